@@ -1,0 +1,70 @@
+"""The one interface through which the pipeline reaches YouTube.
+
+Two implementations exist, picked by ``IMPORT_BACKEND``:
+
+* ``youtube`` (:mod:`robust_import_app.youtube.real`): yt-dlp for metadata,
+  subtitles and audio, youtube-transcript-api for captions.
+* ``sim`` (:mod:`robust_import_app.youtube.sim`): a simulated YouTube for
+  offline use, demos, tests and benchmarks.
+
+Both raise the *libraries'* own exceptions (``yt_dlp.utils.DownloadError``,
+``youtube_transcript_api`` errors, ``httpx`` errors) with the messages those
+libraries use, so that the pipeline's classifier
+(:mod:`robust_import_app.pipeline.classify`) cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from robust_import_app.youtube.data import (
+    CaptionSegment,
+    CaptionTrack,
+    SubtitleTrack,
+    VideoMetadata,
+)
+
+
+class YouTubeBackend(Protocol):
+    """Asynchronous access to YouTube for one validated video id at a time.
+
+    Every method takes an 11-character video id that
+    :func:`robust_import_app.youtube.parse_video_id` accepted; none ever sees
+    a pasted string.
+    """
+
+    async def fetch_metadata(self, video_id: str) -> VideoMetadata:
+        """Title, channel, duration, description, chapters and subtitle tracks.
+
+        Raises ``yt_dlp.utils.DownloadError`` on every failure, as
+        ``YoutubeDL.extract_info(url, download=False)`` does.
+        """
+        ...
+
+    async def list_caption_tracks(self, video_id: str) -> list[CaptionTrack]:
+        """The caption tracks YouTube lists, manual and auto-generated.
+
+        Raises ``youtube_transcript_api`` errors (``TranscriptsDisabled``,
+        ``RequestBlocked``, ``IpBlocked``, ``VideoUnavailable``, ...).
+        """
+        ...
+
+    async def fetch_captions(
+        self, video_id: str, track: CaptionTrack
+    ) -> list[CaptionSegment]:
+        """The cues of one caption track; raises as :meth:`list_caption_tracks`."""
+        ...
+
+    async def fetch_subtitle_track(
+        self, video_id: str, track: SubtitleTrack
+    ) -> list[CaptionSegment]:
+        """The cues of a subtitle file yt-dlp listed; raises ``DownloadError``."""
+        ...
+
+    async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
+        """Download the smallest audio-only format into ``dest_dir``.
+
+        Returns the file's path. Raises ``yt_dlp.utils.DownloadError``.
+        """
+        ...
