@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+BUN_VERSION := 1.4.4
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := 0
+
+# Reflex's own bun installer downloads a binary; the npm registry's bun works
+# where only package registries are reachable. Without npm, Reflex installs bun itself.
+USE_SYSTEM_BUN = $(if $(wildcard $(TOOLS)/node_modules/.bin/bun),REFLEX_USE_SYSTEM_BUN=1,)
+
+.PHONY: setup run test migrate bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(TOOLS)/.installed:
+	if command -v npm >/dev/null; then npm install --silent --prefix $(TOOLS) bun@$(BUN_VERSION); \
+	else echo "npm not found: Reflex will install bun itself"; fi
+	mkdir -p $(TOOLS) && touch $@
+
+setup: $(VENV)/.installed $(TOOLS)/.installed
+
+migrate: setup
+	$(PY) -m alembic upgrade head
+
+run: migrate
+	$(USE_SYSTEM_BUN) $(VENV)/bin/reflex run --env prod
+
+# Debian's chromium (browser tests) and espeak-ng (speech for the Whisper tests).
+test-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+
+test: setup test-deps
+	$(USE_SYSTEM_BUN) $(PY) -m pytest
+
+bench: setup
+	$(PY) bench/import_bench.py
+
+clean:
+	rm -rf .web .states $(VENV) $(TOOLS)

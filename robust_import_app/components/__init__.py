@@ -1,0 +1,1 @@
+"""Small typed functions returning ``rx.Component``, one job each."""

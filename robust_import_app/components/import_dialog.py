@@ -1,0 +1,92 @@
+"""The "Import videos" dialog: one textarea labelled "YouTube links"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from robust_import_app.state.importer import ImportState
+
+PLACEHOLDER = "https://www.youtube.com/watch?v=…\nhttps://youtu.be/…\n(one per line, or separated by spaces or commas)"
+
+
+def import_dialog() -> rx.Component:
+    """The button that opens the dialog, and the dialog itself."""
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("plus"), "Import videos", size="2")),
+        rx.dialog.content(
+            rx.dialog.title("Import videos"),
+            rx.dialog.description("Paste one link or hundreds. Every video appears at once and fills in as it imports."),
+            rx.form(
+                rx.vstack(
+                    rx.el.label("YouTube links", html_for="links", style={"font_weight": "600", "font_size": "0.9rem"}),
+                    rx.text_area(
+                        id="links",
+                        name="links",
+                        placeholder=PLACEHOLDER,
+                        rows="12",
+                        width="100%",
+                        auto_focus=True,
+                    ),
+                    rx.cond(
+                        ImportState.error != "",
+                        rx.callout(ImportState.error, icon="triangle-alert", color_scheme="amber", size="1", width="100%"),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Import", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ImportState.submit,
+                reset_on_submit=True,
+            ),
+            max_width="40rem",
+        ),
+        open=ImportState.dialog_open,
+        on_open_change=ImportState.set_dialog_open,
+    )
+
+
+def _rejected_line(item) -> rx.Component:
+    return rx.el.li(rx.code(item.text), " — ", item.reason)
+
+
+def paste_report() -> rx.Component:
+    """What the last paste skipped: lines without a video link, duplicates."""
+    return rx.cond(
+        ImportState.has_report,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.vstack(
+                rx.cond(
+                    ImportState.rejected.length() > 0,
+                    rx.box(
+                        rx.text(ImportState.rejected.length().to_string() + " lines were not imported:", weight="medium"),
+                        rx.el.ul(rx.foreach(ImportState.rejected, _rejected_line), style={"margin": "0.25rem 0 0 1.25rem"}),
+                    ),
+                ),
+                rx.cond(
+                    ImportState.duplicates.length() > 0,
+                    rx.text(
+                        ImportState.duplicates.length().to_string() + " already in this list, not added again: ",
+                        ImportState.duplicates.join(", "),
+                    ),
+                ),
+                rx.cond(
+                    ImportState.repeated.length() > 0,
+                    rx.text(
+                        ImportState.repeated.length().to_string() + " pasted more than once, added once: ",
+                        ImportState.repeated.join(", "),
+                    ),
+                ),
+                rx.button("Dismiss", size="1", variant="soft", on_click=ImportState.dismiss_report),
+                spacing="1",
+                align="start",
+            ),
+            color_scheme="blue",
+            width="100%",
+            data_testid="paste-report",
+        ),
+    )

@@ -1,0 +1,137 @@
+"""A video's card: greyed with a progress ring while importing, then complete or failed.
+
+Stage and percent come from the list's shared live state while the video is
+in flight, from the tab's page of cards otherwise. Every card carries
+``data-testid="video-card"`` and ``data-stage`` for automated browser tests.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from robust_import_app import styles
+from robust_import_app.components.progress_ring import progress_ring
+from robust_import_app.state.cards import VideoCard
+from robust_import_app.state.library import LibraryState
+from robust_import_app.state.live import ListLive
+
+
+def _stage(card: rx.Var[VideoCard]) -> rx.Var[str]:
+    return rx.cond(card.terminal, card.stage, ListLive.stage.get(card.youtube_id, card.stage))
+
+
+def _progress(card: rx.Var[VideoCard]) -> rx.Var[int]:
+    return rx.cond(card.terminal, card.progress, ListLive.progress.get(card.youtube_id, card.progress))
+
+
+def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
+    filters = rx.cond(
+        card.terminal,
+        rx.cond(card.stage == "error", styles.failed_thumbnail, {}),
+        styles.importing_thumbnail,
+    )
+    return rx.box(
+        rx.image(
+            src=card.thumbnail_url,
+            alt="",
+            width="100%",
+            height=styles.THUMB_HEIGHT,
+            object_fit="cover",
+            loading="lazy",
+            style=filters,
+        ),
+        rx.cond(
+            card.terminal,
+            rx.cond(card.duration != "", _duration_chip(card.duration)),
+            rx.center(progress_ring(_progress(card), _stage(card)), position="absolute", inset="0"),
+        ),
+        position="relative",
+        border_radius="var(--radius-3) var(--radius-3) 0 0",
+        overflow="hidden",
+        background="var(--gray-4)",
+    )
+
+
+def _duration_chip(duration: rx.Var[str]) -> rx.Component:
+    return rx.badge(duration, variant="solid", color_scheme="gray", position="absolute", right="0.4rem", bottom="0.4rem")
+
+
+def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
+    return rx.vstack(
+        rx.link(
+            rx.text(card.title, weight="bold", size="2", trim="both", class_name="line-clamp-2"),
+            href="/video/" + card.id.to_string(),
+            color="inherit",
+            underline="hover",
+        ),
+        rx.text(card.channel, size="1", color=styles.MUTED),
+        rx.hstack(
+            rx.text(card.published, size="1", color=styles.MUTED),
+            rx.spacer(),
+            rx.cond(
+                card.caption_badge != "",
+                rx.badge(
+                    card.caption_badge,
+                    color_scheme=rx.cond(card.caption_source == "none", "gray", "green"),
+                    variant="soft",
+                    data_testid="caption-badge",
+                ),
+            ),
+            rx.badge(card.chapter_count.to_string() + " chapters", variant="soft", data_testid="chapter-count"),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(card.note != "", rx.text(card.note, size="1", color=styles.MUTED, data_testid="card-note")),
+        spacing="1",
+        align="start",
+        width="100%",
+    )
+
+
+def _error_details(card: rx.Var[VideoCard]) -> rx.Component:
+    return rx.hstack(
+        rx.tooltip(
+            rx.icon("triangle-alert", color="var(--amber-10)", size=20, aria_label=card.error_message, data_testid="error-icon"),
+            content=card.error_message,
+        ),
+        rx.text(card.error_message, size="1", color="var(--amber-11)", flex="1", data_testid="error-reason"),
+        rx.button(
+            "Retry",
+            size="1",
+            variant="soft",
+            on_click=LibraryState.retry_video(card.id),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _importing_details(card: rx.Var[VideoCard]) -> rx.Component:
+    waiting = rx.cond(ListLive.paused_message != "", ListLive.paused_message, card.retry_note)
+    return rx.vstack(
+        rx.text(rx.cond(card.title != card.youtube_id, card.title, "Importing…"), size="2", color=styles.MUTED),
+        rx.cond(waiting != "", rx.text(waiting, size="1", color="var(--amber-11)", data_testid="card-waiting")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def video_card(card: rx.Var[VideoCard]) -> rx.Component:
+    """The card of one video."""
+    return rx.card(
+        _thumbnail(card),
+        rx.box(
+            rx.cond(
+                card.terminal,
+                rx.cond(card.stage == "error", _error_details(card), _complete_details(card)),
+                _importing_details(card),
+            ),
+            padding="0.6rem 0.75rem 0.75rem",
+        ),
+        padding="0",
+        overflow="hidden",
+        data_testid="video-card",
+        data_stage=_stage(card),
+        data_video_id=card.youtube_id,
+    )

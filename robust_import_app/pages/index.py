@@ -1,0 +1,100 @@
+"""The library page: sidebar, banner, the grid of cards, pagination."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from robust_import_app import styles
+from robust_import_app.components.batch_banner import batch_banner
+from robust_import_app.components.import_dialog import import_dialog, paste_report
+from robust_import_app.components.sidebar import sidebar
+from robust_import_app.components.video_card import video_card
+from robust_import_app.state.library import LibraryState
+from robust_import_app.state.live import ListLive
+
+
+def _live_triggers() -> rx.Component:
+    """Invisible boxes re-mounted (new ``key``) when the shared revisions change.
+
+    Their ``on_mount`` makes this tab reload its own page of cards, or show a
+    batch's summary toast, whenever another tab or the worker moved the list on.
+    """
+    return rx.fragment(
+        rx.box(key=ListLive.page_revision.to_string(), on_mount=LibraryState.refresh, display="none"),
+        rx.box(key="summary-" + ListLive.summary_revision.to_string(), on_mount=LibraryState.show_summary, display="none"),
+    )
+
+
+def _pagination() -> rx.Component:
+    return rx.cond(
+        LibraryState.page_count > 1,
+        rx.hstack(
+            rx.button("Previous", variant="soft", disabled=LibraryState.page == 0, on_click=LibraryState.go_to_page(LibraryState.page - 1)),
+            rx.text("Page ", (LibraryState.page + 1).to_string(), " of ", LibraryState.page_count.to_string(), size="2"),
+            rx.button(
+                "Next",
+                variant="soft",
+                disabled=LibraryState.page + 1 >= LibraryState.page_count,
+                on_click=LibraryState.go_to_page(LibraryState.page + 1),
+            ),
+            justify="center",
+            align="center",
+            width="100%",
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(LibraryState.list_name, size="6"),
+            rx.text(LibraryState.video_count.to_string() + " videos", size="2", color=styles.MUTED, data_testid="video-count"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.cond(
+            LibraryState.has_failed,
+            rx.button("Retry all failed", variant="soft", color_scheme="amber", on_click=LibraryState.retry_all_failed),
+        ),
+        import_dialog(),
+        align="center",
+        width="100%",
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.icon("clapperboard", size=40, color=styles.MUTED),
+            rx.text("No videos yet. Click “Import videos” and paste some YouTube links.", color=styles.MUTED),
+            align="center",
+        ),
+        padding="4rem",
+        width="100%",
+    )
+
+
+def index() -> rx.Component:
+    """The library: one list's cards, newest first, one page at a time."""
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            _header(),
+            batch_banner(),
+            paste_report(),
+            rx.cond(
+                LibraryState.cards.length() > 0,
+                rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
+                _empty(),
+            ),
+            _pagination(),
+            _live_triggers(),
+            spacing="4",
+            padding="1.5rem",
+            width="100%",
+            align="start",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+    )

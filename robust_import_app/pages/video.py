@@ -1,0 +1,72 @@
+"""``/video/<id>``: a video's metadata, chapters and transcript, each line linking to its second."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from robust_import_app import styles
+from robust_import_app.state.video import TimedLine, VideoState
+
+
+def _timed(line: rx.Var[TimedLine], testid: str) -> rx.Component:
+    return rx.hstack(
+        rx.link(line.timestamp, href=line.href, is_external=True, size="2", min_width="4rem", font_family="monospace"),
+        rx.text(line.text, size="2"),
+        align="start",
+        data_testid=testid,
+    )
+
+
+def _section(title: str, lines: rx.Var[list[TimedLine]], testid: str, empty: str) -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="4"),
+        rx.cond(
+            lines.length() > 0,
+            rx.vstack(rx.foreach(lines, lambda line: _timed(line, testid)), spacing="1"),
+            rx.text(empty, color=styles.MUTED, size="2"),
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _details() -> rx.Component:
+    card = VideoState.card
+    return rx.vstack(
+        rx.link("← Back to the list", href="/list/" + VideoState.list_id.to_string(), size="2"),
+        rx.hstack(
+            rx.image(src=card.thumbnail_url, width="20rem", border_radius="var(--radius-3)"),
+            rx.vstack(
+                rx.heading(card.title, size="6", data_testid="video-title"),
+                rx.text(card.channel, color=styles.MUTED),
+                rx.text(card.duration, " · published ", card.published, size="2", color=styles.MUTED),
+                rx.hstack(
+                    rx.badge(card.caption_badge, data_testid="caption-badge"),
+                    rx.cond(VideoState.caption_language != "", rx.badge(VideoState.caption_language, variant="outline")),
+                ),
+                rx.cond(card.note != "", rx.text(card.note, size="2", color=styles.MUTED)),
+                rx.cond(card.error_message != "", rx.callout(card.error_message, icon="triangle-alert", color_scheme="amber")),
+                align="start",
+            ),
+            spacing="5",
+            align="start",
+            wrap="wrap",
+        ),
+        _section("Chapters", VideoState.chapters, "chapter-line", "No chapters."),
+        _section("Transcript", VideoState.segments, "transcript-line", "No transcript."),
+        rx.heading("Description", size="4"),
+        rx.text(VideoState.description, white_space="pre-wrap", size="2", color=styles.MUTED),
+        spacing="5",
+        align="start",
+        padding="2rem",
+        max_width="60rem",
+    )
+
+
+def video_page() -> rx.Component:
+    """The detail page, or a note when the video does not exist."""
+    return rx.cond(
+        VideoState.found,
+        _details(),
+        rx.center(rx.text("No such video."), padding="4rem"),
+    )

@@ -1,0 +1,144 @@
+"""One guard per upstream: its rate limiter and circuit breaker around every request."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
+
+from robust_import_app.pipeline.breaker import BreakerState, CircuitBreaker
+from robust_import_app.pipeline.classify import classify, is_no_captions
+from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
+from robust_import_app.pipeline.errors import (
+    ErrorCode,
+    ImportFailure,
+    TransientImportError,
+)
+from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
+from robust_import_app.youtube.data import Upstream
+
+
+class UpstreamGuard:
+    """Run requests to one upstream through its breaker and limiter.
+
+    ::
+
+        async with guards[Upstream.PLAYER].request(video_id=vid, stage="metadata"):
+            info = await asyncio.to_thread(ydl.extract_info, url, download=False)
+
+    On entry: raises ``TransientImportError(CIRCUIT_OPEN)`` when the breaker
+    refuses (before and again after waiting), then waits for the limiter's
+    spacing and a concurrency slot. On exit: a clean exit records a success;
+    an exception is classified (:func:`~robust_import_app.pipeline.classify.classify`),
+    recorded (a RATE_LIMITED one also slows the limiter, honouring its
+    ``retry_after_s``) and re-raised as the classified ``ImportFailure``
+    ``from`` the original. An ``ImportFailure`` raised inside is recorded and
+    re-raised as is; a "no captions" error (:func:`is_no_captions`) is an
+    answer, so it counts as a success and passes through unclassified.
+    Cancellation records nothing.
+    """
+
+    __slots__ = ("breaker", "limiter", "upstream")
+
+    def __init__(self, upstream: Upstream, *, limiter: AdaptiveRateLimiter, breaker: CircuitBreaker) -> None:
+        self.upstream = upstream
+        self.limiter = limiter
+        self.breaker = breaker
+
+    @classmethod
+    def from_config(
+        cls,
+        upstream: Upstream,
+        config: GuardConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> UpstreamGuard:
+        """Build the limiter and breaker ``config`` describes."""
+        limiter = AdaptiveRateLimiter(
+            interval_s=config.interval_s,
+            max_interval_s=config.max_interval_s,
+            concurrency=config.concurrency,
+            clock=clock,
+            sleep=sleep,
+        )
+        breaker = CircuitBreaker(
+            failure_threshold=config.failure_threshold,
+            cooldown_s=config.cooldown_s,
+            cooldown_max_s=config.cooldown_max_s,
+            clock=clock,
+        )
+        return cls(upstream, limiter=limiter, breaker=breaker)
+
+    @asynccontextmanager
+    async def request(self, *, video_id: str | None = None, stage: str | None = None) -> AsyncIterator[None]:
+        """Guard one request; see the class docstring for what is raised."""
+        self.breaker.check(video_id=video_id, stage=stage)
+        async with self.limiter:
+            if self.breaker.state is BreakerState.OPEN:  # opened while we waited
+                raise TransientImportError(
+                    ErrorCode.CIRCUIT_OPEN,
+                    video_id=video_id,
+                    stage=stage,
+                    retry_after_s=self.breaker.retry_in_s,
+                )
+            try:
+                yield
+            except Exception as exc:
+                if is_no_captions(exc):
+                    self._record_success()
+                    raise
+                failure = classify(exc, video_id=video_id, stage=stage)
+                self._record_failure(failure)
+                if failure is exc:
+                    raise
+                raise failure from exc
+            self._record_success()
+
+    def _record_success(self) -> None:
+        self.limiter.on_success()
+        self.breaker.record_success()
+
+    def _record_failure(self, failure: ImportFailure) -> None:
+        if failure.code is ErrorCode.RATE_LIMITED:
+            self.limiter.on_rate_limited(failure.retry_after_s)
+        self.breaker.record_failure(failure)
+
+    def __repr__(self) -> str:
+        return f"UpstreamGuard({self.upstream.value!r}, limiter={self.limiter!r}, breaker={self.breaker!r})"
+
+
+class Guards(Mapping[Upstream, UpstreamGuard]):
+    """One :class:`UpstreamGuard` per :class:`Upstream`, read like a dict."""
+
+    __slots__ = ("_guards",)
+
+    def __init__(self, guards: Mapping[Upstream, UpstreamGuard]) -> None:
+        self._guards = dict(guards)
+
+    @classmethod
+    def from_configs(
+        cls,
+        configs: Mapping[Upstream, GuardConfig] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> Guards:
+        """A guard for every upstream; ``configs`` overrides :func:`default_guard_configs`."""
+        merged = {**default_guard_configs(), **(configs or {})}
+        return cls(
+            {up: UpstreamGuard.from_config(up, cfg, clock=clock, sleep=sleep) for up, cfg in merged.items()}
+        )
+
+    def __getitem__(self, upstream: Upstream) -> UpstreamGuard:
+        return self._guards[upstream]
+
+    def __iter__(self) -> Iterator[Upstream]:
+        return iter(self._guards)
+
+    def __len__(self) -> int:
+        return len(self._guards)
+
+    def __repr__(self) -> str:
+        return f"Guards({self._guards!r})"

@@ -1,0 +1,53 @@
+"""How the worker reports what it does: a sink it calls, never waits on.
+
+The web app's sink (:class:`robust_import_app.state.publisher.LivePublisher`)
+throttles these into shared-state updates; the command line's sink draws
+progress bars. The pipeline itself never imports Reflex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from robust_import_app.pipeline.queue import BatchSummary
+from robust_import_app.pipeline.stage import ImportStage
+
+
+@dataclass(frozen=True, slots=True)
+class VideoUpdate:
+    """A video entered a stage (or finished, or was put back to wait)."""
+
+    list_id: int
+    batch_id: int | None
+    youtube_id: str
+    stage: ImportStage
+    waiting: bool = False
+    """True when a transient failure put the video back to wait for a retry."""
+
+    @property
+    def progress(self) -> int:
+        """Percent for the card's ring."""
+        return self.stage.progress
+
+
+class ProgressSink(Protocol):
+    """Receives the worker's reports; each call must return at once."""
+
+    def video_changed(self, update: VideoUpdate) -> None:
+        """A video's stage changed."""
+        ...
+
+    def batch_finished(self, summary: BatchSummary) -> None:
+        """Every video of a batch is finished; called once per batch."""
+        ...
+
+
+class NullSink:
+    """A sink that drops every report (tests and benchmarks that only count)."""
+
+    def video_changed(self, update: VideoUpdate) -> None:
+        """Drop the report."""
+
+    def batch_finished(self, summary: BatchSummary) -> None:
+        """Drop the report."""

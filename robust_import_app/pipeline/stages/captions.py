@@ -1,0 +1,219 @@
+"""Stage 2 (60 %): the transcript, through the caption fallback chain.
+
+In order, the first step that yields cues wins:
+
+1. manual captions — the video's language, then English, then any;
+2. auto-generated captions — the same order;
+3. the subtitle tracks yt-dlp lists (manual before auto-generated);
+4. Whisper transcription of the audio (API or local model), within the
+   batch's cost guard (``WHISPER_MAX_MINUTES_PER_BATCH``);
+5. none — not an error: the video completes with caption source ``none``.
+
+Steps 1–2 use youtube-transcript-api. Any failure of that endpoint (blocked,
+rate-limited, no captions) means "try the next step", never a failed video.
+A transient failure of yt-dlp (steps 3–4) fails the stage, to be retried
+later with backoff, rather than spending Whisper minutes on a hiccup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from robust_import_app.pipeline.classify import is_no_captions
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.errors import ImportFailure, PermanentImportError
+from robust_import_app.pipeline.guard import UpstreamGuard
+from robust_import_app.pipeline.queue import CaptionsOutcome, VideoJob
+from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.pipeline.stages import metadata as metadata_stage
+from robust_import_app.whisper.audio import temporary_workdir
+from robust_import_app.whisper.result import TranscriptionResult
+from robust_import_app.whisper.transcriber import Transcriber, transcribe_file
+from robust_import_app.youtube.data import (
+    CaptionSource,
+    CaptionTrack,
+    SubtitleTrack,
+    Upstream,
+)
+
+FALLBACK_LANGUAGE = "en"
+STAGE = ImportStage.CAPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Why a step of the chain produced nothing, in plain words."""
+
+    step: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.reason}"
+
+
+async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
+    """Walk the chain; returns the first transcript found or caption source ``none``.
+
+    Raises :class:`TransientImportError` when yt-dlp fails transiently in
+    steps 3–4 (the stage is retried later), never for caption trouble.
+    """
+    skips: list[Skip] = []
+    for attempt in (_youtube_captions, _ytdlp_subtitles, _whisper):
+        outcome = await attempt(job, ctx, skips)
+        if outcome is not None:
+            return outcome
+    return CaptionsOutcome(
+        source=CaptionSource.NONE,
+        language=None,
+        segments=(),
+        note=_note_for(skips),
+    )
+
+
+def preferred_order(codes: Iterable[str], language: str | None) -> list[str]:
+    """Language codes in preference order: the video's, then English, then the rest.
+
+    A base language matches its regional variants (``en`` matches ``en-GB``).
+    """
+    wanted = [code for code in (language, FALLBACK_LANGUAGE) if code]
+
+    def rank(code: str) -> tuple[int, str]:
+        base = code.split("-")[0].lower()
+        for index, want in enumerate(wanted):
+            if code.lower() == want.lower():
+                return (2 * index, code)
+            if base == want.split("-")[0].lower():
+                return (2 * index + 1, code)
+        return (2 * len(wanted), code)
+
+    return sorted(dict.fromkeys(codes), key=rank)
+
+
+def ordered_tracks[T: (CaptionTrack, SubtitleTrack)](tracks: Sequence[T], language: str | None) -> list[T]:
+    """Manual tracks before auto-generated ones, each in :func:`preferred_order`."""
+    ordered: list[T] = []
+    for generated in (False, True):
+        by_code = {t.language_code: t for t in tracks if t.is_generated is generated}
+        ordered.extend(by_code[code] for code in preferred_order(by_code, language))
+    return ordered
+
+
+async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
+    step = "YouTube captions"
+    guard = ctx.guards[Upstream.TRANSCRIPT]
+    try:
+        async with guard.request(video_id=job.youtube_id, stage=STAGE):
+            tracks = await ctx.backend.list_caption_tracks(job.youtube_id)
+        for track in ordered_tracks(tracks, job.language):
+            async with guard.request(video_id=job.youtube_id, stage=STAGE):
+                segments = await ctx.backend.fetch_captions(job.youtube_id, track)
+            if segments:
+                return CaptionsOutcome(
+                    source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
+                    language=track.language_code,
+                    segments=tuple(segments),
+                )
+    except ImportFailure as failure:
+        skips.append(Skip(step, failure.message))
+        return None
+    except Exception as exc:
+        if not is_no_captions(exc):
+            raise
+    skips.append(Skip(step, "YouTube has no captions for this video"))
+    return None
+
+
+async def _ytdlp_subtitles(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
+    step = "yt-dlp subtitles"
+    if job.metadata is None or (not job.metadata.subtitle_tracks and ctx.data_api is not None):
+        # Resumed after a restart, or the metadata came from the Data API:
+        # only yt-dlp lists subtitle files.
+        job.metadata = await metadata_stage.fetch_with_ytdlp(job, ctx)
+    guard = ctx.guards[Upstream.PLAYER]
+    for track in ordered_tracks(job.metadata.subtitle_tracks, job.language):
+        try:
+            async with guard.request(video_id=job.youtube_id, stage=STAGE):
+                segments = await ctx.backend.fetch_subtitle_track(job.youtube_id, track)
+        except PermanentImportError as failure:
+            skips.append(Skip(step, f"{track.language_code}: {failure.message}"))
+            continue
+        if segments:
+            return CaptionsOutcome(
+                source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
+                language=track.language_code,
+                segments=tuple(segments),
+            )
+    skips.append(Skip(step, "yt-dlp lists no subtitle tracks"))
+    return None
+
+
+async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
+    step = "Whisper"
+    if ctx.transcriber is None:
+        skips.append(Skip(step, "no Whisper API key or local model is configured"))
+        return None
+    if not await _reserve_budget(job, ctx):
+        minutes = (ctx.whisper_max_s_per_batch or 0) / 60
+        skips.append(Skip(step, f"this batch used its {minutes:g} minutes of transcription"))
+        return None
+    engine = _guarded(ctx.transcriber, ctx.guards[Upstream.WHISPER], job.youtube_id)
+    with temporary_workdir() as workdir:
+        async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
+            audio = await ctx.backend.download_audio(job.youtube_id, workdir)
+        try:
+            result = await transcribe_file(
+                engine,
+                audio,
+                max_upload_bytes=ctx.whisper_max_upload_bytes,
+                language=job.language,
+            )
+        except PermanentImportError as failure:
+            skips.append(Skip(step, failure.message))
+            return None
+    if not result.segments:
+        skips.append(Skip(step, "the transcription heard no speech"))
+        return None
+    return CaptionsOutcome(
+        source=CaptionSource.WHISPER,
+        language=result.language or job.language,
+        segments=result.segments,
+    )
+
+
+async def _reserve_budget(job: VideoJob, ctx: StageContext) -> bool:
+    if ctx.whisper_max_s_per_batch is None or job.batch_id is None:
+        return True
+    seconds = float(job.duration_s or 0)
+    return await asyncio.to_thread(
+        ctx.queue.reserve_whisper_seconds, job.batch_id, seconds=seconds, cap_s=ctx.whisper_max_s_per_batch
+    )
+
+
+class _GuardedTranscriber:
+    """A Whisper engine whose every call (one per chunk) passes the Whisper guard."""
+
+    def __init__(self, engine: Transcriber, guard: UpstreamGuard, video_id: str) -> None:
+        self.max_upload_bytes = engine.max_upload_bytes
+        self._engine = engine
+        self._guard = guard
+        self._video_id = video_id
+
+    async def transcribe(self, audio_path: Path, *, language: str | None = None) -> TranscriptionResult:
+        async with self._guard.request(video_id=self._video_id, stage=STAGE):
+            return await self._engine.transcribe(audio_path, language=language)
+
+    async def aclose(self) -> None:
+        await self._engine.aclose()
+
+
+def _guarded(engine: Transcriber, guard: UpstreamGuard, video_id: str) -> Transcriber:
+    # The local model runs here: no upstream to protect.
+    return engine if engine.max_upload_bytes is None else _GuardedTranscriber(engine, guard, video_id)
+
+
+def _note_for(skips: Sequence[Skip]) -> str:
+    return "No transcript: " + "; ".join(str(skip) for skip in skips) if skips else ""
+

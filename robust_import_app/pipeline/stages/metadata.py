@@ -1,0 +1,28 @@
+"""Stage 1 (25 %): title, channel, duration, published date, description.
+
+Through the YouTube Data API in batches of up to 50 ids when a key is set; a
+video the API does not return (private, removed, never existed), or any video
+once the day's quota is used up, goes through yt-dlp, which says why.
+"""
+
+from __future__ import annotations
+
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.queue import VideoJob
+from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.youtube.data import Upstream, VideoMetadata
+
+
+async def run(job: VideoJob, ctx: StageContext) -> VideoMetadata:
+    """Fetch the video's metadata; raises :class:`ImportFailure` subclasses."""
+    if ctx.data_api is not None:
+        metadata = await ctx.data_api.metadata(job.youtube_id)
+        if metadata is not None:
+            return metadata
+    return await fetch_with_ytdlp(job, ctx)
+
+
+async def fetch_with_ytdlp(job: VideoJob, ctx: StageContext) -> VideoMetadata:
+    """yt-dlp's ``extract_info`` through the player upstream's guard."""
+    async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=ImportStage.METADATA):
+        return await ctx.backend.fetch_metadata(job.youtube_id)

@@ -1,0 +1,17 @@
+"""The app: pages, and the import worker started with the server."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from robust_import_app.pages.index import index
+from robust_import_app.pages.video import video_page
+from robust_import_app.serve import import_worker
+from robust_import_app.state.library import LibraryState
+from robust_import_app.state.video import VideoState
+
+app = rx.App(theme=rx.theme(accent_color="red", radius="large"), toaster=rx.toast.provider(position="bottom-right"))
+app.add_page(index, route="/", title="Robust Import", on_load=LibraryState.on_load)
+app.add_page(index, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
+app.add_page(video_page, route="/video/[video_id]", title="Video · Robust Import", on_load=VideoState.on_load)
+app.register_lifespan_task(import_worker)

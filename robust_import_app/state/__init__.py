@@ -1,0 +1,1 @@
+"""Reflex states: thin handlers over :mod:`robust_import_app.library`."""

@@ -1,0 +1,161 @@
+"""Build the exceptions yt-dlp and youtube-transcript-api raise, as they raise them.
+
+yt-dlp (every player call)::
+
+    DownloadError("ERROR: [youtube] <id>: <reason>")        playability refusals
+        .exc_info = (ExtractorError, ...)
+    DownloadError("ERROR: [youtube] <id>: Unable to download webpage: HTTP Error 429:
+                   Too Many Requests (caused by <HTTPError 429: Too Many Requests>)")
+        .exc_info = (HTTPError, ...)   HTTPError.response.headers["Retry-After"]
+    DownloadError("ERROR: [youtube] <id>: Unable to download webpage:
+                   HTTPSConnectionPool(...): Read timed out. (read timeout=20.0) (caused by TransportError(...))")
+        .exc_info = (TransportError, ...)
+    DownloadError("ERROR: Unable to download video subtitles for 'en': HTTP Error 429: ...")
+        .exc_info = (HTTPError, ...)   from fetch_subtitle_track
+
+youtube-transcript-api (every transcript call): its own classes with their real
+constructors; HTTP 429 is ``IpBlocked`` (the library maps 429 so, dropping
+Retry-After), other HTTP errors are ``YouTubeRequestFailed`` raised while the
+``requests.HTTPError`` is handled (so ``__context__`` holds the response), a
+read timeout is the bare ``requests.exceptions.ReadTimeout``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from http import HTTPStatus
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+import urllib3
+from urllib3.connectionpool import HTTPSConnectionPool
+from youtube_transcript_api._errors import IpBlocked, YouTubeRequestFailed
+from youtube_transcript_api._transcripts import TranscriptListFetcher
+from yt_dlp.networking.common import Response
+from yt_dlp.networking.exceptions import HTTPError, TransportError
+from yt_dlp.utils import DownloadError, ExtractorError
+
+from robust_import_app.youtube.data import watch_url
+from robust_import_app.youtube.sim.playability import Status, ytdlp_reason
+
+YTDLP_IE_NAME = "youtube"
+DEFAULT_READ_TIMEOUT_S = 20.0
+"""yt-dlp's default ``socket_timeout``; it appears in timeout messages."""
+_TIMEDTEXT_URL = "https://www.youtube.com/api/timedtext?v={video_id}&lang={lang}&fmt={ext}"
+
+
+def ytdlp_refusal(video_id: str, status: Status) -> DownloadError:
+    """The DownloadError ``extract_info`` raises for a refused video."""
+    try:
+        raise ExtractorError(ytdlp_reason(status), expected=True, video_id=video_id, ie=YTDLP_IE_NAME)
+    except ExtractorError as exc:
+        return _download_error(str(exc), exc)
+
+
+def ytdlp_http_error(
+    video_id: str, status: int, *, retry_after_s: int | None = None
+) -> DownloadError:
+    """The DownloadError for an HTTP error while yt-dlp downloads the watch page."""
+    headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+    response = Response(io.BytesIO(b""), watch_url(video_id), headers, status=status)
+    return _ytdlp_network_error(video_id, HTTPError(response))
+
+
+def ytdlp_timeout(video_id: str) -> DownloadError:
+    """The DownloadError for a read timeout while yt-dlp downloads the watch page."""
+    return _ytdlp_network_error(video_id, TransportError(cause=read_timeout(watch_url(video_id))))
+
+
+def subtitle_http_error(
+    video_id: str, language_code: str, ext: str, status: int, *, retry_after_s: int | None = None
+) -> DownloadError:
+    """The DownloadError for an HTTP error while downloading a subtitle file."""
+    headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+    url = _TIMEDTEXT_URL.format(video_id=video_id, lang=language_code, ext=ext)
+    return subtitle_download_error(language_code, HTTPError(Response(io.BytesIO(b""), url, headers, status=status)))
+
+
+def subtitle_timeout(video_id: str, language_code: str, ext: str) -> DownloadError:
+    """The DownloadError for a read timeout while downloading a subtitle file."""
+    url = _TIMEDTEXT_URL.format(video_id=video_id, lang=language_code, ext=ext)
+    return subtitle_download_error(language_code, TransportError(cause=read_timeout(url)))
+
+
+def subtitle_download_error(language_code: str, error: Exception) -> DownloadError:
+    """What ``YoutubeDL._write_subtitles`` raises when a subtitle download fails."""
+    try:
+        raise error
+    except Exception as exc:  # noqa: BLE001 - rebuilt exactly as yt-dlp does
+        return DownloadError(
+            f"ERROR: Unable to download video subtitles for {language_code!r}: {exc}", sys.exc_info()
+        )
+
+
+def read_timeout(url: str, timeout_s: float = DEFAULT_READ_TIMEOUT_S) -> requests.exceptions.ReadTimeout:
+    """The ``requests`` read timeout for ``url`` (host and port from the URL)."""
+    host = urllib3.util.parse_url(url).host or "www.youtube.com"
+    pool = HTTPSConnectionPool(host, 443)
+    cause = urllib3.exceptions.ReadTimeoutError(pool, url, f"Read timed out. (read timeout={timeout_s})")
+    return requests.exceptions.ReadTimeout(cause)
+
+
+def transcript_refusal(video_id: str, player_response: Mapping[str, Any]) -> dict[str, Any]:
+    """The captions JSON of ``player_response``, checked by youtube-transcript-api itself.
+
+    Runs the library's own playability and caption checks, so it raises exactly
+    what ``YouTubeTranscriptApi().list(video_id)`` would: ``RequestBlocked``,
+    ``AgeRestricted``, ``VideoUnavailable``, ``VideoUnplayable``,
+    ``TranscriptsDisabled``.
+    """
+    fetcher = TranscriptListFetcher(requests.Session(), proxy_config=None)
+    return fetcher._extract_captions_json(dict(player_response), video_id)  # noqa: SLF001
+
+
+def transcript_http_error(video_id: str, status: int, *, retry_after_s: int | None = None) -> Exception:
+    """What youtube-transcript-api raises for an HTTP error status.
+
+    429 is ``IpBlocked`` (no Retry-After reaches the caller, as in the
+    library); any other status is ``YouTubeRequestFailed`` with the
+    ``requests.HTTPError`` (and its response) as ``__context__``.
+    """
+    if status == 429:
+        return IpBlocked(video_id)
+    response = requests.Response()
+    response.status_code = status
+    response.url = watch_url(video_id)
+    response.reason = _reason(status)
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(retry_after_s)
+    try:
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as error:
+            raise YouTubeRequestFailed(video_id, error)  # noqa: B904 - the library does not chain
+    except YouTubeRequestFailed as exc:
+        return exc
+    raise AssertionError(f"status {status} is not an error")
+
+
+def _ytdlp_network_error(video_id: str, error: Exception) -> DownloadError:
+    """As ``InfoExtractor._request_webpage`` and ``YoutubeDL`` wrap a network error."""
+    try:
+        try:
+            raise error
+        except (HTTPError, TransportError) as err:
+            raise ExtractorError(f"Unable to download webpage: {err}", cause=err, video_id=video_id)
+    except ExtractorError as exc:
+        exc.ie = YTDLP_IE_NAME
+        return _download_error(str(exc), exc)
+
+
+def _download_error(message: str, exc: ExtractorError) -> DownloadError:
+    """``YoutubeDL.report_error``: prefix ``ERROR:`` and keep the original exc_info."""
+    exc_info = exc.exc_info if exc.exc_info[0] else (type(exc), exc, exc.__traceback__)
+    return DownloadError(f"ERROR: {message}", exc_info)
+
+
+def _reason(status: int) -> str:
+    """The HTTP reason phrase of ``status``."""
+    return HTTPStatus(status).phrase

@@ -1,0 +1,70 @@
+"""Real audio files for the Whisper tests, made with the bundled ffmpeg and espeak-ng."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from pytest_httpserver import HTTPServer
+
+ESPEAK = shutil.which("espeak-ng")
+SPOKEN = "The quick brown fox jumps over the lazy dog. Thank you very much for listening."
+BEEP_EVERY_S = 10
+
+
+@pytest.fixture(scope="session")
+def _running_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api_server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1 (one thread per request), cleared per test.
+
+    Tests register ``/openai/v1/audio/transcriptions`` and point clients at
+    ``api_server.url_for("/openai/v1")``; a handler that raises fails the test.
+    """
+    _running_server.clear()
+    yield _running_server
+    try:
+        _running_server.check_handler_errors()
+    finally:
+        _running_server.clear()
+
+
+def make_audio(target: Path, lavfi: str) -> Path:
+    """Render an ffmpeg lavfi source graph into ``target``."""
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    subprocess.run(
+        [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i", lavfi, str(target)],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+@pytest.fixture(scope="session")
+def beeps_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 s of 44.1 kHz WAV (about 5.3 MB): a 0.5 s 440 Hz beep every 10 s, silence between."""
+    graph = (
+        "sine=frequency=440:duration=60,"
+        f"volume=volume=0:enable='gte(mod(t\\,{BEEP_EVERY_S})\\,0.5)'"
+    )
+    return make_audio(tmp_path_factory.mktemp("audio") / "beeps.wav", graph)
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:data:`SPOKEN` read by espeak-ng into a WAV file."""
+    if ESPEAK is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng): no speech to transcribe")
+    target = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run([ESPEAK, "-s", "150", "-w", str(target), SPOKEN], check=True, capture_output=True)
+    return target
