@@ -1,69 +1,144 @@
 """Configuration read from the environment once, at start-up.
 
 Every variable is listed in README.md's configuration table. Defaults for the
-pipeline's limits live in :mod:`robust_import_app.pipeline.config`.
+pipeline's limits live in :mod:`robust_import_app.pipeline.config`, the
+Whisper defaults in :mod:`robust_import_app.whisper.api`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from robust_import_app.pipeline import config as limits
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.whisper.api import (
+    DEFAULT_WHISPER_API_URL,
+    DEFAULT_WHISPER_MAX_UPLOAD_MB,
+    DEFAULT_WHISPER_MODEL,
+)
+from robust_import_app.youtube.data import Upstream
+from robust_import_app.youtube.data_api import DEFAULT_DATA_API_URL
 
 DEFAULT_DB_URL = "sqlite:///robust_import.db?timeout=30"
 DEFAULT_BACKEND = "youtube"
+BACKENDS = ("youtube", "sim")
 DEFAULT_PUSH_INTERVAL_S = 0.25
 DEFAULT_VIDEOS_IN_FLIGHT = 8
 DEFAULT_LIST_NAME = "Inbox"
+DEFAULT_DATA_API_INTERVAL_S = 0.2
+"""The Data API's own per-minute limits are far above one call per 0.2 s."""
 
 
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+class _Env:
+    """Typed reads of environment variables; malformed values name the variable."""
 
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
 
-def _path(environ: Mapping[str, str], name: str) -> Path | None:
-    raw = environ.get(name, "").strip()
-    return Path(raw).expanduser() if raw else None
+    def text(self, name: str, default: str | None = None) -> str | None:
+        return self._environ.get(name, "").strip() or default
 
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
-def _text(environ: Mapping[str, str], name: str) -> str | None:
-    return environ.get(name, "").strip() or None
+    def optional_number(self, name: str) -> float | None:
+        return self.number(name, 0.0) if self.text(name) else None
+
+    def path(self, name: str) -> Path | None:
+        raw = self.text(name)
+        return Path(raw).expanduser() if raw else None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
-    """Everything the app and the pipeline read from the environment."""
+    """Everything the app and the pipeline read from the environment.
+
+    Durations are in seconds, sizes in megabytes (10^6 bytes).
+    """
 
     db_url: str = DEFAULT_DB_URL
     backend: str = DEFAULT_BACKEND
     push_interval_s: float = DEFAULT_PUSH_INTERVAL_S
     videos_in_flight: int = DEFAULT_VIDEOS_IN_FLIGHT
+    youtube_guard: GuardConfig = field(default_factory=GuardConfig)
+    max_attempts: int = limits.DEFAULT_MAX_ATTEMPTS
+    backoff_base_s: float = limits.DEFAULT_BACKOFF_BASE_S
+    backoff_max_s: float = limits.DEFAULT_BACKOFF_MAX_S
     youtube_api_key: str | None = None
-    youtube_data_api_url: str | None = None
+    youtube_data_api_url: str = DEFAULT_DATA_API_URL
     youtube_cookies_file: Path | None = None
     youtube_proxy_url: str | None = None
+    whisper_api_url: str = DEFAULT_WHISPER_API_URL
+    whisper_api_key: str | None = None
+    whisper_model: str = DEFAULT_WHISPER_MODEL
+    whisper_local_model: Path | None = None
+    whisper_max_upload_mb: float = DEFAULT_WHISPER_MAX_UPLOAD_MB
+    whisper_max_minutes_per_batch: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings; raises ValueError naming a malformed variable."""
-        env = os.environ if environ is None else environ
-        backend = env.get("IMPORT_BACKEND", DEFAULT_BACKEND).strip() or DEFAULT_BACKEND
-        if backend not in ("youtube", "sim"):
-            raise ValueError(f"IMPORT_BACKEND must be 'youtube' or 'sim', got {backend!r}")
+        env = _Env(os.environ if environ is None else environ)
+        backend = env.text("IMPORT_BACKEND", DEFAULT_BACKEND)
+        if backend not in BACKENDS:
+            raise ValueError(f"IMPORT_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
         return cls(
-            db_url=_text(env, "REFLEX_DB_URL") or DEFAULT_DB_URL,
+            db_url=env.text("REFLEX_DB_URL", DEFAULT_DB_URL),
             backend=backend,
-            push_interval_s=_float(env, "IMPORT_PUSH_INTERVAL_S", DEFAULT_PUSH_INTERVAL_S),
-            videos_in_flight=int(_float(env, "IMPORT_VIDEOS_IN_FLIGHT", DEFAULT_VIDEOS_IN_FLIGHT)),
-            youtube_api_key=_text(env, "YOUTUBE_API_KEY"),
-            youtube_data_api_url=_text(env, "YOUTUBE_DATA_API_URL"),
-            youtube_cookies_file=_path(env, "YOUTUBE_COOKIES_FILE"),
-            youtube_proxy_url=_text(env, "YOUTUBE_PROXY_URL"),
+            push_interval_s=env.number("IMPORT_PUSH_INTERVAL_S", DEFAULT_PUSH_INTERVAL_S),
+            videos_in_flight=int(env.number("IMPORT_VIDEOS_IN_FLIGHT", DEFAULT_VIDEOS_IN_FLIGHT)),
+            youtube_guard=GuardConfig(
+                interval_s=env.number("IMPORT_REQUEST_INTERVAL_S", limits.DEFAULT_INTERVAL_S),
+                max_interval_s=env.number("IMPORT_MAX_INTERVAL_S", limits.DEFAULT_MAX_INTERVAL_S),
+                concurrency=int(env.number("IMPORT_CONCURRENCY", limits.DEFAULT_CONCURRENCY)),
+                failure_threshold=int(env.number("IMPORT_BREAKER_THRESHOLD", limits.DEFAULT_FAILURE_THRESHOLD)),
+                cooldown_s=env.number("IMPORT_BREAKER_COOLDOWN_S", limits.DEFAULT_COOLDOWN_S),
+                cooldown_max_s=env.number("IMPORT_BREAKER_COOLDOWN_MAX_S", limits.DEFAULT_COOLDOWN_MAX_S),
+            ),
+            max_attempts=int(env.number("IMPORT_MAX_ATTEMPTS", limits.DEFAULT_MAX_ATTEMPTS)),
+            backoff_base_s=env.number("IMPORT_BACKOFF_BASE_S", limits.DEFAULT_BACKOFF_BASE_S),
+            backoff_max_s=env.number("IMPORT_BACKOFF_MAX_S", limits.DEFAULT_BACKOFF_MAX_S),
+            youtube_api_key=env.text("YOUTUBE_API_KEY"),
+            youtube_data_api_url=env.text("YOUTUBE_DATA_API_URL", DEFAULT_DATA_API_URL),
+            youtube_cookies_file=env.path("YOUTUBE_COOKIES_FILE"),
+            youtube_proxy_url=env.text("YOUTUBE_PROXY_URL"),
+            whisper_api_url=env.text("WHISPER_API_URL", DEFAULT_WHISPER_API_URL),
+            whisper_api_key=env.text("WHISPER_API_KEY"),
+            whisper_model=env.text("WHISPER_MODEL", DEFAULT_WHISPER_MODEL),
+            whisper_local_model=env.path("WHISPER_LOCAL_MODEL"),
+            whisper_max_upload_mb=env.number("WHISPER_MAX_UPLOAD_MB", DEFAULT_WHISPER_MAX_UPLOAD_MB),
+            whisper_max_minutes_per_batch=env.optional_number("WHISPER_MAX_MINUTES_PER_BATCH"),
         )
+
+    def guard_configs(self) -> dict[Upstream, GuardConfig]:
+        """One rate limiter and breaker config per upstream.
+
+        YouTube's player and transcript endpoints take ``IMPORT_*``; the Data
+        API is spaced at ``DEFAULT_DATA_API_INTERVAL_S``; Whisper at Groq's
+        free tier (20 requests/minute).
+        """
+        youtube = self.youtube_guard
+        return {
+            Upstream.PLAYER: youtube,
+            Upstream.TRANSCRIPT: youtube,
+            Upstream.DATA_API: GuardConfig(
+                interval_s=DEFAULT_DATA_API_INTERVAL_S,
+                max_interval_s=max(DEFAULT_DATA_API_INTERVAL_S, youtube.max_interval_s),
+                failure_threshold=youtube.failure_threshold,
+                cooldown_s=youtube.cooldown_s,
+                cooldown_max_s=youtube.cooldown_max_s,
+            ),
+            Upstream.WHISPER: GuardConfig(
+                interval_s=limits.DEFAULT_WHISPER_INTERVAL_S,
+                max_interval_s=max(limits.DEFAULT_WHISPER_INTERVAL_S, youtube.max_interval_s),
+            ),
+        }

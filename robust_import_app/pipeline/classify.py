@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -109,7 +110,7 @@ def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) ->
     except ValueError:
         pass
     else:
-        return seconds if seconds >= 0 else None
+        return seconds if 0 <= seconds < math.inf else None
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -136,7 +137,8 @@ def classify(
     """
     if isinstance(exc, ImportFailure):
         return exc
-    code = next((rule.code for rule in RULES if rule.matches(exc)), ErrorCode.UNKNOWN)
+    rule = matching_rule(exc)
+    code = rule.code if rule is not None else ErrorCode.UNKNOWN
     retry_after_s = None
     if not code.is_permanent:
         retry_after_s = retry_after_seconds(_header(exc, "Retry-After"), now=now)
@@ -252,7 +254,8 @@ def _unplayable_reason(pattern: str) -> Callable[[BaseException], bool]:
     regex = _re(pattern)
 
     def check(exc: BaseException) -> bool:
-        assert isinstance(exc, yta.VideoUnplayable)
+        if not isinstance(exc, yta.VideoUnplayable):
+            return False
         return regex.search(" ".join([exc.reason or "", *exc.sub_reasons])) is not None
 
     return check

@@ -44,7 +44,9 @@ class AdaptiveRateLimiter:
     the next request waits at least the new interval after the last one.
 
     ``clock`` (monotonic seconds) and ``sleep`` drive the pauses and can be
-    faked in tests; the bucket itself runs on the event loop's monotonic clock.
+    faked in tests; the bucket's spacing runs on the event loop's monotonic
+    clock (aiolimiter reads ``loop.time()``), so tests of repeated requests
+    use millisecond intervals.
     Raises :class:`ValueError` for a non-positive interval, a maximum below
     the base, or a concurrency below 1.
     """

@@ -29,7 +29,7 @@ from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
 from robust_import_app.pipeline.progress import ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue import VideoJob
-from robust_import_app.pipeline.retry import RetryPolicy
+from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.stage import ImportStage, next_stage
 from robust_import_app.pipeline.stages import captions, chapters, metadata
 from robust_import_app.models import utcnow
@@ -201,7 +201,7 @@ class ImportWorker:
                 await asyncio.to_thread(self.queue.save_chapters, job, found)
 
     async def _handle_failure(self, job: VideoJob, failure: ImportFailure) -> None:
-        consumes = self.retry_policy.consumes_attempt(failure)
+        consumes = consumes_attempt(failure)
         attempt = job.attempt_count + 1
         delay_s = None if isinstance(failure, PermanentImportError) else self.retry_policy.next_delay_s(attempt, failure)
         if delay_s is None:

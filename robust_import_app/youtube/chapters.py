@@ -17,6 +17,7 @@ end; we instead apply YouTube's rules to the lines as written.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,7 +28,7 @@ MIN_CHAPTERS = 3
 MIN_CHAPTER_S = 10.0
 
 _TIMESTAMP = r"(?:\d+:)?\d{1,2}:\d{2}"
-_TIME_FIRST = re.compile(rf"\s*(?P<time>{_TIMESTAMP})\b\W*\s(?P<title>.+?)\s*")
+_TIME_FIRST = re.compile(rf"\s*[(\[]?(?P<time>{_TIMESTAMP})\b\W*\s(?P<title>.+?)\s*")
 _TITLE_FIRST = re.compile(rf"\s*(?P<title>.+?)\b\W*\s[(\[]?(?P<time>{_TIMESTAMP})[)\]]?\s*")
 
 
@@ -89,7 +90,7 @@ def _follows_youtube_rules(starts: list[float], duration: float | None) -> bool:
     """True when the chapter starts (seconds) meet YouTube's rules (module docstring)."""
     if len(starts) < MIN_CHAPTERS or starts[0] != 0:
         return False
-    lengths = [end - start for start, end in zip(starts, starts[1:])]
+    lengths = [end - start for start, end in itertools.pairwise(starts)]
     if duration is not None:
         lengths.append(duration - starts[-1])
     return all(length >= MIN_CHAPTER_S for length in lengths)

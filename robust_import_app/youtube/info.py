@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from robust_import_app.youtube.chapters import chapters_from_ytdlp
 from robust_import_app.youtube.data import SubtitleTrack, VideoMetadata, thumbnail_url
@@ -17,6 +18,7 @@ from robust_import_app.youtube.data import SubtitleTrack, VideoMetadata, thumbna
 SUBTITLE_EXT_PREFERENCE = ("json3", "vtt", "srv1")
 """Subtitle formats we can parse, best first; other formats are ignored."""
 
+TIMEDTEXT_HOST, TIMEDTEXT_PATH = "www.youtube.com", "/api/timedtext"
 _ORIGINAL_SUFFIX = "-orig"
 """yt-dlp lists the untranslated auto-caption track twice: ``en`` and ``en-orig``."""
 
@@ -27,8 +29,9 @@ def metadata_from_info(info: Mapping[str, Any]) -> VideoMetadata:
     ``duration_s`` is whole seconds; ``published`` comes from ``upload_date``
     (``YYYYMMDD``), else ``release_date``, else ``timestamp`` or
     ``release_timestamp`` (UTC). Subtitle tracks keep one file per language,
-    preferring :data:`SUBTITLE_EXT_PREFERENCE`; machine-translated automatic
-    captions (``tlang=`` in the URL) are dropped.
+    preferring :data:`SUBTITLE_EXT_PREFERENCE`; only this video's timedtext
+    URLs are kept (:func:`is_timedtext_url`; yt-dlp also lists HLS playlists),
+    and machine-translated automatic captions (``tlang=`` in the URL) are dropped.
 
     Raises ValueError for a playlist or channel info dict, or one without an id.
     """
@@ -51,9 +54,21 @@ def metadata_from_info(info: Mapping[str, Any]) -> VideoMetadata:
             info.get("chapters"), float(duration) if isinstance(duration, int | float) else None
         ),
         subtitle_tracks=(
-            *_tracks(info.get("subtitles"), is_generated=False),
-            *_tracks(info.get("automatic_captions"), is_generated=True),
+            *_tracks(video_id, info.get("subtitles"), is_generated=False),
+            *_tracks(video_id, info.get("automatic_captions"), is_generated=True),
         ),
+    )
+
+
+def is_timedtext_url(url: str, video_id: str) -> bool:
+    """True for ``https://www.youtube.com/api/timedtext?v=<video_id>...``."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme == "https"
+        and parts.hostname == TIMEDTEXT_HOST
+        and parts.port is None
+        and parts.path == TIMEDTEXT_PATH
+        and parse_qs(parts.query).get("v") == [video_id]
     )
 
 
@@ -77,27 +92,32 @@ def _published(info: Mapping[str, Any]) -> dt.date | None:
     return None
 
 
-def _tracks(raw: Any, *, is_generated: bool) -> tuple[SubtitleTrack, ...]:
+def _tracks(video_id: str, raw: Any, *, is_generated: bool) -> tuple[SubtitleTrack, ...]:
     """One parseable track per language from ``subtitles``/``automatic_captions``."""
     if not isinstance(raw, Mapping):
         return ()
     chosen: dict[str, SubtitleTrack] = {}
     for code, formats in raw.items():
         language_code = str(code).removesuffix(_ORIGINAL_SUFFIX)
-        track = _best_format(language_code, formats, is_generated=is_generated)
+        track = _best_format(video_id, language_code, formats, is_generated=is_generated)
         if track is not None and language_code not in chosen:
             chosen[language_code] = track
     return tuple(chosen.values())
 
 
 def _best_format(
-    language_code: str, formats: Any, *, is_generated: bool
+    video_id: str, language_code: str, formats: Any, *, is_generated: bool
 ) -> SubtitleTrack | None:
-    """The most preferred parseable, untranslated format of one language."""
+    """The most preferred parseable, untranslated timedtext format of one language."""
     by_ext: dict[str, str] = {}
     for entry in formats if isinstance(formats, list) else []:
         url, ext = entry.get("url"), entry.get("ext")
-        if isinstance(url, str) and ext in SUBTITLE_EXT_PREFERENCE and "tlang=" not in url:
+        if (
+            isinstance(url, str)
+            and ext in SUBTITLE_EXT_PREFERENCE
+            and "tlang=" not in url
+            and is_timedtext_url(url, video_id)
+        ):
             by_ext.setdefault(ext, url)
     for ext in SUBTITLE_EXT_PREFERENCE:
         if ext in by_ext:

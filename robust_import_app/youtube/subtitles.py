@@ -22,6 +22,7 @@ from robust_import_app.youtube.data import CaptionSegment
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+_VTT_KARAOKE = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")
 _VTT_TIMING = re.compile(
     r"^(?P<start>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})\s+-->\s+(?P<end>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})"
 )
@@ -74,14 +75,16 @@ def parse_srv1(text: str) -> list[CaptionSegment]:
 
 
 def parse_vtt(text: str) -> list[CaptionSegment]:
-    """Cues from a WebVTT file. In YouTube's auto captions each cue repeats the
-    previous cue's line before the new one; those repeats are dropped.
+    """Cues from a WebVTT file. In YouTube's auto captions (recognised by their
+    word timestamps ``<00:00:01.600>``) each cue repeats the previous cue's
+    line before the new one; those repeats are dropped.
     Raises ValueError when the file does not start with ``WEBVTT``."""
     if not text.lstrip("\ufeff").startswith("WEBVTT"):
         raise ValueError("not a WebVTT file")
+    rolling = _VTT_KARAOKE.search(text) is not None
     cues: list[CaptionSegment] = []
     previous_lines: list[str] = []
-    for block in re.split(r"\r?\n\s*\r?\n", text):
+    for block in re.split(r"(?:\r?\n){2,}", text):
         lines = block.splitlines()
         timing_at = next((i for i, line in enumerate(lines) if _VTT_TIMING.match(line)), None)
         if timing_at is None:
@@ -89,7 +92,7 @@ def parse_vtt(text: str) -> list[CaptionSegment]:
         match = _VTT_TIMING.match(lines[timing_at])
         assert match is not None
         cue_lines = [c for c in (_clean(line) for line in lines[timing_at + 1 :]) if c]
-        new_lines = _drop_repeated(cue_lines, previous_lines)
+        new_lines = _drop_repeated(cue_lines, previous_lines) if rolling else cue_lines
         if cue_lines:
             previous_lines = cue_lines
         if new_lines:

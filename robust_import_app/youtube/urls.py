@@ -19,7 +19,6 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
 
@@ -34,6 +33,7 @@ _TRAILING_PUNCTUATION = ".,;:!?)]}>\"'"
 
 _YOUTUBE_DOMAINS = ("youtube.com", "youtube-nocookie.com", "youtubekids.com")
 _YOUTUBE_HOSTS = frozenset(_YOUTUBE_DOMAINS) | {"youtube.googleapis.com"}
+_YOUTUBE_SUBDOMAIN_SUFFIXES = tuple("." + domain for domain in _YOUTUBE_DOMAINS)
 _ID_IN_PATH = frozenset({"shorts", "embed", "e", "v", "live"})
 _CHANNEL_PATHS = frozenset({"channel", "c", "user"})
 _WRAPPER_PARAMETERS = {"attribution_link": "u", "oembed": "url"}
@@ -141,7 +141,7 @@ def parse_paste(text: str) -> PasteResult:
     )
 
 
-def _counted_tokens(line: str) -> Iterator[str]:
+def _counted_tokens(line: str) -> list[str]:
     """The tokens of one line that yield an id or a rejection (rules in :func:`parse_paste`)."""
     tokens = [
         token
@@ -151,7 +151,7 @@ def _counted_tokens(line: str) -> Iterator[str]:
     is_prose = len(tokens) > 1 and not all(
         _VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens
     )
-    return (token for token in tokens if not is_prose or _looks_like_link(token))
+    return [token for token in tokens if not is_prose or _looks_like_link(token)]
 
 
 def _unwrap(token: str) -> str:
@@ -198,13 +198,13 @@ def _inspect(token: str, *, follow: bool = True) -> str | LinkProblem:
         return _video_id_or_malformed(url.path.lstrip("/").split("/")[0])
     if host == "consent.youtube.com":
         return _follow(url, "continue") if follow else LinkProblem.NOT_VIDEO
-    if host in _YOUTUBE_HOSTS or host.endswith(tuple("." + d for d in _YOUTUBE_DOMAINS)):
+    if host in _YOUTUBE_HOSTS or host.endswith(_YOUTUBE_SUBDOMAIN_SUFFIXES):
         return _inspect_youtube_path(url, follow=follow)
     return LinkProblem.NOT_YOUTUBE
 
 
 def _inspect_youtube_path(url: SplitResult, *, follow: bool) -> str | LinkProblem:
-    """The video id a path and query on a YouTube host name, or the problem."""
+    """The video id that a YouTube URL's path and query name, or the problem."""
     segments = [segment for segment in url.path.split("/") if segment]
     head = segments[0].lower() if segments else ""
     rest = segments[1] if len(segments) > 1 else ""

@@ -47,7 +47,8 @@ def test_description_without_timestamps_has_no_chapters() -> None:
         pytest.param("(0:00) Intro\n(0:45) Verse\n[2:10] Outro", id="brackets"),
         pytest.param("Intro 0:00\nVerse - 0:45\nOutro (2:10)", id="title-first"),
         pytest.param(
-            "Timestamps:\n\n  0:00 Intro  \nsome words in between\n0:45 Verse\n2:10 Outro\n\nThanks!",
+            "Timestamps:\n\n  0:00 Intro  \nsome words in between\n"
+            "0:45 Verse\n2:10 Outro\n\nThanks!",
             id="among-other-lines",
         ),
     ],
@@ -87,7 +88,9 @@ def test_title_first_is_used_only_when_time_first_gives_nothing_valid() -> None:
         pytest.param("0:00 Intro\n0:45 Verse\n3:11 Outro", 200, id="9-second-last-chapter"),
         pytest.param("0:00 Intro\n0:45 Verse\n4:00 Outro", 200, id="start-after-the-end"),
         pytest.param("0:00Intro\n0:45Verse\n2:10Outro", 200, id="no-separator"),
-        pytest.param("We start at 0:00 sharp, verse at 0:45, outro at 2:10 ok", 200, id="mid-sentence"),
+        pytest.param(
+            "We start at 0:00 sharp, verse at 0:45, outro at 2:10 ok", 200, id="mid-sentence"
+        ),
         pytest.param("", 200, id="empty"),
     ],
 )
@@ -110,12 +113,12 @@ def test_unknown_duration_leaves_the_last_chapter_open() -> None:
 
 def test_ytdlp_chapters_map_fields_and_fill_missing_end_times() -> None:
     raw = [
-        {"start_time": 0, "end_time": 31, "title": "Introduction"},
+        {"start_time": 0, "end_time": 30.5, "title": "Introduction"},  # a gap before Part 1
         {"start_time": 31.0, "title": "Part 1"},
         {"start_time": 46.5, "end_time": None, "title": None},
     ]
     assert chapters_from_ytdlp(raw, 582) == (
-        Chapter(0.0, 31.0, "Introduction"),
+        Chapter(0.0, 30.5, "Introduction"),
         Chapter(31.0, 46.5, "Part 1"),
         Chapter(46.5, 582.0, ""),
     )

@@ -53,7 +53,10 @@ VIDEO_LINKS = [
         "https://www.youtube.com/watch?v=FqZTN594JQw&list=PLMYEtVRpaqY00V9W81Cwmzp6N6vZqfUKD4",
         "FqZTN594JQw",
     ),
-    ("https://www.youtubekids.com/watch?v=Agk7R8I8o5U&list=PUZ6jURNr1WQZCNHF0ao-c0g", "Agk7R8I8o5U"),
+    (
+        "https://www.youtubekids.com/watch?v=Agk7R8I8o5U&list=PUZ6jURNr1WQZCNHF0ao-c0g",
+        "Agk7R8I8o5U",
+    ),
     ("https://www.youtube.com/watch?v=MuAGGZNfUkU&list=RDMM", "MuAGGZNfUkU"),
     (
         "https://www.youtube.com/watch?list=PLW4dVinRY435CBE_JD3t-0SRXKfnZHS1P"
@@ -96,7 +99,10 @@ VIDEO_LINKS = [
         "&u=%2Fwatch%3Fv%3DEhxJLojIE_o%26feature%3Dshare",
         "EhxJLojIE_o",
     ),
-    (f"https://www.youtube.com/oembed?url=https%3A//www.youtube.com/watch%3Fv%3D{RICK}&format=json", RICK),
+    (
+        f"https://www.youtube.com/oembed?url=https%3A//www.youtube.com/watch%3Fv%3D{RICK}&format=json",
+        RICK,
+    ),
     # pasted with wrapping or punctuation
     (f"<https://youtu.be/{RICK}>", RICK),
     (f"https://youtu.be/{RICK}.", RICK),
@@ -119,18 +125,33 @@ REJECTED_LINKS = [
     ("hello", LinkProblem.NOT_YOUTUBE),
     ("", LinkProblem.NOT_YOUTUBE),
     # playlists (yt-dlp)
-    ("https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU", LinkProblem.PLAYLIST),
-    ("https://music.youtube.com/playlist?list=PLRBp0Fe2GpgmgoscNFLxNyBVSFVdYmFkq", LinkProblem.PLAYLIST),
-    ("https://www.youtube.com/embed/videoseries?list=PL6IaIsEjSbf96XFRuNccS_RuEXwNdsoEu", LinkProblem.PLAYLIST),
+    (
+        "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
+        LinkProblem.PLAYLIST,
+    ),
+    (
+        "https://music.youtube.com/playlist?list=PLRBp0Fe2GpgmgoscNFLxNyBVSFVdYmFkq",
+        LinkProblem.PLAYLIST,
+    ),
+    (
+        "https://www.youtube.com/embed/videoseries?list=PL6IaIsEjSbf96XFRuNccS_RuEXwNdsoEu",
+        LinkProblem.PLAYLIST,
+    ),
     ("https://www.youtube.com/watch?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU", LinkProblem.PLAYLIST),
     # channels and handles (yt-dlp)
     ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/videos", LinkProblem.CHANNEL),
     ("https://www.youtubekids.com/channel/UCmlqkdCBesrv2Lak1mF_MxA", LinkProblem.CHANNEL),
-    ("https://www.youtube.com/c/3blue1brown/playlists?view=50&sort=dd&shelf_id=3", LinkProblem.CHANNEL),
+    (
+        "https://www.youtube.com/c/3blue1brown/playlists?view=50&sort=dd&shelf_id=3",
+        LinkProblem.CHANNEL,
+    ),
     ("http://www.youtube.com/user/NASAgovVideo/videos", LinkProblem.CHANNEL),
     ("https://www.youtube.com/@NotJustBikes/shorts", LinkProblem.CHANNEL),
     ("youtube.com/@3blue1brown", LinkProblem.CHANNEL),
-    ("https://www.youtube.com/embed/live_stream?channel=UC2_KI6RB__jGdlnK6dvFEZA", LinkProblem.CHANNEL),
+    (
+        "https://www.youtube.com/embed/live_stream?channel=UC2_KI6RB__jGdlnK6dvFEZA",
+        LinkProblem.CHANNEL,
+    ),
     # YouTube pages that are not one video
     ("https://www.youtube.com/results?search_query=lofi+hip+hop", LinkProblem.NOT_VIDEO),
     ("https://www.youtube.com/", LinkProblem.NOT_VIDEO),
@@ -228,7 +249,7 @@ def test_paste_rejects_links_and_lone_words_but_not_prose() -> None:
             "https://vimeo.com/123",
             "   ",
             "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
-            "Also see https://www.youtube.com/@3blue1brown and https://example.org/slides for context.",
+            "Also see https://www.youtube.com/@3blue1brown and https://example.org/slides too.",
             "https://youtu.be/short",
             "hello",
             f"{ZOO} https://www.youtube.com/results?search_query=cats",
@@ -246,7 +267,9 @@ def test_paste_rejects_links_and_lone_words_but_not_prose() -> None:
             RejectedLine("https://example.org/slides", LinkProblem.NOT_YOUTUBE),
             RejectedLine("https://youtu.be/short", LinkProblem.MALFORMED_ID),
             RejectedLine("hello", LinkProblem.NOT_YOUTUBE),
-            RejectedLine("https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO),
+            RejectedLine(
+                "https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO
+            ),
         ),
         repeated=(),
     )

@@ -21,6 +21,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from robust_import_app.pipeline.classify import is_no_captions
 from robust_import_app.pipeline.context import StageContext
@@ -92,9 +93,12 @@ def preferred_order(codes: Iterable[str], language: str | None) -> list[str]:
     return sorted(dict.fromkeys(codes), key=rank)
 
 
-def ordered_tracks[T: (CaptionTrack, SubtitleTrack)](tracks: Sequence[T], language: str | None) -> list[T]:
+Track = TypeVar("Track", CaptionTrack, SubtitleTrack)
+
+
+def ordered_tracks(tracks: Sequence[Track], language: str | None) -> list[Track]:
     """Manual tracks before auto-generated ones, each in :func:`preferred_order`."""
-    ordered: list[T] = []
+    ordered: list[Track] = []
     for generated in (False, True):
         by_code = {t.language_code: t for t in tracks if t.is_generated is generated}
         ordered.extend(by_code[code] for code in preferred_order(by_code, language))

@@ -15,13 +15,22 @@ import random
 
 from robust_import_app.youtube.data import CaptionSegment
 
-WORDS = (
-    "today we look at how the whole thing fits together and why it matters "
-    "first we set up the tools then we test each part and fix what breaks "
-    "the trick is to keep it simple measure twice and write down every step "
-    "this part surprised me because the numbers did not add up at first "
-    "so let me show you the result and what I would do differently next time"
-).split()
+PHRASES = (
+    "today we look at how the whole thing fits together",
+    "and why it matters more than you would think",
+    "first we set up the tools",
+    "then we test each part and fix what breaks",
+    "the trick is to keep it simple",
+    "measure twice and write down every step",
+    "this part surprised me",
+    "because the numbers did not add up at first",
+    "so let me show you the result",
+    "and what I would do differently next time",
+    "if you have tried this yourself let me know",
+    "here is the part most people skip",
+    "it took a few attempts to get right",
+    "now we can put everything back together",
+)
 CUE_MIN_S, CUE_MAX_S = 2.5, 6.0
 """Bounds of one generated cue's length, in seconds."""
 
@@ -35,8 +44,8 @@ def generated_cues(
     start_s = round(rng.uniform(0.0, 1.5), 2)
     while start_s < duration_s - 1:
         length_s = round(min(rng.uniform(CUE_MIN_S, CUE_MAX_S), duration_s - start_s), 2)
-        words = [rng.choice(WORDS) for _ in range(rng.randint(4, 11))]
-        text = " ".join(words) if is_generated else " ".join(words).capitalize() + "."
+        words = " ".join(rng.choice(PHRASES) for _ in range(rng.randint(1, 2)))
+        text = words if is_generated else words.capitalize() + "."
         cues.append(CaptionSegment(start_s, length_s, text))
         start_s = round(start_s + length_s + rng.choice((0.0, 0.0, 0.3)), 2)
     return cues

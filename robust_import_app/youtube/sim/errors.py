@@ -4,10 +4,10 @@ yt-dlp (every player call)::
 
     DownloadError("ERROR: [youtube] <id>: <reason>")        playability refusals
         .exc_info = (ExtractorError, ...)
-    DownloadError("ERROR: [youtube] <id>: Unable to download webpage: HTTP Error 429:
+    DownloadError("ERROR: [youtube] <id>: Unable to download API page: HTTP Error 429:
                    Too Many Requests (caused by <HTTPError 429: Too Many Requests>)")
         .exc_info = (HTTPError, ...)   HTTPError.response.headers["Retry-After"]
-    DownloadError("ERROR: [youtube] <id>: Unable to download webpage:
+    DownloadError("ERROR: [youtube] <id>: Unable to download API page:
                    HTTPSConnectionPool(...): Read timed out. (read timeout=20.0) (caused by TransportError(...))")
         .exc_info = (TransportError, ...)
     DownloadError("ERROR: Unable to download video subtitles for 'en': HTTP Error 429: ...")
@@ -23,7 +23,6 @@ read timeout is the bare ``requests.exceptions.ReadTimeout``.
 from __future__ import annotations
 
 import io
-import sys
 from http import HTTPStatus
 from collections.abc import Mapping
 from typing import Any
@@ -38,11 +37,13 @@ from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from robust_import_app.youtube.data import watch_url
+from robust_import_app.youtube.real import subtitle_download_error
 from robust_import_app.youtube.sim.playability import Status, ytdlp_reason
 
 YTDLP_IE_NAME = "youtube"
 DEFAULT_READ_TIMEOUT_S = 20.0
 """yt-dlp's default ``socket_timeout``; it appears in timeout messages."""
+PLAYER_API_URL = "https://www.youtube.com/youtubei/v1/player?prettyPrint=false"
 _TIMEDTEXT_URL = "https://www.youtube.com/api/timedtext?v={video_id}&lang={lang}&fmt={ext}"
 
 
@@ -57,15 +58,15 @@ def ytdlp_refusal(video_id: str, status: Status) -> DownloadError:
 def ytdlp_http_error(
     video_id: str, status: int, *, retry_after_s: int | None = None
 ) -> DownloadError:
-    """The DownloadError for an HTTP error while yt-dlp downloads the watch page."""
+    """The DownloadError for an HTTP error answering yt-dlp's player API request."""
     headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
-    response = Response(io.BytesIO(b""), watch_url(video_id), headers, status=status)
+    response = Response(io.BytesIO(b""), PLAYER_API_URL, headers, status=status)
     return _ytdlp_network_error(video_id, HTTPError(response))
 
 
 def ytdlp_timeout(video_id: str) -> DownloadError:
-    """The DownloadError for a read timeout while yt-dlp downloads the watch page."""
-    return _ytdlp_network_error(video_id, TransportError(cause=read_timeout(watch_url(video_id))))
+    """The DownloadError for a read timeout on yt-dlp's player API request."""
+    return _ytdlp_network_error(video_id, TransportError(cause=read_timeout(PLAYER_API_URL)))
 
 
 def subtitle_http_error(
@@ -81,16 +82,6 @@ def subtitle_timeout(video_id: str, language_code: str, ext: str) -> DownloadErr
     """The DownloadError for a read timeout while downloading a subtitle file."""
     url = _TIMEDTEXT_URL.format(video_id=video_id, lang=language_code, ext=ext)
     return subtitle_download_error(language_code, TransportError(cause=read_timeout(url)))
-
-
-def subtitle_download_error(language_code: str, error: Exception) -> DownloadError:
-    """What ``YoutubeDL._write_subtitles`` raises when a subtitle download fails."""
-    try:
-        raise error
-    except Exception as exc:  # noqa: BLE001 - rebuilt exactly as yt-dlp does
-        return DownloadError(
-            f"ERROR: Unable to download video subtitles for {language_code!r}: {exc}", sys.exc_info()
-        )
 
 
 def read_timeout(url: str, timeout_s: float = DEFAULT_READ_TIMEOUT_S) -> requests.exceptions.ReadTimeout:
@@ -139,12 +130,13 @@ def transcript_http_error(video_id: str, status: int, *, retry_after_s: int | No
 
 
 def _ytdlp_network_error(video_id: str, error: Exception) -> DownloadError:
-    """As ``InfoExtractor._request_webpage`` and ``YoutubeDL`` wrap a network error."""
+    """As ``InfoExtractor._request_webpage`` (errnote of ``_call_api``) and
+    ``YoutubeDL`` wrap a network error."""
     try:
         try:
             raise error
         except (HTTPError, TransportError) as err:
-            raise ExtractorError(f"Unable to download webpage: {err}", cause=err, video_id=video_id)
+            raise ExtractorError(f"Unable to download API page: {err}", cause=err, video_id=video_id)
     except ExtractorError as exc:
         exc.ie = YTDLP_IE_NAME
         return _download_error(str(exc), exc)

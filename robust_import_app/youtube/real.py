@@ -1,0 +1,224 @@
+"""The real YouTube backend: yt-dlp and youtube-transcript-api.
+
+Both libraries block, so every call runs in a worker thread
+(``asyncio.to_thread``) with a fresh ``YoutubeDL`` / ``YouTubeTranscriptApi``
+instance (neither is thread-safe). Only :func:`watch_url` of a checked
+11-character id ever reaches yt-dlp; subtitle downloads only go to
+``https://www.youtube.com/api/timedtext`` for the same video. Errors are the
+libraries' own (``yt_dlp.utils.DownloadError``, youtube-transcript-api errors,
+``requests.exceptions.ReadTimeout``); the pipeline classifies them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+from http.cookiejar import MozillaCookieJar
+from pathlib import Path
+from typing import Any
+
+import requests
+from youtube_transcript_api import YouTubeTranscriptApi
+from youtube_transcript_api.proxies import GenericProxyConfig
+from yt_dlp import YoutubeDL
+from yt_dlp.networking.exceptions import network_exceptions
+from yt_dlp.utils import DownloadError
+
+from robust_import_app.youtube.data import (
+    CaptionSegment,
+    CaptionTrack,
+    SubtitleTrack,
+    VideoMetadata,
+    watch_url,
+)
+from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
+from robust_import_app.youtube.subtitles import parse_subtitles
+
+DEFAULT_SOCKET_TIMEOUT_S = 20.0
+"""yt-dlp's own default; also the read timeout of transcript requests."""
+AUDIO_FORMAT = "bestaudio/best"
+AUDIO_FORMAT_SORT = ("+size", "+br")
+"""With ``-S +size,+br`` the "best" audio-only format is the smallest one (yt-dlp README)."""
+
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_log = logging.getLogger(__name__)
+
+
+def require_video_id(video_id: object) -> str:
+    """Return ``video_id`` if it is exactly 11 characters of ``[A-Za-z0-9_-]``.
+
+    Raises ValueError otherwise (a URL, a pasted line, a trailing newline).
+    """
+    if not isinstance(video_id, str) or not _VIDEO_ID.fullmatch(video_id):
+        raise ValueError(f"not a YouTube video id: {video_id!r}")
+    return video_id
+
+
+def subtitle_download_error(language_code: str, error: Exception) -> DownloadError:
+    """What ``YoutubeDL._write_subtitles`` raises when a subtitle download fails:
+    ``ERROR: Unable to download video subtitles for 'en': <error>``, with the
+    network error in ``exc_info``."""
+    try:
+        raise error
+    except Exception as exc:  # noqa: BLE001 - re-raised wrapped, as yt-dlp does
+        message = f"ERROR: Unable to download video subtitles for {language_code!r}: {exc}"
+        return DownloadError(message, sys.exc_info())
+
+
+class YouTubeClient:
+    """:class:`~robust_import_app.youtube.backend.YouTubeBackend` against YouTube itself.
+
+    ``cookies_file`` is a Netscape cookies.txt (yt-dlp ``cookiefile``, and
+    loaded into the transcript session); ``proxy_url`` goes to yt-dlp's
+    ``proxy`` and youtube-transcript-api's ``GenericProxyConfig``;
+    ``socket_timeout_s`` is yt-dlp's ``socket_timeout`` and the transcript
+    requests' timeout. Raises OSError or ``http.cookiejar.LoadError`` at once
+    for an unreadable cookies file.
+    """
+
+    def __init__(
+        self,
+        *,
+        cookies_file: Path | None = None,
+        proxy_url: str | None = None,
+        socket_timeout_s: float = DEFAULT_SOCKET_TIMEOUT_S,
+    ) -> None:
+        self.cookies_file = cookies_file
+        self.proxy_url = proxy_url
+        self.socket_timeout_s = socket_timeout_s
+        self._cookies = MozillaCookieJar()
+        if cookies_file is not None:
+            self._cookies.load(str(cookies_file), ignore_discard=True, ignore_expires=True)
+
+    def __repr__(self) -> str:
+        return (
+            f"YouTubeClient(cookies_file={self.cookies_file!r}, "
+            f"proxy_url={'set' if self.proxy_url else None!r}, socket_timeout_s={self.socket_timeout_s})"
+        )
+
+    def ytdlp_options(self, **overrides: Any) -> dict[str, Any]:
+        """The ``YoutubeDL`` params of every call (metadata only unless overridden)."""
+        options: dict[str, Any] = {
+            "quiet": True,
+            "no_warnings": True,
+            "skip_download": True,
+            "noplaylist": True,
+            "socket_timeout": self.socket_timeout_s,
+            "logger": _YtDlpLogger(),
+        }
+        if self.cookies_file is not None:
+            options["cookiefile"] = str(self.cookies_file)
+        if self.proxy_url:
+            options["proxy"] = self.proxy_url
+        return options | overrides
+
+    def transcript_api(self) -> YouTubeTranscriptApi:
+        """A fresh YouTubeTranscriptApi with the proxy, cookies and timeout applied."""
+        session = _TimeoutSession(self.socket_timeout_s)
+        for cookie in self._cookies:
+            session.cookies.set_cookie(cookie)
+        proxy = GenericProxyConfig(http_url=self.proxy_url, https_url=self.proxy_url) if self.proxy_url else None
+        return YouTubeTranscriptApi(proxy_config=proxy, http_client=session)
+
+    async def fetch_metadata(self, video_id: str) -> VideoMetadata:
+        """``extract_info(watch_url(id), download=False)`` mapped to VideoMetadata."""
+        url = watch_url(require_video_id(video_id))
+        info = await asyncio.to_thread(self._extract_info, url, self.ytdlp_options())
+        return metadata_from_info(info)
+
+    async def list_caption_tracks(self, video_id: str) -> list[CaptionTrack]:
+        """``YouTubeTranscriptApi.list`` as CaptionTracks (manual first)."""
+        require_video_id(video_id)
+
+        def run() -> list[CaptionTrack]:
+            transcripts = self.transcript_api().list(video_id)
+            return [CaptionTrack(t.language_code, t.language, t.is_generated) for t in transcripts]
+
+        return await asyncio.to_thread(run)
+
+    async def fetch_captions(self, video_id: str, track: CaptionTrack) -> list[CaptionSegment]:
+        """Fetch one listed track; ``NoTranscriptFound`` when it is no longer listed."""
+        require_video_id(video_id)
+
+        def run() -> list[CaptionSegment]:
+            transcripts = self.transcript_api().list(video_id)
+            find = (
+                transcripts.find_generated_transcript
+                if track.is_generated
+                else transcripts.find_manually_created_transcript
+            )
+            fetched = find([track.language_code]).fetch()
+            return [CaptionSegment(s.start, s.duration, s.text) for s in fetched]
+
+        return await asyncio.to_thread(run)
+
+    async def fetch_subtitle_track(self, video_id: str, track: SubtitleTrack) -> list[CaptionSegment]:
+        """Download a timedtext file through yt-dlp (its cookies and proxy) and parse it.
+
+        Raises ValueError for a URL that is not this video's timedtext URL,
+        DownloadError when the download fails.
+        """
+        if not is_timedtext_url(track.url, require_video_id(video_id)):
+            raise ValueError(f"not a timedtext URL of video {video_id}: {track.url!r}")
+
+        def run() -> str:
+            with YoutubeDL(self.ytdlp_options()) as ydl:
+                try:
+                    with ydl.urlopen(track.url) as response:
+                        return response.read().decode("utf-8")
+                except network_exceptions as error:
+                    raise subtitle_download_error(track.language_code, error) from error
+
+        return parse_subtitles(await asyncio.to_thread(run), track.ext)
+
+    async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
+        """Download the smallest audio-only format to ``dest_dir/<id>.<ext>``."""
+        url = watch_url(require_video_id(video_id))
+        options = self.ytdlp_options(
+            skip_download=False,
+            format=AUDIO_FORMAT,
+            format_sort=list(AUDIO_FORMAT_SORT),
+            outtmpl=str(dest_dir / "%(id)s.%(ext)s"),
+        )
+        info = await asyncio.to_thread(self._extract_info, url, options, download=True)
+        downloads = info.get("requested_downloads") or [{}]
+        return Path(downloads[0].get("filepath") or dest_dir / f"{video_id}.{info.get('ext', 'webm')}")
+
+    @staticmethod
+    def _extract_info(url: str, options: dict[str, Any], *, download: bool = False) -> dict[str, Any]:
+        """Run yt-dlp on ``url`` (blocking)."""
+        with YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=download)
+        if not isinstance(info, dict):
+            raise DownloadError(f"ERROR: yt-dlp returned no info for {url}")
+        return info
+
+
+class _TimeoutSession(requests.Session):
+    """A requests Session whose requests time out after ``timeout_s`` by default."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__()
+        self.timeout_s = timeout_s
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout_s)
+        return super().request(method, url, *args, **kwargs)
+
+
+class _YtDlpLogger:
+    """Routes yt-dlp's output to :mod:`logging` instead of stdout/stderr."""
+
+    def debug(self, message: str) -> None:
+        _log.debug("yt-dlp: %s", message)
+
+    def info(self, message: str) -> None:
+        _log.debug("yt-dlp: %s", message)
+
+    def warning(self, message: str) -> None:
+        _log.info("yt-dlp: %s", message)
+
+    def error(self, message: str) -> None:
+        _log.info("yt-dlp: %s", message)

@@ -1,0 +1,246 @@
+"""The simulated YouTube: :class:`SimBackend`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import requests
+from youtube_transcript_api._errors import RequestBlocked
+from youtube_transcript_api._transcripts import TranscriptList
+from yt_dlp.utils import DownloadError
+
+from robust_import_app.youtube.data import (
+    CaptionSegment,
+    CaptionTrack,
+    SubtitleTrack,
+    Upstream,
+    VideoMetadata,
+)
+from robust_import_app.youtube.info import metadata_from_info
+from robust_import_app.youtube.real import require_video_id
+from robust_import_app.youtube.sim import errors
+from robust_import_app.youtube.sim.audio import speech_available, write_audio
+from robust_import_app.youtube.sim.captions import generated_cues, render
+from robust_import_app.youtube.sim.corpus import load_corpus
+from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan
+from robust_import_app.youtube.sim.generated import generated_video
+from robust_import_app.youtube.sim.playability import Unplayable
+from robust_import_app.youtube.sim.ratelimit import SimStats, TokenBucket, retry_after_header_s
+from robust_import_app.youtube.sim.video import SimVideo
+from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
+
+SPOKEN_WORDS = 60
+"""How many transcript words the simulated audio speaks."""
+
+_PERMANENT_FAULTS = {
+    FaultKind.PRIVATE: Unplayable.PRIVATE,
+    FaultKind.REMOVED: Unplayable.REMOVED,
+    FaultKind.AGE_RESTRICTED: Unplayable.AGE_RESTRICTED,
+    FaultKind.MEMBERS_ONLY: Unplayable.MEMBERS_ONLY,
+}
+
+
+class SimBackend:
+    """A :class:`~robust_import_app.youtube.backend.YouTubeBackend` without network.
+
+    Answers from recorded data in ``corpus_dir`` where it has the video, else
+    from a video generated from the id (:mod:`.generated`). Before each call it
+    sleeps ``latency_s`` seconds, then applies the upstream's rate limit
+    (``rate_per_s`` calls a second per upstream, None = unlimited: the player
+    upstream serves fetch_metadata, fetch_subtitle_track and download_audio,
+    the transcript upstream list_caption_tracks and fetch_captions), then the
+    injected ``faults`` drawn under ``seed``. Every failure is the exception
+    the real library raises (:mod:`.errors`). ``stats`` counts calls per
+    upstream. Raises ValueError at once for an id that is not 11 characters
+    of ``[A-Za-z0-9_-]``, as the real client does.
+    """
+
+    def __init__(
+        self,
+        *,
+        corpus_dir: Path | None = None,
+        latency_s: float = 0.0,
+        rate_per_s: float | None = None,
+        faults: FaultMix | None = None,
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if latency_s < 0:
+            raise ValueError(f"latency_s must be >= 0, got {latency_s}")
+        self.latency_s = latency_s
+        self.rate_per_s = rate_per_s
+        self.faults = faults
+        self.seed = seed
+        self.stats = SimStats()
+        self._recorded = load_corpus(corpus_dir) if corpus_dir is not None else {}
+        self._plan = FaultPlan(faults or FaultMix(), seed=seed)
+        self._buckets = (
+            {u: TokenBucket(rate_per_s, clock=clock) for u in (Upstream.PLAYER, Upstream.TRANSCRIPT)}
+            if rate_per_s is not None
+            else {}
+        )
+        self._session = requests.Session()  # handed to TranscriptList; never sends
+        self._speech = speech_available()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SimBackend:
+        """Build from ``IMPORT_SIM_CORPUS`` (directory), ``IMPORT_SIM_LATENCY_MS``,
+        ``IMPORT_SIM_RATE`` (calls/s per upstream), ``IMPORT_SIM_FAULTS`` (a
+        :meth:`FaultMix.parse` string) and ``IMPORT_SIM_SEED``; unset or blank
+        means the default. Raises ValueError naming a malformed variable."""
+
+        def read(name: str, convert: Callable[[str], object]) -> object | None:
+            raw = environ.get(name, "").strip()
+            if not raw:
+                return None
+            try:
+                return convert(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name}={raw!r}: {exc}") from exc
+
+        corpus = read("IMPORT_SIM_CORPUS", Path)
+        latency_ms = read("IMPORT_SIM_LATENCY_MS", float)
+        rate = read("IMPORT_SIM_RATE", float)
+        faults = read("IMPORT_SIM_FAULTS", FaultMix.parse)
+        seed = read("IMPORT_SIM_SEED", int)
+        return cls(
+            corpus_dir=corpus if isinstance(corpus, Path) else None,
+            latency_s=float(latency_ms) / 1000 if isinstance(latency_ms, float) else 0.0,
+            rate_per_s=rate if isinstance(rate, float) else None,
+            faults=faults if isinstance(faults, FaultMix) else None,
+            seed=seed if isinstance(seed, int) else 0,
+        )
+
+    def video(self, video_id: str) -> SimVideo:
+        """What the simulator knows of ``video_id``, permanent faults applied."""
+        video = self._recorded.get(video_id) or generated_video(video_id)
+        permanent = self._plan.permanent(video_id)
+        return video.refused(_PERMANENT_FAULTS[permanent]) if permanent else video
+
+    async def fetch_metadata(self, video_id: str) -> VideoMetadata:
+        """As ``extract_info(watch_url, download=False)``; raises ``DownloadError``."""
+        video = await self._player_call(video_id)
+        assert video.info is not None
+        return metadata_from_info(video.info)
+
+    async def list_caption_tracks(self, video_id: str) -> list[CaptionTrack]:
+        """As ``YouTubeTranscriptApi().list(video_id)``; raises its errors."""
+        transcripts = await self._transcript_call(video_id)
+        return [CaptionTrack(t.language_code, t.language, t.is_generated) for t in transcripts]
+
+    async def fetch_captions(self, video_id: str, track: CaptionTrack) -> list[CaptionSegment]:
+        """The cues of ``track``; raises ``NoTranscriptFound`` when it is not listed."""
+        transcripts = await self._transcript_call(video_id)
+        find = (
+            transcripts.find_generated_transcript
+            if track.is_generated
+            else transcripts.find_manually_created_transcript
+        )
+        find([track.language_code])
+        return self._cues(video_id, track.language_code, is_generated=track.is_generated)
+
+    async def fetch_subtitle_track(self, video_id: str, track: SubtitleTrack) -> list[CaptionSegment]:
+        """The cues of a listed subtitle file, rendered in ``track.ext`` and parsed back.
+
+        Raises ``DownloadError`` (HTTP 404 for a track the video does not list).
+        """
+        fault = await self._admit(video_id, Upstream.PLAYER)
+        if fault is not None:
+            raise _subtitle_fault(video_id, track, fault)
+        video = self.video(video_id)
+        if video.web_status is not None:
+            raise errors.ytdlp_refusal(video_id, video.web_status)
+        assert video.info is not None
+        listed = {(t.language_code, t.is_generated) for t in metadata_from_info(video.info).subtitle_tracks}
+        if (track.language_code, track.is_generated) not in listed:
+            raise errors.subtitle_http_error(video_id, track.language_code, track.ext, 404)
+        cues = self._cues(video_id, track.language_code, is_generated=track.is_generated)
+        return parse_subtitles(render(cues, track.ext), track.ext)
+
+    async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
+        """Write ``<id>.wav`` into ``dest_dir`` (speech or tone, at most 30 s)."""
+        video = await self._player_call(video_id)
+        cues = self._cues(video_id, "en", is_generated=True)
+        text = " ".join(" ".join(c.text for c in cues).split()[:SPOKEN_WORDS])
+        path = dest_dir / f"{video_id}.wav"
+        return await asyncio.to_thread(
+            write_audio, path, text=text or "silence", duration_s=video.duration_s, speech=self._speech
+        )
+
+    async def _player_call(self, video_id: str) -> SimVideo:
+        """Admit a yt-dlp extraction; raise its DownloadError or return the playable video."""
+        fault = await self._admit(video_id, Upstream.PLAYER)
+        if fault is not None:
+            raise _player_fault(video_id, fault)
+        video = self.video(video_id)
+        if video.web_status is not None:
+            raise errors.ytdlp_refusal(video_id, video.web_status)
+        return video
+
+    async def _transcript_call(self, video_id: str) -> TranscriptList:
+        """Admit a youtube-transcript-api call; raise its error or return the track list."""
+        fault = await self._admit(video_id, Upstream.TRANSCRIPT)
+        if fault is not None:
+            raise _transcript_fault(video_id, fault)
+        video = self.video(video_id)
+        captions = errors.transcript_refusal(video_id, video.player_response)
+        return TranscriptList.build(self._session, video_id, captions)
+
+    async def _admit(self, video_id: str, upstream: Upstream) -> Fault | None:
+        """Check the id, wait ``latency_s``, apply the rate limit and draw a transient fault."""
+        require_video_id(video_id)
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        stats = self.stats.of(upstream)
+        bucket = self._buckets.get(upstream)
+        wait_s = bucket.try_acquire() if bucket is not None else None
+        if wait_s is not None:
+            stats.rejected += 1
+            return Fault(FaultKind.RATE_LIMITED, retry_after_s=retry_after_header_s(wait_s))
+        stats.accepted += 1
+        fault = self._plan.transient(video_id, upstream)
+        if fault is not None:
+            stats.faulted += 1
+        return fault
+
+    def _cues(self, video_id: str, language_code: str, *, is_generated: bool) -> list[CaptionSegment]:
+        """Recorded cues for a recorded manual English track, else generated ones."""
+        video = self.video(video_id)
+        if video.timedtext and language_code == "en" and not is_generated:
+            return parse_srv1(video.timedtext)
+        return generated_cues(video_id, language_code, is_generated=is_generated, duration_s=video.duration_s)
+
+
+def _player_fault(video_id: str, fault: Fault) -> DownloadError:
+    """A transient fault as yt-dlp's extraction reports it."""
+    if fault.kind is FaultKind.TIMEOUT:
+        return errors.ytdlp_timeout(video_id)
+    if fault.kind is FaultKind.BOT_CHECK:
+        return errors.ytdlp_refusal(video_id, Unplayable.BOT_CHECK.web_status)
+    return errors.ytdlp_http_error(video_id, _status(fault), retry_after_s=fault.retry_after_s)
+
+
+def _subtitle_fault(video_id: str, track: SubtitleTrack, fault: Fault) -> DownloadError:
+    """A transient fault while downloading a subtitle file (a bot check answers 429)."""
+    if fault.kind is FaultKind.TIMEOUT:
+        return errors.subtitle_timeout(video_id, track.language_code, track.ext)
+    return errors.subtitle_http_error(
+        video_id, track.language_code, track.ext, _status(fault), retry_after_s=fault.retry_after_s
+    )
+
+
+def _transcript_fault(video_id: str, fault: Fault) -> Exception:
+    """A transient fault as youtube-transcript-api reports it."""
+    if fault.kind is FaultKind.TIMEOUT:
+        return errors.read_timeout(f"https://www.youtube.com/watch?v={video_id}")
+    if fault.kind is FaultKind.BOT_CHECK:
+        return RequestBlocked(video_id)
+    return errors.transcript_http_error(video_id, _status(fault), retry_after_s=fault.retry_after_s)
+
+
+def _status(fault: Fault) -> int:
+    """The HTTP status of an HTTP-shaped fault: 429 for rate limits and bot checks."""
+    return fault.status if fault.kind is FaultKind.SERVER_ERROR and fault.status else 429

@@ -1,0 +1,230 @@
+"""UpstreamGuard and Guards: breaker + limiter around a request, on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import youtube_transcript_api as yta
+
+from robust_import_app.pipeline.breaker import BreakerState
+from robust_import_app.pipeline.config import (
+    DEFAULT_WHISPER_INTERVAL_S,
+    GuardConfig,
+    default_guard_configs,
+)
+from robust_import_app.pipeline.errors import (
+    ErrorCode,
+    PermanentImportError,
+    TransientImportError,
+)
+from robust_import_app.pipeline.guard import Guards, UpstreamGuard
+from robust_import_app.youtube.data import Upstream
+
+VID = "dQw4w9WgXcQ"
+
+
+class FakeClock:
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def too_many_requests(retry_after: str | None = "30") -> httpx.HTTPStatusError:
+    request = httpx.Request("GET", "https://www.googleapis.com/youtube/v3/videos")
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    response = httpx.Response(429, headers=headers, request=request)
+    return httpx.HTTPStatusError("429 Too Many Requests", request=request, response=response)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def guard(clock: FakeClock) -> UpstreamGuard:
+    return UpstreamGuard.from_config(Upstream.DATA_API, GuardConfig(), clock=clock, sleep=clock.sleep)
+
+
+@pytest.fixture
+def fast_guard(clock: FakeClock) -> UpstreamGuard:
+    """1 ms spacing: the aiolimiter bucket runs on the event loop's real clock."""
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.01)
+    return UpstreamGuard.from_config(Upstream.DATA_API, config, clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.asyncio
+async def test_success_runs_the_body_and_records_success(guard: UpstreamGuard) -> None:
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    guard.limiter.on_rate_limited(None)
+    ran = False
+    async with guard.request(video_id=VID, stage="metadata"):
+        ran = True
+    assert ran
+    assert guard.limiter.interval_s == pytest.approx(2.7)  # 3.0 x 0.9
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    assert guard.breaker.state is BreakerState.CLOSED  # the success reset the count
+
+
+@pytest.mark.asyncio
+async def test_raw_exception_is_classified_and_raised_from_the_original(
+    guard: UpstreamGuard, clock: FakeClock
+) -> None:
+    original = too_many_requests("30")
+    with pytest.raises(TransientImportError) as info:
+        async with guard.request(video_id=VID, stage="metadata"):
+            raise original
+    error = info.value
+    assert error.code is ErrorCode.RATE_LIMITED
+    assert error.retry_after_s == 30.0
+    assert (error.video_id, error.stage) == (VID, "metadata")
+    assert error.__cause__ is original
+    assert guard.limiter.interval_s == 3.0
+    assert guard.limiter.paused_until == clock.now + 30.0
+
+
+@pytest.mark.asyncio
+async def test_next_request_waits_for_the_retry_after(guard: UpstreamGuard, clock: FakeClock) -> None:
+    with pytest.raises(TransientImportError):
+        async with guard.request(video_id=VID):
+            raise too_many_requests("30")
+    async with guard.request(video_id=VID):
+        pass
+    assert sum(clock.sleeps) == pytest.approx(30.0)
+
+
+@pytest.mark.asyncio
+async def test_three_rate_limits_open_the_breaker_and_block_without_running(guard: UpstreamGuard) -> None:
+    for _ in range(3):
+        with pytest.raises(TransientImportError):
+            async with guard.request(video_id=VID):
+                raise too_many_requests(None)
+    assert guard.breaker.state is BreakerState.OPEN
+    ran = False
+    with pytest.raises(TransientImportError) as info:
+        async with guard.request(video_id=VID, stage="captions"):
+            ran = True
+    assert not ran
+    assert info.value.code is ErrorCode.CIRCUIT_OPEN
+    assert info.value.retry_after_s == pytest.approx(30.0)
+    assert info.value.stage == "captions"
+
+
+@pytest.mark.asyncio
+async def test_breaker_opening_while_waiting_stops_the_request(clock: FakeClock) -> None:
+    guard: UpstreamGuard
+
+    async def sleep_while_others_fail(seconds: float) -> None:
+        for _ in range(3):
+            guard.breaker.record_failure(TransientImportError(ErrorCode.BOT_CHECK))
+        await clock.sleep(seconds)
+
+    guard = UpstreamGuard.from_config(Upstream.PLAYER, GuardConfig(), clock=clock, sleep=sleep_while_others_fail)
+    guard.limiter.on_rate_limited(5.0)
+    ran = False
+    with pytest.raises(TransientImportError) as info:
+        async with guard.request(video_id=VID):
+            ran = True
+    assert not ran and info.value.code is ErrorCode.CIRCUIT_OPEN
+
+
+@pytest.mark.asyncio
+async def test_import_failure_inside_passes_through_as_is_and_is_recorded(fast_guard: UpstreamGuard) -> None:
+    guard = fast_guard
+    own = TransientImportError(ErrorCode.BOT_CHECK, video_id=VID)
+    for _ in range(3):
+        with pytest.raises(TransientImportError) as info:
+            async with guard.request(video_id=VID):
+                raise own
+        assert info.value is own
+    assert guard.breaker.state is BreakerState.OPEN
+    assert guard.breaker.opened_reason is ErrorCode.BOT_CHECK
+
+
+@pytest.mark.asyncio
+async def test_no_captions_passes_through_unclassified_as_a_success(guard: UpstreamGuard) -> None:
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    with pytest.raises(yta.TranscriptsDisabled):
+        async with guard.request(video_id=VID, stage="captions"):
+            raise yta.TranscriptsDisabled(VID)
+    guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    assert guard.breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.asyncio
+async def test_permanent_error_does_not_touch_limiter_or_breaker(fast_guard: UpstreamGuard) -> None:
+    guard = fast_guard
+    for _ in range(5):
+        with pytest.raises(PermanentImportError) as info:
+            async with guard.request(video_id=VID):
+                raise yta.VideoUnavailable(VID)
+        assert info.value.code is ErrorCode.REMOVED
+        assert isinstance(info.value.__cause__, yta.VideoUnavailable)
+    assert guard.breaker.state is BreakerState.CLOSED
+    assert guard.limiter.interval_s == 0.001
+
+
+@pytest.mark.asyncio
+async def test_cancellation_records_nothing(guard: UpstreamGuard) -> None:
+    with pytest.raises(asyncio.CancelledError):
+        async with guard.request(video_id=VID):
+            raise asyncio.CancelledError
+    assert guard.limiter.interval_s == 2.0
+    assert guard.breaker.state is BreakerState.CLOSED
+
+
+def test_guards_cover_every_upstream_with_defaults(clock: FakeClock) -> None:
+    guards = Guards.from_configs(clock=clock, sleep=clock.sleep)
+    assert set(guards) == set(Upstream) and len(guards) == len(Upstream)
+    assert guards[Upstream.WHISPER].limiter.interval_s == DEFAULT_WHISPER_INTERVAL_S
+    assert guards[Upstream.PLAYER].limiter.interval_s == 2.0
+    assert guards[Upstream.PLAYER] is not guards[Upstream.TRANSCRIPT]
+    assert guards[Upstream.PLAYER].breaker is not guards[Upstream.TRANSCRIPT].breaker
+
+
+def test_guards_apply_overrides(clock: FakeClock) -> None:
+    slow = GuardConfig(interval_s=12.0, max_interval_s=30.0, concurrency=1, failure_threshold=2, cooldown_s=60.0)
+    guards = Guards.from_configs({Upstream.PLAYER: slow}, clock=clock, sleep=clock.sleep)
+    player = guards[Upstream.PLAYER]
+    assert (player.limiter.interval_s, player.limiter.max_interval_s, player.limiter.concurrency) == (12.0, 30.0, 1)
+    assert (player.breaker.failure_threshold, player.breaker.cooldown_s) == (2, 60.0)
+    assert guards[Upstream.DATA_API].limiter.interval_s == 2.0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"interval_s": 0.0},
+        {"interval_s": 20.0},  # above the default max_interval_s
+        {"concurrency": 0},
+        {"failure_threshold": 0},
+        {"cooldown_s": 0.0},
+        {"cooldown_s": 600.0},
+    ],
+)
+def test_guard_config_rejects_bad_values(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        GuardConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_guard_config_is_keyword_only_frozen_and_readable() -> None:
+    with pytest.raises(TypeError):
+        GuardConfig(2.0)  # type: ignore[misc]
+    config = GuardConfig()
+    with pytest.raises(AttributeError):
+        config.interval_s = 1.0  # type: ignore[misc]
+    assert "interval_s=2.0" in repr(config)
+    assert config.requests_per_hour == 1800
+    assert default_guard_configs()[Upstream.WHISPER].requests_per_hour == 1200
