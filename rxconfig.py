@@ -7,5 +7,7 @@ config = rx.Config(
     app_name="robust_import_app",
     db_url=DEFAULT_DB_URL,
     telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="red", radius="large"))],
     disable_plugins=[SitemapPlugin],
 )

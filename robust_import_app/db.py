@@ -13,8 +13,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from sqlmodel import Session, create_engine
 
 from robust_import_app.settings import Settings
@@ -80,3 +83,13 @@ class Database:
 def get_database() -> Database:
     """The process-wide database named by the settings (``REFLEX_DB_URL``)."""
     return Database(Settings.from_env().db_url)
+
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the newest alembic revision."""
+    config = AlembicConfig(str(ALEMBIC_INI))
+    config.attributes["db_url"] = url
+    alembic_command.upgrade(config, "head")

@@ -10,7 +10,7 @@ from robust_import_app.serve import import_worker
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.video import VideoState
 
-app = rx.App(theme=rx.theme(accent_color="red", radius="large"), toaster=rx.toast.provider(position="bottom-right"))
+app = rx.App(toaster=rx.toast.provider(position="bottom-right"))
 app.add_page(index, route="/", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(index, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(video_page, route="/video/[video_id]", title="Video · Robust Import", on_load=VideoState.on_load)

@@ -119,7 +119,9 @@ class YouTubeClient:
         session = _TimeoutSession(self.socket_timeout_s)
         for cookie in self._cookies:
             session.cookies.set_cookie(cookie)
-        proxy = GenericProxyConfig(http_url=self.proxy_url, https_url=self.proxy_url) if self.proxy_url else None
+        proxy = (
+            GenericProxyConfig(http_url=self.proxy_url, https_url=self.proxy_url) if self.proxy_url else None
+        )
         return YouTubeTranscriptApi(proxy_config=proxy, http_client=session)
 
     async def fetch_metadata(self, video_id: str) -> VideoMetadata:
@@ -203,7 +205,9 @@ class _TimeoutSession(requests.Session):
         super().__init__()
         self.timeout_s = timeout_s
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(  # type: ignore[override]
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout_s)
         return super().request(method, url, *args, **kwargs)
 

@@ -14,7 +14,10 @@ from robust_import_app.youtube.info import metadata_from_info
 
 CORPUS = Path("/work/shared/corpus")
 INFO_FILES = sorted(CORPUS.rglob("*.json")) if CORPUS.is_dir() else []
-PLAYLIST_FILES = {"ytdl-sub/UCcRSMoQqXc_JrBZRHDFGbqA.info.json", "ytdl-sub/PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i.info.json"}
+PLAYLIST_FILES = {
+    "ytdl-sub/UCcRSMoQqXc_JrBZRHDFGbqA.info.json",
+    "ytdl-sub/PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i.info.json",
+}
 
 
 def recorded(name: str) -> dict[str, Any]:

@@ -32,7 +32,9 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not
 PRIVATE = re.escape("Private video. Sign in if you've been granted access to this video. " + LOGIN_HINT)
 REMOVED = re.escape("Video unavailable. This video has been removed by the uploader")
 AGE = re.escape("Sign in to confirm your age. This video may be inappropriate for some users. " + LOGIN_HINT)
-MEMBERS = re.escape("Join this channel to get access to members-only content like this video, and other exclusive perks.")
+MEMBERS = re.escape(
+    "Join this channel to get access to members-only content like this video, and other exclusive perks."
+)
 BOT = re.escape("Sign in to confirm you\u2019re not a bot. " + LOGIN_HINT)
 
 

@@ -93,6 +93,11 @@ def test_vtt_manual_cues_with_identifiers_hours_and_entities() -> None:
     ]
 
 
+def test_vtt_without_word_timestamps_keeps_repeated_lines() -> None:
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAgain!\n\n00:00:02.000 --> 00:00:03.000\nAgain!\n"
+    assert parse_vtt(text) == [CaptionSegment(1.0, 1.0, "Again!"), CaptionSegment(2.0, 1.0, "Again!")]
+
+
 def test_srv1_unescapes_twice_strips_tags_and_drops_empty_cues() -> None:
     assert parse_srv1(SRV1) == [
         CaptionSegment(0.5, 2.25, "It's a test"),

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 from youtube_transcript_api._errors import RequestBlocked
@@ -32,6 +33,7 @@ from robust_import_app.youtube.sim.ratelimit import SimStats, TokenBucket, retry
 from robust_import_app.youtube.sim.video import SimVideo
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
 
+T = TypeVar("T")
 SPOKEN_WORDS = 60
 """How many transcript words the simulated audio speaks."""
 
@@ -70,6 +72,7 @@ class SimBackend:
     ) -> None:
         if latency_s < 0:
             raise ValueError(f"latency_s must be >= 0, got {latency_s}")
+        self.corpus_dir = corpus_dir
         self.latency_s = latency_s
         self.rate_per_s = rate_per_s
         self.faults = faults
@@ -85,33 +88,26 @@ class SimBackend:
         self._session = requests.Session()  # handed to TranscriptList; never sends
         self._speech = speech_available()
 
+    def __repr__(self) -> str:
+        return (
+            f"SimBackend(corpus_dir={self.corpus_dir!r}, latency_s={self.latency_s}, "
+            f"rate_per_s={self.rate_per_s}, faults={str(self.faults) if self.faults else None!r}, seed={self.seed})"
+        )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SimBackend:
         """Build from ``IMPORT_SIM_CORPUS`` (directory), ``IMPORT_SIM_LATENCY_MS``,
         ``IMPORT_SIM_RATE`` (calls/s per upstream), ``IMPORT_SIM_FAULTS`` (a
         :meth:`FaultMix.parse` string) and ``IMPORT_SIM_SEED``; unset or blank
         means the default. Raises ValueError naming a malformed variable."""
-
-        def read(name: str, convert: Callable[[str], object]) -> object | None:
-            raw = environ.get(name, "").strip()
-            if not raw:
-                return None
-            try:
-                return convert(raw)
-            except ValueError as exc:
-                raise ValueError(f"{name}={raw!r}: {exc}") from exc
-
-        corpus = read("IMPORT_SIM_CORPUS", Path)
-        latency_ms = read("IMPORT_SIM_LATENCY_MS", float)
-        rate = read("IMPORT_SIM_RATE", float)
-        faults = read("IMPORT_SIM_FAULTS", FaultMix.parse)
-        seed = read("IMPORT_SIM_SEED", int)
+        corpus = _env(environ, "IMPORT_SIM_CORPUS", Path)
+        latency_ms = _env(environ, "IMPORT_SIM_LATENCY_MS", float)
         return cls(
-            corpus_dir=corpus if isinstance(corpus, Path) else None,
-            latency_s=float(latency_ms) / 1000 if isinstance(latency_ms, float) else 0.0,
-            rate_per_s=rate if isinstance(rate, float) else None,
-            faults=faults if isinstance(faults, FaultMix) else None,
-            seed=seed if isinstance(seed, int) else 0,
+            corpus_dir=corpus,
+            latency_s=latency_ms / 1000 if latency_ms is not None else 0.0,
+            rate_per_s=_env(environ, "IMPORT_SIM_RATE", float),
+            faults=_env(environ, "IMPORT_SIM_FAULTS", FaultMix.parse),
+            seed=_env(environ, "IMPORT_SIM_SEED", int) or 0,
         )
 
     def video(self, video_id: str) -> SimVideo:
@@ -212,6 +208,20 @@ class SimBackend:
         if video.timedtext and language_code == "en" and not is_generated:
             return parse_srv1(video.timedtext)
         return generated_cues(video_id, language_code, is_generated=is_generated, duration_s=video.duration_s)
+
+
+def _env(environ: Mapping[str, str], name: str, convert: Callable[[str], T]) -> T | None:
+    """``convert`` of a variable's value, None when unset or blank.
+
+    Raises ValueError naming the variable when ``convert`` refuses the value.
+    """
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return convert(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: {exc}") from exc
 
 
 def _player_fault(video_id: str, fault: Fault) -> DownloadError:

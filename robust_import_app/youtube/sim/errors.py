@@ -8,7 +8,8 @@ yt-dlp (every player call)::
                    Too Many Requests (caused by <HTTPError 429: Too Many Requests>)")
         .exc_info = (HTTPError, ...)   HTTPError.response.headers["Retry-After"]
     DownloadError("ERROR: [youtube] <id>: Unable to download API page:
-                   HTTPSConnectionPool(...): Read timed out. (read timeout=20.0) (caused by TransportError(...))")
+                   HTTPSConnectionPool(...): Read timed out. (read timeout=20.0)
+                   (caused by TransportError(...))")
         .exc_info = (TransportError, ...)
     DownloadError("ERROR: Unable to download video subtitles for 'en': HTTP Error 429: ...")
         .exc_info = (HTTPError, ...)   from fetch_subtitle_track
@@ -23,8 +24,8 @@ read timeout is the bare ``requests.exceptions.ReadTimeout``.
 from __future__ import annotations
 
 import io
-from http import HTTPStatus
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import requests
@@ -45,6 +46,8 @@ DEFAULT_READ_TIMEOUT_S = 20.0
 """yt-dlp's default ``socket_timeout``; it appears in timeout messages."""
 PLAYER_API_URL = "https://www.youtube.com/youtubei/v1/player?prettyPrint=false"
 _TIMEDTEXT_URL = "https://www.youtube.com/api/timedtext?v={video_id}&lang={lang}&fmt={ext}"
+_CHECKER = TranscriptListFetcher(requests.Session(), proxy_config=None)
+"""The library's own response checks; its session never sends a request here."""
 
 
 def ytdlp_refusal(video_id: str, status: Status) -> DownloadError:
@@ -75,7 +78,8 @@ def subtitle_http_error(
     """The DownloadError for an HTTP error while downloading a subtitle file."""
     headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
     url = _TIMEDTEXT_URL.format(video_id=video_id, lang=language_code, ext=ext)
-    return subtitle_download_error(language_code, HTTPError(Response(io.BytesIO(b""), url, headers, status=status)))
+    response = Response(io.BytesIO(b""), url, headers, status=status)
+    return subtitle_download_error(language_code, HTTPError(response))
 
 
 def subtitle_timeout(video_id: str, language_code: str, ext: str) -> DownloadError:
@@ -100,8 +104,7 @@ def transcript_refusal(video_id: str, player_response: Mapping[str, Any]) -> dic
     ``AgeRestricted``, ``VideoUnavailable``, ``VideoUnplayable``,
     ``TranscriptsDisabled``.
     """
-    fetcher = TranscriptListFetcher(requests.Session(), proxy_config=None)
-    return fetcher._extract_captions_json(dict(player_response), video_id)  # noqa: SLF001
+    return _CHECKER._extract_captions_json(dict(player_response), video_id)  # noqa: SLF001
 
 
 def transcript_http_error(video_id: str, status: int, *, retry_after_s: int | None = None) -> Exception:
@@ -116,7 +119,7 @@ def transcript_http_error(video_id: str, status: int, *, retry_after_s: int | No
     response = requests.Response()
     response.status_code = status
     response.url = watch_url(video_id)
-    response.reason = _reason(status)
+    response.reason = HTTPStatus(status).phrase
     if retry_after_s is not None:
         response.headers["Retry-After"] = str(retry_after_s)
     try:
@@ -147,7 +150,3 @@ def _download_error(message: str, exc: ExtractorError) -> DownloadError:
     exc_info = exc.exc_info if exc.exc_info[0] else (type(exc), exc, exc.__traceback__)
     return DownloadError(f"ERROR: {message}", exc_info)
 
-
-def _reason(status: int) -> str:
-    """The HTTP reason phrase of ``status``."""
-    return HTTPStatus(status).phrase

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import random
 from typing import Any
 
@@ -35,7 +36,8 @@ class Captions(enum.Enum):
 
 ID_CLASSES: dict[str, str] = {
     "priv": "private: yt-dlp 'Private video', transcript VideoUnplayable",
-    "gone": "removed: yt-dlp 'Video unavailable. This video has been removed by the uploader', transcript VideoUnavailable",
+    "gone": "removed: yt-dlp 'Video unavailable. This video has been removed by the uploader', "
+    "transcript VideoUnavailable",
     "agex": "age-restricted: yt-dlp 'Sign in to confirm your age', transcript AgeRestricted",
     "memb": "members-only: yt-dlp 'Join this channel ...', transcript VideoUnplayable",
     "botc": "every player and transcript call meets the bot check (yt-dlp 'not a bot', RequestBlocked)",
@@ -66,8 +68,9 @@ _FIRST_DAY = dt.date(2008, 1, 1)
 _LAST_DAY = dt.date(2025, 12, 31)
 
 
+@functools.lru_cache(maxsize=4096)
 def generated_video(video_id: str) -> SimVideo:
-    """The made-up video of ``video_id`` (an 11-character id)."""
+    """The made-up video of ``video_id`` (an 11-character id); cached, never mutate it."""
     rng = random.Random(f"sim-video:{video_id}")
     prefix = video_id[:4]
     topic = rng.choice(_TOPICS)
@@ -138,7 +141,10 @@ def _chapters(rng: random.Random, duration_s: int) -> list[dict[str, Any]]:
     middle = sorted(rng.sample(range(1, len(_CHAPTER_TITLES) - 1), count - 2))
     titles = [_CHAPTER_TITLES[0], *(_CHAPTER_TITLES[i] for i in middle), _CHAPTER_TITLES[-1]]
     ends = [*starts[1:], duration_s]
-    return [{"start_time": float(s), "end_time": float(e), "title": t} for s, e, t in zip(starts, ends, titles)]
+    return [
+        {"start_time": float(s), "end_time": float(e), "title": t}
+        for s, e, t in zip(starts, ends, titles, strict=True)
+    ]
 
 
 def _description(topic: str, channel: str, chapters: list[dict[str, Any]]) -> str:

@@ -1,0 +1,63 @@
+"""Builders for pipeline tests: a worker on the simulated YouTube, a recording sink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from robust_import_app.db import Database
+from robust_import_app.models import Video
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.guard import Guards
+from robust_import_app.pipeline.progress import VideoUpdate
+from robust_import_app.pipeline.queue import BatchSummary, ImportQueue
+from robust_import_app.pipeline.retry import RetryPolicy
+from robust_import_app.pipeline.worker import ImportWorker
+from robust_import_app.youtube.backend import YouTubeBackend
+from robust_import_app.youtube.data import Upstream
+
+FAST_GUARD = GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=8, cooldown_s=0.05, cooldown_max_s=0.2)
+FAST_RETRY = RetryPolicy(max_attempts=8, backoff_base_s=0.005, backoff_max_s=0.02)
+
+
+@dataclass
+class RecordingSink:
+    """Keeps every report; ``stored_stages`` reads the row's stage at report time."""
+
+    db: Database
+    updates: list[VideoUpdate] = field(default_factory=list)
+    stored_stages: list[tuple[str, str]] = field(default_factory=list)
+    summaries: list[BatchSummary] = field(default_factory=list)
+
+    def video_changed(self, update: VideoUpdate) -> None:
+        self.updates.append(update)
+        with self.db.read() as session:
+            row = session.exec(select(Video).where(Video.youtube_id == update.youtube_id)).one()
+        self.stored_stages.append((update.youtube_id, row.import_stage.value))
+
+    def batch_finished(self, summary: BatchSummary) -> None:
+        self.summaries.append(summary)
+
+    def stages_of(self, youtube_id: str) -> list[str]:
+        return [u.stage.value for u in self.updates if u.youtube_id == youtube_id]
+
+
+def make_worker(
+    db: Database,
+    backend: YouTubeBackend,
+    sink,
+    *,
+    retry: RetryPolicy = FAST_RETRY,
+    guard: GuardConfig = FAST_GUARD,
+    **context,
+) -> ImportWorker:
+    """A worker with fast limits, polling every 10 ms."""
+    ctx = StageContext(
+        backend=backend,
+        guards=Guards.from_configs({upstream: guard for upstream in Upstream}),
+        queue=ImportQueue(db),
+        **context,
+    )
+    return ImportWorker(ctx, sink=sink, retry_policy=retry, videos_in_flight=8, poll_interval_s=0.01)
