@@ -9,19 +9,16 @@ from robust_import_app.components.batch_banner import batch_banner
 from robust_import_app.components.import_dialog import import_dialog, paste_report
 from robust_import_app.components.sidebar import sidebar
 from robust_import_app.components.video_card import video_card
+from robust_import_app.components.watch import on_change
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
 
 
 def _live_triggers() -> rx.Component:
-    """Invisible boxes re-mounted (new ``key``) when the shared revisions change.
-
-    Their ``on_mount`` makes this tab reload its own page of cards, or show a
-    batch's summary toast, whenever another tab or the worker moved the list on.
-    """
+    """Reload this tab's page of cards, or toast a summary, when the shared revisions move."""
     return rx.fragment(
-        rx.box(key=ListLive.page_revision.to_string(), on_mount=LibraryState.refresh, display="none"),
-        rx.box(key="summary-" + ListLive.summary_revision.to_string(), on_mount=LibraryState.show_summary, display="none"),
+        on_change(ListLive.page_revision, LibraryState.refresh),
+        on_change(ListLive.summary_revision, LibraryState.show_summary),
     )
 
 

@@ -217,6 +217,9 @@ async def test_subtitle_tracks_parse_identically_in_every_format() -> None:
     missing = SubtitleTrack("xx", "json3", "https://www.youtube.com/api/timedtext?v=manuAAAAAAA", False)
     error = await raised(sim.fetch_subtitle_track("manuAAAAAAA", missing))
     assert str(error) == "ERROR: Unable to download video subtitles for 'xx': HTTP Error 404: Not Found"
+    foreign = dataclasses.replace(track, url="https://evil.example/api/timedtext?v=manuAAAAAAA")
+    with pytest.raises(ValueError):
+        await sim.fetch_subtitle_track("manuAAAAAAA", foreign)
 
 
 def test_render_round_trips_through_the_parsers() -> None:

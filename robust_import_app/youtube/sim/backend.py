@@ -20,7 +20,7 @@ from robust_import_app.youtube.data import (
     Upstream,
     VideoMetadata,
 )
-from robust_import_app.youtube.info import metadata_from_info
+from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.real import require_video_id
 from robust_import_app.youtube.sim import errors
 from robust_import_app.youtube.sim.audio import speech_available, write_audio
@@ -141,8 +141,11 @@ class SimBackend:
     async def fetch_subtitle_track(self, video_id: str, track: SubtitleTrack) -> list[CaptionSegment]:
         """The cues of a listed subtitle file, rendered in ``track.ext`` and parsed back.
 
-        Raises ``DownloadError`` (HTTP 404 for a track the video does not list).
+        Raises ``DownloadError`` (HTTP 404 for a track the video does not list),
+        ValueError for a URL that is not this video's timedtext URL (as the real client).
         """
+        if not is_timedtext_url(track.url, require_video_id(video_id)):
+            raise ValueError(f"not a timedtext URL of video {video_id}: {track.url!r}")
         fault = await self._admit(video_id, Upstream.PLAYER)
         if fault is not None:
             raise _subtitle_fault(video_id, track, fault)

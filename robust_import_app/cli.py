@@ -1,0 +1,360 @@
+"""The command line: import a paste into a list without the web app.
+
+Usage::
+
+    python -m robust_import_app import --list "Watch later" links.txt
+    pbpaste | python -m robust_import_app import --list Inbox -
+
+``import`` migrates the database, finds the list by name (ignoring case) or
+creates it, writes the paste's new videos as one batch
+(:func:`robust_import_app.library.import_paste`), then runs the same pipeline
+as the server (:func:`robust_import_app.serve.build_worker`) in this process
+until the batch's summary is announced. The paste report and the progress bars
+go to stderr; stdout gets the summary line of the web toast and one
+``<video id>: <reason>`` line per failed video.
+
+Exit status: 0 when no video failed (also when every link was already in the
+list), 1 when some failed, 2 for a usage error or an input without video links,
+130 when stopped with Ctrl-C (unfinished videos stay queued in the database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from sqlmodel import col, func, select
+
+from robust_import_app import library
+from robust_import_app.db import Database, migrate
+from robust_import_app.models import ImportBatch, Video
+from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.pipeline.progress import VideoUpdate
+from robust_import_app.pipeline.queue import BatchSummary
+from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
+from robust_import_app.settings import Settings
+from robust_import_app.youtube import CaptionSource, RejectedLine, parse_paste
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+ANNOUNCE_POLL_S = 1.0
+"""How often, in seconds, to check whether another worker announced the batch."""
+
+MAX_LISTED = 20
+"""How many rejected lines or ids the paste report lists before "... and N more"."""
+
+BAR_STAGES: tuple[ImportStage, ...] = (*RUN_ORDER, ImportStage.COMPLETE)
+"""One progress bar each: videos that reached or passed the stage."""
+
+PROG = "python -m robust_import_app"
+_TERMINAL = (ImportStage.COMPLETE, ImportStage.ERROR)
+
+
+class UsageError(Exception):
+    """Input the command refuses; the message says why (exit status 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: one ``import`` sub-command."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Robust Import from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    paste = commands.add_parser(
+        "import",
+        help="import the YouTube links of a file (or stdin) into a list",
+        description=(
+            "Import every YouTube video link in FILE into the list NAME (created when missing) "
+            "and wait until the import is done. Exit status: 0 all imported, 1 some failed, "
+            "2 usage error or no links, 130 interrupted."
+        ),
+    )
+    paste.add_argument("--list", dest="list_name", required=True, metavar="NAME", help="the list (any case)")
+    paste.add_argument("file", nargs="?", default="-", metavar="FILE", help="text with links; - (default) is stdin")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (argparse exits 2 itself)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run_import(list_name=args.list_name, source=args.file)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nStopped before the import started.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run_import(*, list_name: str, source: str) -> int:
+    """Import the links in ``source`` (a path, or ``-`` for stdin) into ``list_name``.
+
+    Raises :class:`UsageError` for bad settings, an unreadable file, an input
+    without video links or a list name or paste the library refuses.
+    """
+    text = _read_input(source)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    parsed = parse_paste(text)
+    if not parsed.video_ids:
+        _report_rejected(parsed.rejected)
+        raise UsageError("nothing to import: the input holds no YouTube video links.")
+
+    migrate(settings.db_url)
+    db = Database(settings.db_url)
+    try:
+        list_id, shown_name = find_or_create_list(db, list_name)
+        try:
+            outcome = library.import_paste(db, list_id, text)
+        except library.LibraryError as exc:
+            raise UsageError(str(exc)) from exc
+        if outcome.batch_id is None:
+            _report_paste(outcome, shown_name)
+            print(f"Nothing new: every video is already in “{shown_name}”.", file=sys.stderr)
+            return EXIT_OK
+        try:
+            _report_paste(outcome, shown_name)
+            summary = asyncio.run(_run_batch(settings, db, outcome.batch_id, total=len(outcome.created)))
+        except KeyboardInterrupt:
+            waiting = _unfinished_count(db, outcome.batch_id)
+            print(
+                f"\nStopped. {waiting} of {len(outcome.created)} videos stay queued in the database; "
+                "they resume when the app runs (or with the next import of new links).",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+        print(summary.message)
+        for youtube_id, reason in failed_videos(db, outcome.batch_id, paste_order=outcome.created):
+            print(f"{youtube_id}: {reason}")
+        return EXIT_FAILED if summary.failed else EXIT_OK
+    finally:
+        db.dispose()
+
+
+def find_or_create_list(db: Database, name: str) -> tuple[int, str]:
+    """The id and stored name of the list called ``name`` (any case), created when missing.
+
+    Raises :class:`UsageError` for a blank or too long name.
+    """
+    wanted = " ".join(name.split()).lower()
+    for summary in library.list_summaries(db):
+        if summary.name.lower() == wanted:
+            return summary.id, summary.name
+    try:
+        list_id = library.create_list(db, name)
+    except library.LibraryError as exc:
+        # Another process may have created it in between: look once more.
+        for summary in library.list_summaries(db):
+            if summary.name.lower() == wanted:
+                return summary.id, summary.name
+        raise UsageError(str(exc)) from exc
+    print(f"Created the list “{' '.join(name.split())}”.", file=sys.stderr)
+    return list_id, " ".join(name.split())
+
+
+def failed_videos(db: Database, batch_id: int, *, paste_order: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """``(youtube id, plain reason)`` of every failed video of the batch, in paste order."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Video.youtube_id, Video.error_message, Video.error_code).where(
+                Video.batch_id == batch_id, Video.import_stage == ImportStage.ERROR
+            )
+        ).all()
+    position = {video_id: index for index, video_id in enumerate(paste_order)}
+    rows = sorted(rows, key=lambda row: (position.get(row[0], len(position)), row[0]))
+    return [(youtube_id, message or _code_message(code)) for youtube_id, message, code in rows]
+
+
+def _code_message(code: str | None) -> str:
+    try:
+        return ErrorCode(code).message
+    except ValueError:
+        return ErrorCode.UNKNOWN.message
+
+
+def _read_input(source: str) -> str:
+    if source == "-":
+        if sys.stdin is None:
+            raise UsageError("no standard input to read links from.")
+        if sys.stdin.isatty():
+            print("Paste the links, then press Ctrl-D.", file=sys.stderr)
+        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    try:
+        return Path(source).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from exc
+
+
+def _listed(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" … and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
+
+
+def _report_rejected(rejected: Sequence[RejectedLine]) -> None:
+    for line in rejected[:MAX_LISTED]:
+        print(f"Skipped {line.text}: {line.reason}", file=sys.stderr)
+    if len(rejected) > MAX_LISTED:
+        print(f"… and {len(rejected) - MAX_LISTED} more skipped lines", file=sys.stderr)
+
+
+def _report_paste(outcome: library.PasteOutcome, list_name: str) -> None:
+    """The paste report on stderr: rejected lines, duplicates, repeats, what is queued."""
+    _report_rejected(outcome.rejected)
+    if outcome.duplicates:
+        print(
+            f"Already in “{list_name}” ({len(outcome.duplicates)}): {_listed(outcome.duplicates)}",
+            file=sys.stderr,
+        )
+    if outcome.repeated:
+        print(
+            f"Pasted more than once, counted once ({len(outcome.repeated)}): {_listed(outcome.repeated)}",
+            file=sys.stderr,
+        )
+    if outcome.created:
+        count = len(outcome.created)
+        print(f"Importing {count} video{'s' if count != 1 else ''} into “{list_name}”.", file=sys.stderr)
+
+
+class StageBars:
+    """The command line's progress sink: one bar per stage for one batch, plus failures.
+
+    A stage's bar counts the batch's videos that reached or passed it; a video
+    reported at a later stage than expected (a resumed one) counts for every
+    stage up to it. Reports for other batches are ignored.
+    """
+
+    def __init__(self, progress: Progress, *, batch_id: int, total: int) -> None:
+        self.batch_id = batch_id
+        self.summary: BatchSummary | None = None
+        self.finished = asyncio.Event()
+        self._progress = progress
+        self._reached: dict[str, int] = {}
+        self._failed: set[str] = set()
+        self._counts = [0] * len(BAR_STAGES)
+        self._bars: list[TaskID] = [progress.add_task(stage.value, total=total) for stage in BAR_STAGES]
+        self._failed_bar = progress.add_task("[red]failed", total=total)
+
+    def video_changed(self, update: VideoUpdate) -> None:
+        """Move the video's bars forward to its stage."""
+        if update.batch_id != self.batch_id:
+            return
+        if update.stage is ImportStage.ERROR:
+            self._failed.add(update.youtube_id)
+            self._progress.update(self._failed_bar, completed=len(self._failed))
+            return
+        if update.stage not in BAR_STAGES:
+            return
+        before = self._reached.get(update.youtube_id, -1)
+        now = BAR_STAGES.index(update.stage)
+        if now <= before:
+            return
+        self._reached[update.youtube_id] = now
+        for index in range(before + 1, now + 1):
+            self._counts[index] += 1
+            self._progress.update(self._bars[index], completed=self._counts[index])
+
+    def batch_finished(self, summary: BatchSummary) -> None:
+        """Keep this batch's summary and stop waiting."""
+        if summary.batch_id == self.batch_id:
+            self.settle(summary)
+
+    def settle(self, summary: BatchSummary) -> None:
+        """Show the final counts (another worker may have done part of the batch)."""
+        self.summary = summary
+        self._counts = [max(count, summary.imported) for count in self._counts[:-1]] + [summary.imported]
+        for bar, count in zip(self._bars, self._counts, strict=True):
+            self._progress.update(bar, completed=count)
+        self._progress.update(self._failed_bar, completed=summary.failed)
+        self.finished.set()
+
+
+async def _run_batch(settings: Settings, db: Database, batch_id: int, *, total: int) -> BatchSummary:
+    """Run the pipeline in this process until the batch is announced; returns its summary.
+
+    The worker is cancelled afterwards, which releases any video it still holds.
+    """
+    from robust_import_app.serve import build_worker  # imports Reflex: only when there is work
+
+    console = Console(stderr=True)
+    logging.basicConfig(
+        level=logging.WARNING,
+        handlers=[RichHandler(console=console, show_path=False)],
+        format="%(message)s",
+        force=True,
+    )
+    columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        bars = StageBars(progress, batch_id=batch_id, total=total)
+        async with build_worker(settings, db, bars) as worker:
+            running = asyncio.create_task(worker.run(), name="import worker")
+            try:
+                return await _wait_for_summary(bars, running, db)
+            finally:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+
+
+async def _wait_for_summary(bars: StageBars, running: asyncio.Task[None], db: Database) -> BatchSummary:
+    """Wait for this worker to announce the batch, or notice another worker did.
+
+    Raises whatever stopped the worker, or RuntimeError when it returned.
+    """
+    announced = asyncio.create_task(bars.finished.wait())
+    try:
+        while bars.summary is None:
+            await asyncio.wait({announced, running}, timeout=ANNOUNCE_POLL_S, return_when=asyncio.FIRST_COMPLETED)
+            if bars.summary is not None:
+                break
+            if running.done():
+                running.result()
+                raise RuntimeError("the import worker stopped before the batch was done")
+            elsewhere = await asyncio.to_thread(announced_summary, db, bars.batch_id)
+            if elsewhere is not None:
+                bars.settle(elsewhere)
+        return bars.summary
+    finally:
+        announced.cancel()
+
+
+def announced_summary(db: Database, batch_id: int) -> BatchSummary | None:
+    """The batch's summary from the database once some worker announced it, else None.
+
+    Covers a server's worker finishing the batch (and announcing it) first.
+    """
+    with db.read() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.announced_at is None:
+            return None
+        stage = Video.import_stage
+        imported, without, failed = session.exec(
+            select(
+                func.count().filter(stage == ImportStage.COMPLETE),
+                func.count().filter(stage == ImportStage.COMPLETE, Video.caption_source == CaptionSource.NONE),
+                func.count().filter(stage == ImportStage.ERROR),
+            ).where(Video.batch_id == batch_id)
+        ).one()
+    return BatchSummary(
+        batch_id=batch_id, list_id=batch.list_id, imported=imported, without_captions=without, failed=failed
+    )
+
+
+def _unfinished_count(db: Database, batch_id: int) -> int:
+    with db.read() as session:
+        return session.exec(
+            select(func.count())
+            .select_from(Video)
+            .where(Video.batch_id == batch_id, col(Video.import_stage).not_in(_TERMINAL))
+        ).one()

@@ -1,0 +1,191 @@
+"""``python -m robust_import_app import`` as a script runs it: a real process on the simulated YouTube."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FAST_LIMITS = {
+    "IMPORT_BACKEND": "sim",
+    "IMPORT_REQUEST_INTERVAL_S": "0.01",
+    "IMPORT_MAX_INTERVAL_S": "0.05",
+    "IMPORT_BACKOFF_BASE_S": "0.01",
+    "IMPORT_BACKOFF_MAX_S": "0.05",
+}
+GENERATED = [f"cli{i:08d}" for i in range(5)]
+PRIVATE = "privAAAAAAA"
+"""Always private on the simulator (:mod:`robust_import_app.youtube.sim`)."""
+
+
+def _env(db_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORT_", "YOUTUBE_", "WHISPER_"))}
+    return env | FAST_LIMITS | {"REFLEX_DB_URL": f"sqlite:///{db_path}?timeout=30"} | extra
+
+
+def _cli(db_path: Path, list_name: str, source: str, *, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "robust_import_app", "import", "--list", list_name, source],
+        cwd=REPO,
+        env=_env(db_path),
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _query(db_path: Path, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def _videos(db_path: Path) -> dict[str, tuple]:
+    """youtube id -> (stage, progress, caption source, error message, claimed_by, title)."""
+    rows = _query(
+        db_path,
+        "SELECT youtube_id, import_stage, import_progress, caption_source, error_message, claimed_by, title FROM video",
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _paste_file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "paste.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_imports_a_file_to_the_end_and_prints_the_toast_summary(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(tmp_path, [f"https://www.youtube.com/watch?v={video_id}" for video_id in GENERATED])
+
+    result = _cli(db_path, "Research", str(paste))
+
+    assert result.returncode == 0, result.stderr
+    videos = _videos(db_path)
+    assert sorted(videos) == sorted(GENERATED)
+    for video_id, (stage, progress, source, error, claimed_by, title) in videos.items():
+        assert (stage, progress, error, claimed_by) == ("complete", 100, None, None), video_id
+        assert source is not None and title, video_id
+    without_captions = sum(source == "none" for _, _, source, *_ in videos.values())
+    assert result.stdout.splitlines() == [f"5 imported, {without_captions} without captions, 0 failed"]
+    assert _query(db_path, "SELECT name FROM video_list") == [("Research",)]
+    assert _query(db_path, "SELECT count(*) FROM import_batch WHERE announced_at IS NOT NULL") == [(1,)]
+    assert "Importing 5 videos" in result.stderr
+    bars = {line.split()[0]: line for line in result.stderr.splitlines() if "/5" in line}
+    for stage in ("metadata", "captions", "chapters", "complete"):
+        assert "5/5" in bars[stage], result.stderr
+    assert "0/5" in bars["failed"], result.stderr
+
+
+def test_reads_the_paste_from_stdin_with_a_dash(tmp_path):
+    db_path = tmp_path / "t.db"
+
+    result = _cli(db_path, "Inbox", "-", stdin=" ".join(GENERATED[:2]))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 imported, ")
+    assert {stage for stage, *_ in _videos(db_path).values()} == {"complete"}
+    assert sorted(_videos(db_path)) == sorted(GENERATED[:2])
+
+
+def test_a_failed_video_exits_1_with_its_plain_reason(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(tmp_path, [GENERATED[0], PRIVATE, "https://example.com/not-youtube", GENERATED[1]])
+
+    result = _cli(db_path, "Mixed", str(paste))
+
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("2 imported, ") and lines[0].endswith(", 1 failed")
+    assert lines[1:] == [f"{PRIVATE}: This video is private."]
+    assert "https://example.com/not-youtube: not a YouTube link" in result.stderr
+    videos = _videos(db_path)
+    assert videos[PRIVATE][0] == "error"
+    assert videos[PRIVATE][3] == "This video is private."
+    assert {videos[v][0] for v in GENERATED[:2]} == {"complete"}
+
+
+def test_a_second_run_of_the_same_paste_reports_duplicates_and_creates_nothing(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(tmp_path, GENERATED[:3])
+    first = _cli(db_path, "Repeat", str(paste))
+    assert first.returncode == 0, first.stderr
+    before = _videos(db_path)
+
+    again = _cli(db_path, "rePEAT", str(paste))
+
+    assert again.returncode == 0, again.stderr
+    assert "Already in “Repeat” (3)" in again.stderr
+    assert "already in" in again.stderr.lower() and "Nothing new" in again.stderr
+    assert again.stdout == ""
+    assert _videos(db_path) == before
+    assert _query(db_path, "SELECT count(*) FROM video_list") == [(1,)]
+    assert _query(db_path, "SELECT count(*) FROM import_batch") == [(1,)]
+
+
+def test_input_without_links_exits_2_and_says_why(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(tmp_path, ["just some notes", "https://example.com/page"])
+
+    result = _cli(db_path, "Empty", str(paste))
+
+    assert result.returncode == 2
+    assert "no YouTube video links" in result.stderr
+    assert "https://example.com/page: not a YouTube link" in result.stderr
+    assert result.stdout == ""
+    assert not db_path.exists(), "nothing to import must not touch the database"
+
+
+def test_a_missing_file_or_list_is_a_usage_error(tmp_path):
+    db_path = tmp_path / "t.db"
+
+    missing = _cli(db_path, "Inbox", str(tmp_path / "absent.txt"))
+    no_list = subprocess.run(
+        [sys.executable, "-m", "robust_import_app", "import", "-"],
+        cwd=REPO, env=_env(db_path), input="", capture_output=True, text=True, timeout=60,
+    )
+
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert no_list.returncode == 2 and "--list" in no_list.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+def test_ctrl_c_stops_cleanly_and_leaves_the_rest_queued(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(tmp_path, [f"int{i:08d}" for i in range(30)])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "robust_import_app", "import", "--list", "Slow", str(paste)],
+        cwd=REPO,
+        env=_env(db_path, IMPORT_SIM_LATENCY_MS="300"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell's background job ignores SIGINT, and the child would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stderr.readline().startswith("Created the list")
+        assert process.stderr.readline().startswith("Importing 30 videos")
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+
+    assert process.returncode == 130, err
+    assert "stay queued in the database" in err
+    assert out == ""
+    videos = _videos(db_path)
+    unfinished = [v for v, (stage, *_) in videos.items() if stage not in ("complete", "error")]
+    assert len(videos) == 30 and unfinished
+    assert all(claimed_by is None for *_, claimed_by, _ in videos.values()), "leases must be released"
+    assert _query(db_path, "SELECT announced_at FROM import_batch") == [(None,)]

@@ -1,0 +1,96 @@
+"""The first phase of an import, list management and retries, on a real SQLite database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from robust_import_app import library
+from robust_import_app.models import ImportBatch, Video
+from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.youtube import LinkProblem
+
+PASTE = """Here is what I want to watch:
+https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s
+https://youtu.be/jNQXAC9IVRw?si=abc, https://www.youtube.com/shorts/aqz-KE-bpKQ
+https://vimeo.com/123456
+https://www.youtube.com/playlist?list=PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i
+https://youtu.be/dQw4w9WgXcQ
+"""
+
+
+def test_paste_creates_every_new_video_at_once_in_created_state(db):
+    list_id = library.ensure_default_list(db)
+    outcome = library.import_paste(db, list_id, PASTE)
+    assert outcome.created == ("dQw4w9WgXcQ", "jNQXAC9IVRw", "aqz-KE-bpKQ")
+    assert outcome.repeated == ("dQw4w9WgXcQ",)
+    assert {(r.text, r.problem) for r in outcome.rejected} == {
+        ("https://vimeo.com/123456", LinkProblem.NOT_YOUTUBE),
+        ("https://www.youtube.com/playlist?list=PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i", LinkProblem.PLAYLIST),
+    }
+    with db.read() as session:
+        rows = session.exec(select(Video)).all()
+        batch = session.get(ImportBatch, outcome.batch_id)
+    assert len(rows) == 3 and batch.total == 3
+    for row in rows:
+        assert row.import_stage is ImportStage.CREATED and row.import_progress == 0
+        assert row.thumbnail_url == f"https://i.ytimg.com/vi/{row.youtube_id}/mqdefault.jpg"
+        assert row.batch_id == outcome.batch_id
+
+
+def test_first_link_of_the_paste_is_on_top_and_new_pastes_go_above(db):
+    list_id = library.ensure_default_list(db)
+    library.import_paste(db, list_id, "aaaaaaaaaaa bbbbbbbbbbb")
+    library.import_paste(db, list_id, "ccccccccccc")
+    page = library.page_of_videos(db, list_id, offset=0, limit=10)
+    assert [row.youtube_id for row in page] == ["ccccccccccc", "aaaaaaaaaaa", "bbbbbbbbbbb"]
+
+
+def test_duplicates_are_reported_not_created_again(db):
+    list_id = library.ensure_default_list(db)
+    library.import_paste(db, list_id, "dQw4w9WgXcQ")
+    outcome = library.import_paste(db, list_id, "https://youtu.be/dQw4w9WgXcQ https://youtu.be/jNQXAC9IVRw")
+    assert outcome.duplicates == ("dQw4w9WgXcQ",)
+    assert outcome.created == ("jNQXAC9IVRw",)
+    assert library.count_videos(db, list_id) == 2
+    again = library.import_paste(db, list_id, "dQw4w9WgXcQ")
+    assert again.batch_id is None and again.created == ()
+
+
+def test_the_same_video_may_live_in_two_lists(db):
+    inbox = library.ensure_default_list(db)
+    other = library.create_list(db, "Later")
+    library.import_paste(db, inbox, "dQw4w9WgXcQ")
+    assert library.import_paste(db, other, "dQw4w9WgXcQ").created == ("dQw4w9WgXcQ",)
+
+
+def test_five_hundred_links_are_created_in_one_batch(db):
+    list_id = library.ensure_default_list(db)
+    ids = [f"v{i:010d}" for i in range(500)]
+    outcome = library.import_paste(db, list_id, "\n".join(f"https://youtu.be/{v}" for v in ids))
+    assert len(outcome.created) == 500
+    with db.read() as session:
+        assert session.exec(select(func.count()).select_from(ImportBatch)).one() == 1
+    counts = library.batch_counts(db, list_id)
+    assert (counts.total, counts.imported, counts.failed, counts.running) == (500, 0, 0, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("   ", "needs a name"), ("x" * 101, "at most 100"), ("inbox", "already exists")],
+)
+def test_list_names_are_checked(db, name, message):
+    library.ensure_default_list(db)
+    with pytest.raises(library.LibraryError, match=message):
+        library.create_list(db, name)
+
+
+def test_unknown_list_is_refused(db):
+    with pytest.raises(library.LibraryError, match="no longer exists"):
+        library.import_paste(db, 4242, "dQw4w9WgXcQ")
+
+
+def test_inbox_exists_once(db):
+    first = library.ensure_default_list(db)
+    assert library.ensure_default_list(db) == first
+    assert [s.name for s in library.list_summaries(db)] == ["Inbox"]
