@@ -38,7 +38,7 @@ from robust_import_app.db import Database, migrate
 from robust_import_app.models import ImportBatch, Video
 from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary
+from robust_import_app.pipeline.queue import TERMINAL, BatchSummary
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
 from robust_import_app.youtube import CaptionSource, RejectedLine, parse_paste
@@ -58,7 +58,6 @@ BAR_STAGES: tuple[ImportStage, ...] = (*RUN_ORDER, ImportStage.COMPLETE)
 """One progress bar each: videos that reached or passed the stage."""
 
 PROG = "python -m robust_import_app"
-_TERMINAL = (ImportStage.COMPLETE, ImportStage.ERROR)
 
 
 class UsageError(Exception):
@@ -148,20 +147,20 @@ def find_or_create_list(db: Database, name: str) -> tuple[int, str]:
 
     Raises :class:`UsageError` for a blank or too long name.
     """
-    wanted = " ".join(name.split()).lower()
+    name = " ".join(name.split())  # as create_list stores it
     for summary in library.list_summaries(db):
-        if summary.name.lower() == wanted:
+        if summary.name.lower() == name.lower():
             return summary.id, summary.name
     try:
         list_id = library.create_list(db, name)
     except library.LibraryError as exc:
         # Another process may have created it in between: look once more.
         for summary in library.list_summaries(db):
-            if summary.name.lower() == wanted:
+            if summary.name.lower() == name.lower():
                 return summary.id, summary.name
         raise UsageError(str(exc)) from exc
-    print(f"Created the list “{' '.join(name.split())}”.", file=sys.stderr)
-    return list_id, " ".join(name.split())
+    print(f"Created the list “{name}”.", file=sys.stderr)
+    return list_id, name
 
 
 def failed_videos(db: Database, batch_id: int, *, paste_order: Sequence[str] = ()) -> list[tuple[str, str]]:
@@ -356,5 +355,5 @@ def _unfinished_count(db: Database, batch_id: int) -> int:
         return session.exec(
             select(func.count())
             .select_from(Video)
-            .where(Video.batch_id == batch_id, col(Video.import_stage).not_in(_TERMINAL))
+            .where(Video.batch_id == batch_id, col(Video.import_stage).not_in(TERMINAL))
         ).one()

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import insert
 from sqlmodel import col, func, select, update
 
 from robust_import_app.db import Database
@@ -137,17 +138,27 @@ def import_paste(db: Database, list_id: int, text: str) -> PasteOutcome:
             session.flush()
             batch_id = batch.id
             now = utcnow()
-            # Later rows sort first: the first link of the paste ends up on top.
-            session.add_all(
-                Video(
-                    list_id=list_id,
-                    batch_id=batch_id,
-                    youtube_id=video_id,
-                    thumbnail_url=thumbnail_url(video_id),
-                    created_at=now,
-                    updated_at=now,
-                )
-                for video_id in reversed(new_ids)
+            # One multi-row INSERT; later rows sort first, so the first link
+            # of the paste ends up on top.
+            session.exec(
+                insert(Video),
+                params=[
+                    {
+                        "list_id": list_id,
+                        "batch_id": batch_id,
+                        "youtube_id": video_id,
+                        "thumbnail_url": thumbnail_url(video_id),
+                        "import_stage": ImportStage.CREATED,
+                        "import_progress": 0,
+                        "attempt_count": 0,
+                        "title": "",
+                        "channel": "",
+                        "description": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for video_id in reversed(new_ids)
+                ],
             )
     return PasteOutcome(
         batch_id=batch_id,

@@ -22,7 +22,7 @@ def progress_ring(percent: rx.Var[int], label: rx.Var[str]) -> rx.Component:
             fill="none",
             stroke=styles.ACCENT,
             stroke_width="3",
-            stroke_linecap="round",
+            stroke_linecap="butt",
             path_length=100,
             stroke_dasharray=percent.to_string() + " 100",
             style={"transition": "stroke-dasharray 0.4s ease"},

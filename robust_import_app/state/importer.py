@@ -71,10 +71,12 @@ class ImportState(rx.State):
         self.error = ""
         self.dialog_open = False
         if outcome.created:
-            runtime.wake_worker()
             lib.page = 0
             await lib._reload()
             counts = await asyncio.to_thread(library.batch_counts, get_database(), lib.list_id)
             live = await self.get_state(ListLive)
             live.page_revision += 1
             live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
+            # Send the new cards first; the worker's first writes come after.
+            yield
+            runtime.wake_worker()

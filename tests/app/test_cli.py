@@ -144,17 +144,19 @@ def test_input_without_links_exits_2_and_says_why(tmp_path):
     assert not db_path.exists(), "nothing to import must not touch the database"
 
 
-def test_a_missing_file_or_list_is_a_usage_error(tmp_path):
-    db_path = tmp_path / "t.db"
+def test_a_missing_file_or_list_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    """In-process (argument checks need no subprocess): exit status 2 with the reason."""
+    from robust_import_app import cli
 
-    missing = _cli(db_path, "Inbox", str(tmp_path / "absent.txt"))
-    no_list = subprocess.run(
-        [sys.executable, "-m", "robust_import_app", "import", "-"],
-        cwd=REPO, env=_env(db_path), input="", capture_output=True, text=True, timeout=60,
-    )
+    monkeypatch.setenv("REFLEX_DB_URL", f"sqlite:///{tmp_path / 't.db'}?timeout=30")
 
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
-    assert no_list.returncode == 2 and "--list" in no_list.stderr
+    assert cli.main(["import", "--list", "Inbox", str(tmp_path / "absent.txt")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as no_list:
+        cli.main(["import", "-"])
+    assert no_list.value.code == 2
+    assert "--list" in capsys.readouterr().err
+    assert not (tmp_path / "t.db").exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
