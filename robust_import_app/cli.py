@@ -8,7 +8,7 @@ Usage::
 ``import`` migrates the database, finds the list by name (ignoring case) or
 creates it, writes the paste's new videos as one batch
 (:func:`robust_import_app.library.import_paste`), then runs the same pipeline
-as the server (:func:`robust_import_app.serve.build_worker`) in this process
+as the server (:func:`robust_import_app.compose.build_worker`) in this process
 until the batch's summary is announced. The paste report and the progress bars
 go to stderr; stdout gets the summary line of the web toast and one
 ``<video id>: <reason>`` line per failed video.
@@ -34,11 +34,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlmodel import col, func, select
 
 from robust_import_app import library
+from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
 from robust_import_app.models import ImportBatch, Video
 from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import TERMINAL, BatchSummary
+from robust_import_app.pipeline.queue import TERMINAL, BatchSummary, ImportQueue
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
 from robust_import_app.youtube import CaptionSource, RejectedLine, parse_paste
@@ -284,7 +285,6 @@ async def _run_batch(settings: Settings, db: Database, batch_id: int, *, total: 
 
     The worker is cancelled afterwards, which releases any video it still holds.
     """
-    from robust_import_app.serve import build_worker  # imports Reflex: only when there is work
 
     console = Console(stderr=True)
     logging.basicConfig(
@@ -320,34 +320,12 @@ async def _wait_for_summary(bars: StageBars, running: asyncio.Task[None], db: Da
             if running.done():
                 running.result()
                 raise RuntimeError("the import worker stopped before the batch was done")
-            elsewhere = await asyncio.to_thread(announced_summary, db, bars.batch_id)
+            elsewhere = await asyncio.to_thread(ImportQueue(db).announced_summary, bars.batch_id)
             if elsewhere is not None:
                 bars.settle(elsewhere)
         return bars.summary
     finally:
         announced.cancel()
-
-
-def announced_summary(db: Database, batch_id: int) -> BatchSummary | None:
-    """The batch's summary from the database once some worker announced it, else None.
-
-    Covers a server's worker finishing the batch (and announcing it) first.
-    """
-    with db.read() as session:
-        batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.announced_at is None:
-            return None
-        stage = Video.import_stage
-        imported, without, failed = session.exec(
-            select(
-                func.count().filter(stage == ImportStage.COMPLETE),
-                func.count().filter(stage == ImportStage.COMPLETE, Video.caption_source == CaptionSource.NONE),
-                func.count().filter(stage == ImportStage.ERROR),
-            ).where(Video.batch_id == batch_id)
-        ).one()
-    return BatchSummary(
-        batch_id=batch_id, list_id=batch.list_id, imported=imported, without_captions=without, failed=failed
-    )
 
 
 def _unfinished_count(db: Database, batch_id: int) -> int:

@@ -352,26 +352,20 @@ class ImportQueue:
             batch = session.get(ImportBatch, batch_id)
             if batch is None or batch.announced_at is not None:
                 return None
-            stage, source = Video.import_stage, Video.caption_source
-            unfinished, imported, without, failed = session.exec(
-                select(
-                    func.count().filter(_unfinished),
-                    func.count().filter(stage == ImportStage.COMPLETE),
-                    func.count().filter(stage == ImportStage.COMPLETE, source == CaptionSource.NONE),
-                    func.count().filter(stage == ImportStage.ERROR),
-                ).where(Video.batch_id == batch_id)
-            ).one()
+            unfinished, summary = _tally(session, batch)
             if unfinished:
                 return None
             batch.announced_at = utcnow()
             session.add(batch)
-            return BatchSummary(
-                batch_id=batch_id,
-                list_id=batch.list_id,
-                imported=imported,
-                without_captions=without,
-                failed=failed,
-            )
+            return summary
+
+    def announced_summary(self, batch_id: int) -> BatchSummary | None:
+        """The batch's summary once some worker announced it, else None."""
+        with self.db.read() as session:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None or batch.announced_at is None:
+                return None
+            return _tally(session, batch)[1]
 
     def reserve_whisper_seconds(self, batch_id: int, *, seconds: float, cap_s: float) -> bool:
         """Count ``seconds`` of audio against the batch's transcription cap.
@@ -389,6 +383,23 @@ class ImportQueue:
     def _update(self, job: VideoJob, **values: object) -> None:
         with self.db.write() as session:
             session.exec(update(Video).where(col(Video.id) == job.video_id).values(**values))
+
+
+def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
+    """How many videos of ``batch`` are unfinished, and its summary counts."""
+    stage, source = Video.import_stage, Video.caption_source
+    unfinished, imported, without, failed = session.exec(
+        select(
+            func.count().filter(_unfinished),
+            func.count().filter(stage == ImportStage.COMPLETE),
+            func.count().filter(stage == ImportStage.COMPLETE, source == CaptionSource.NONE),
+            func.count().filter(stage == ImportStage.ERROR),
+        ).where(Video.batch_id == batch.id)
+    ).one()
+    summary = BatchSummary(
+        batch_id=batch.id, list_id=batch.list_id, imported=imported, without_captions=without, failed=failed
+    )
+    return unfinished, summary
 
 
 def _replace_chapters(session, video_id: int, chapters: Sequence[Chapter]) -> None:

@@ -108,13 +108,10 @@ def running_app(
         "prod",
         "--backend-port",
         str(port),
-        "--frontend-port",
-        str(port),
         "--loglevel",
         "info",
     ]
-    if backend_only:
-        command.append("--backend-only")
+    command += ["--backend-only"] if backend_only else ["--frontend-port", str(port)]
     log = workdir / "app.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

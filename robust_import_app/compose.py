@@ -1,0 +1,92 @@
+"""Composition: builds the import pipeline from the settings.
+
+:func:`build_worker` wires the backend, the guards, the Data API batcher and the
+Whisper engine into an :class:`~robust_import_app.pipeline.worker.ImportWorker`.
+The server (:mod:`robust_import_app.serve`) and the command line
+(:mod:`robust_import_app.cli`) both use it; nothing here imports Reflex.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+
+from robust_import_app.db import Database
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.guard import Guards
+from robust_import_app.pipeline.metadata_batcher import MetadataBatcher
+from robust_import_app.pipeline.progress import ProgressSink
+from robust_import_app.pipeline.queue import ImportQueue
+from robust_import_app.pipeline.retry import RetryPolicy
+from robust_import_app.pipeline.worker import ImportWorker
+from robust_import_app.settings import Settings
+from robust_import_app.whisper.transcriber import build_transcriber
+from robust_import_app.youtube.backend import YouTubeBackend
+from robust_import_app.youtube.data import Upstream
+from robust_import_app.youtube.data_api import DataApiClient
+
+
+def build_backend(settings: Settings) -> YouTubeBackend:
+    """The YouTube backend ``IMPORT_BACKEND`` names: ``youtube`` or ``sim``."""
+    if settings.backend == "sim":
+        from robust_import_app.youtube.sim import SimBackend
+
+        return SimBackend.from_env(os.environ)
+    from robust_import_app.youtube.real import YouTubeClient
+
+    return YouTubeClient(cookies_file=settings.youtube_cookies_file, proxy_url=settings.youtube_proxy_url)
+
+
+@contextlib.asynccontextmanager
+async def build_worker(
+    settings: Settings,
+    db: Database,
+    sink: ProgressSink,
+    *,
+    backend: YouTubeBackend | None = None,
+) -> AsyncIterator[ImportWorker]:
+    """An import worker for these settings; its HTTP clients close on exit."""
+    guards = Guards.from_configs(settings.guard_configs())
+    data_api = None
+    transcriber = build_transcriber(
+        api_key=settings.whisper_api_key,
+        local_model_dir=settings.whisper_local_model,
+        api_url=settings.whisper_api_url,
+        model=settings.whisper_model,
+        max_upload_mb=settings.whisper_max_upload_mb,
+        proxy_url=settings.youtube_proxy_url,
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.youtube_api_key:
+            client = await stack.enter_async_context(
+                DataApiClient(
+                    api_key=settings.youtube_api_key,
+                    base_url=settings.youtube_data_api_url,
+                    proxy_url=settings.youtube_proxy_url,
+                )
+            )
+            data_api = MetadataBatcher(client, guards[Upstream.DATA_API])
+        if transcriber is not None:
+            stack.push_async_callback(transcriber.aclose)
+        ctx = StageContext(
+            backend=backend or build_backend(settings),
+            guards=guards,
+            queue=ImportQueue(db),
+            data_api=data_api,
+            transcriber=transcriber,
+            whisper_max_upload_bytes=int(settings.whisper_max_upload_mb * 1_000_000),
+            whisper_max_s_per_batch=(
+                settings.whisper_max_minutes_per_batch * 60 if settings.whisper_max_minutes_per_batch is not None else None
+            ),
+        )
+        yield ImportWorker(
+            ctx,
+            sink=sink,
+            retry_policy=RetryPolicy(
+                max_attempts=settings.max_attempts,
+                backoff_base_s=settings.backoff_base_s,
+                backoff_max_s=settings.backoff_max_s,
+            ),
+            videos_in_flight=settings.videos_in_flight,
+        )
