@@ -18,6 +18,11 @@ from robust_import_app.pipeline.errors import (
 from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
 from robust_import_app.youtube.data import Upstream
 
+SLOW_DOWN_CODES = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.IP_BLOCKED})
+"""Failures that stretch the limiter: HTTP 429 as yt-dlp and httpx report it
+(RATE_LIMITED) and as youtube-transcript-api reports it (``IpBlocked``, which
+that library raises for a 429 and for its "too many requests" reCAPTCHA page)."""
+
 
 class UpstreamGuard:
     """Run requests to one upstream through its breaker and limiter.
@@ -31,9 +36,9 @@ class UpstreamGuard:
     refuses (before and again after waiting), then waits for the limiter's
     spacing and a concurrency slot. On exit: a clean exit records a success;
     an exception is classified (:func:`~robust_import_app.pipeline.classify.classify`),
-    recorded (a RATE_LIMITED one also slows the limiter, honouring its
-    ``retry_after_s``) and re-raised as the classified ``ImportFailure``
-    ``from`` the original. An ``ImportFailure`` raised inside is recorded and
+    recorded (a RATE_LIMITED or IP_BLOCKED one, see :data:`SLOW_DOWN_CODES`,
+    also slows the limiter, honouring its ``retry_after_s``) and re-raised as
+    the classified ``ImportFailure`` ``from`` the original. An ``ImportFailure`` raised inside is recorded and
     re-raised as is; a "no captions" error (:func:`is_no_captions`) is an
     answer, so it counts as a success and passes through unclassified.
     Cancellation records nothing.
@@ -101,7 +106,7 @@ class UpstreamGuard:
         self.breaker.record_success()
 
     def _record_failure(self, failure: ImportFailure) -> None:
-        if failure.code is ErrorCode.RATE_LIMITED:
+        if failure.code in SLOW_DOWN_CODES:
             self.limiter.on_rate_limited(failure.retry_after_s)
         self.breaker.record_failure(failure)
 

@@ -29,6 +29,12 @@ class ListItem:
     video_count: int
 
 
+def route_id(path: str, prefix: str) -> int | None:
+    """The numeric id ending a path such as ``/list/12`` (None for any other path)."""
+    rest = path.rstrip("/")[len(prefix) :] if path.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() else None
+
+
 def _load_page(list_id: int, page: int) -> tuple[list[VideoCard], int]:
     db = get_database()
     rows = library.page_of_videos(db, list_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
@@ -72,8 +78,7 @@ class LibraryState(rx.State):
         """Open the list named in the URL (or the first), link its live state."""
         db = get_database()
         default_id = await asyncio.to_thread(library.ensure_default_list, db)
-        raw = self.router.page.params.get("list_id", "")
-        wanted = int(raw) if str(raw).isdigit() else default_id
+        wanted = route_id(self.router.url.path, "/list/") or default_id
         if not await asyncio.to_thread(library.list_exists, db, wanted):
             wanted = default_id
         if wanted != self.list_id:

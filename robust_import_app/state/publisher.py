@@ -111,9 +111,11 @@ class LivePublisher:
             for youtube_id, update in updates.items():
                 stage[youtube_id] = update.stage.value
                 progress[youtube_id] = update.progress
-                if update.stage.is_terminal:
-                    # Kept one more flush, so the card does not flicker back to
-                    # its stored stage before the page reload lands.
+                if update.stage.is_terminal or update.waiting:
+                    # Finished, or back in the queue to wait for a retry: tabs
+                    # reload the stored row, so the entry goes. It stays one
+                    # more flush, so the card does not flicker back to a stale
+                    # stage before the page reload lands.
                     self._finished[list_id].add(youtube_id)
                     finished_now = True
             if stage != live.stage:

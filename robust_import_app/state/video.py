@@ -10,6 +10,7 @@ import reflex as rx
 from robust_import_app import library
 from robust_import_app.db import get_database
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
+from robust_import_app.state.library import route_id
 from robust_import_app.youtube.data import watch_url
 
 
@@ -42,8 +43,8 @@ class VideoState(rx.State):
     @rx.event
     async def on_load(self):
         """Load the video named in the URL (its row id)."""
-        raw = str(self.router.page.params.get("video_id", ""))
-        detail = await asyncio.to_thread(library.video_detail, get_database(), int(raw)) if raw.isdigit() else None
+        video_id = route_id(self.router.url.path, "/video/")
+        detail = await asyncio.to_thread(library.video_detail, get_database(), video_id) if video_id else None
         self.found = detail is not None
         if detail is None:
             self.card, self.chapters, self.segments = None, [], []

@@ -164,6 +164,32 @@ async def test_no_captions_passes_through_unclassified_as_a_success(guard: Upstr
 
 
 @pytest.mark.asyncio
+async def test_transcript_api_429_slows_the_limiter_like_a_rate_limit(fast_guard: UpstreamGuard) -> None:
+    """youtube-transcript-api raises IpBlocked for HTTP 429 (dropping Retry-After)."""
+    guard = fast_guard
+    with pytest.raises(TransientImportError) as info:
+        async with guard.request(video_id=VID, stage="captions"):
+            raise yta.IpBlocked(VID)
+    assert info.value.code is ErrorCode.IP_BLOCKED
+    assert guard.limiter.interval_s == pytest.approx(0.0015)
+    async with guard.request(video_id=VID):
+        pass
+    assert guard.limiter.interval_s == pytest.approx(0.0015 * 0.9)
+
+
+@pytest.mark.asyncio
+async def test_server_error_and_bot_check_count_for_the_breaker_but_do_not_slow_the_limiter(
+    fast_guard: UpstreamGuard,
+) -> None:
+    guard = fast_guard
+    for own in (TransientImportError(ErrorCode.SERVER_ERROR), TransientImportError(ErrorCode.BOT_CHECK)):
+        with pytest.raises(TransientImportError):
+            async with guard.request(video_id=VID):
+                raise own
+    assert guard.limiter.interval_s == 0.001
+
+
+@pytest.mark.asyncio
 async def test_permanent_error_does_not_touch_limiter_or_breaker(fast_guard: UpstreamGuard) -> None:
     guard = fast_guard
     for _ in range(5):
