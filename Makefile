@@ -10,7 +10,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 
 # Reflex's own bun installer downloads a binary; the npm registry's bun works
 # where only package registries are reachable. Without npm, Reflex installs bun itself.
-USE_SYSTEM_BUN = $(if $(wildcard $(TOOLS)/node_modules/.bin/bun),REFLEX_USE_SYSTEM_BUN=1,)
+WITH_BUN = if [ -x $(TOOLS)/node_modules/.bin/bun ]; then export REFLEX_USE_SYSTEM_BUN=1; fi;
 
 .PHONY: setup run test migrate bench clean
 
@@ -31,7 +31,7 @@ migrate: setup
 	$(PY) -m alembic upgrade head
 
 run: migrate
-	$(USE_SYSTEM_BUN) $(VENV)/bin/reflex run --env prod
+	$(WITH_BUN) $(VENV)/bin/reflex run --env prod
 
 # Debian's chromium (browser tests) and espeak-ng (speech for the Whisper tests).
 test-deps:
@@ -42,7 +42,7 @@ test-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
 
 test: setup test-deps
-	$(USE_SYSTEM_BUN) $(PY) -m pytest
+	$(WITH_BUN) $(PY) -m pytest
 
 bench: setup
 	$(PY) bench/import_bench.py

@@ -36,13 +36,13 @@ from sqlmodel import col, func, select
 from robust_import_app import library
 from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
-from robust_import_app.models import ImportBatch, Video
+from robust_import_app.models import Video
 from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline.progress import VideoUpdate
 from robust_import_app.pipeline.queue import TERMINAL, BatchSummary, ImportQueue
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
-from robust_import_app.youtube import CaptionSource, RejectedLine, parse_paste
+from robust_import_app.youtube import RejectedLine, parse_paste
 
 EXIT_OK = 0
 EXIT_FAILED = 1

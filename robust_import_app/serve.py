@@ -19,11 +19,12 @@ async def import_worker(app: rx.App) -> None:
     settings = Settings.from_env()
     db = get_database()
     await asyncio.to_thread(library.ensure_default_list, db)
-    worker: ImportWorker | None = None
+    running: ImportWorker | None = None
     publisher = LivePublisher(
-        app, db, interval_s=settings.push_interval_s, pause_notice=lambda: worker.pause_notice() if worker else None
+        app, db, interval_s=settings.push_interval_s, pause_notice=lambda: running.pause_notice() if running else None
     )
     async with build_worker(settings, db, publisher) as worker:
+        running = worker
         runtime.set_worker(worker)
         flushing = asyncio.create_task(publisher.run(), name="import progress publisher")
         try:
