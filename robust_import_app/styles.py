@@ -14,3 +14,13 @@ grid = {
     "gap": "1rem",
     "width": "100%",
 }
+
+
+def clamp(lines: int) -> dict[str, str]:
+    """Cut text after ``lines`` lines with an ellipsis."""
+    return {
+        "display": "-webkit-box",
+        "-webkit-line-clamp": str(lines),
+        "-webkit-box-orient": "vertical",
+        "overflow": "hidden",
+    }

@@ -63,23 +63,17 @@ def paste_report() -> rx.Component:
                 rx.cond(
                     ImportState.rejected.length() > 0,
                     rx.box(
-                        rx.text(ImportState.rejected.length().to_string() + " lines were not imported:", weight="medium"),
+                        rx.text(ImportState.rejected_summary, weight="medium"),
                         rx.el.ul(rx.foreach(ImportState.rejected, _rejected_line), style={"margin": "0.25rem 0 0 1.25rem"}),
                     ),
                 ),
                 rx.cond(
                     ImportState.duplicates.length() > 0,
-                    rx.text(
-                        ImportState.duplicates.length().to_string() + " already in this list, not added again: ",
-                        ImportState.duplicates.join(", "),
-                    ),
+                    rx.text(ImportState.duplicates_summary),
                 ),
                 rx.cond(
                     ImportState.repeated.length() > 0,
-                    rx.text(
-                        ImportState.repeated.length().to_string() + " pasted more than once, added once: ",
-                        ImportState.repeated.join(", "),
-                    ),
+                    rx.text(ImportState.repeated_summary),
                 ),
                 rx.button("Dismiss", size="1", variant="soft", on_click=ImportState.dismiss_report),
                 spacing="1",

@@ -59,7 +59,7 @@ def _duration_chip(duration: rx.Var[str]) -> rx.Component:
 def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.text(card.title, weight="bold", size="2", trim="both", class_name="line-clamp-2"),
+            rx.text(card.title, weight="bold", size="2", trim="both", style=styles.clamp(2)),
             href="/video/" + card.id.to_string(),
             color="inherit",
             underline="hover",
@@ -77,12 +77,20 @@ def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
                     data_testid="caption-badge",
                 ),
             ),
-            rx.badge(card.chapter_count.to_string() + " chapters", variant="soft", data_testid="chapter-count"),
+            rx.badge(
+                card.chapter_count.to_string() + " chapters",
+                variant="soft",
+                color_scheme=rx.cond(card.chapter_count > 0, "blue", "gray"),
+                data_testid="chapter-count",
+            ),
             width="100%",
             align="center",
             wrap="wrap",
         ),
-        rx.cond(card.note != "", rx.text(card.note, size="1", color=styles.MUTED, data_testid="card-note")),
+        rx.cond(
+            card.note != "",
+            rx.text(card.note, size="1", color=styles.MUTED, title=card.note, style=styles.clamp(2), data_testid="card-note"),
+        ),
         spacing="1",
         align="start",
         width="100%",
@@ -90,6 +98,15 @@ def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
 
 
 def _error_details(card: rx.Var[VideoCard]) -> rx.Component:
+    return rx.vstack(
+        rx.text(card.title, size="2", color=styles.MUTED, style=styles.clamp(1)),
+        _error_reason(card),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _error_reason(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.hstack(
         rx.tooltip(
             rx.icon("triangle-alert", color="var(--amber-10)", size=20, aria_label=card.error_message, data_testid="error-icon"),

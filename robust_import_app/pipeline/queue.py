@@ -216,7 +216,11 @@ class ImportQueue:
         )
 
     def save_metadata(self, job: VideoJob, metadata: VideoMetadata) -> None:
-        """Store the metadata stage's result; YouTube's own chapters are stored with it."""
+        """Store the metadata stage's result; YouTube's own chapters are stored with it.
+
+        The thumbnail stays the image CDN's 320x180 ``mqdefault.jpg`` the card
+        was created with: yt-dlp's choice is often the 1280x720 ``maxresdefault``.
+        """
         job.metadata = metadata
         job.duration_s = metadata.duration_s
         job.description = metadata.description
@@ -233,7 +237,6 @@ class ImportQueue:
                     description=metadata.description,
                     language=metadata.language,
                     updated_at=utcnow(),
-                    **({"thumbnail_url": metadata.thumbnail_url} if metadata.thumbnail_url else {}),
                 )
             )
             if metadata.chapters:
@@ -379,6 +382,20 @@ class ImportQueue:
                 .values(whisper_seconds=ImportBatch.whisper_seconds + seconds)
             )
             return result.rowcount == 1
+
+    def release_whisper_seconds(self, batch_id: int, *, seconds: float) -> None:
+        """Give back ``seconds`` reserved by :meth:`reserve_whisper_seconds` (never below 0).
+
+        For audio that was not transcribed after all (the API refused or
+        failed, the server stopped), so that the retry is not charged twice.
+        """
+        remaining = ImportBatch.whisper_seconds - seconds
+        with self.db.write() as session:
+            session.exec(
+                update(ImportBatch)
+                .where(col(ImportBatch.id) == batch_id)
+                .values(whisper_seconds=sa.case((remaining > 0, remaining), else_=0.0))
+            )
 
     def _update(self, job: VideoJob, **values: object) -> None:
         with self.db.write() as session:

@@ -106,10 +106,14 @@ class ImportWorker:
         return len(self._tasks)
 
     def pause_notice(self) -> PauseNotice | None:
-        """The notice to show while an upstream's circuit breaker is open."""
+        """The notice to show while an open circuit breaker holds videos back.
+
+        The transcript endpoint's breaker holds nothing back: while it is open
+        the caption chain goes straight to its next step.
+        """
         for upstream, guard in self.ctx.guards.items():
             breaker = guard.breaker
-            if breaker.state is BreakerState.OPEN:
+            if upstream is not Upstream.TRANSCRIPT and breaker.state is BreakerState.OPEN:
                 return PauseNotice(upstream=upstream, resume_in_s=breaker.retry_in_s, reason=breaker.opened_reason)
         return None
 

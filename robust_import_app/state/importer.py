@@ -16,6 +16,21 @@ MAX_PASTE_CHARS = 900_000
 """Reflex caps a socket message at 1,000,000 bytes."""
 
 
+SHOWN_IDS = 10
+"""Video ids listed by name in the paste report; the rest are counted."""
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """``1 line`` / ``3 lines``."""
+    return f"{count} {singular if count == 1 else plural_form}"
+
+
+def listed(ids: list[str]) -> str:
+    """The first ``SHOWN_IDS`` ids, then how many more."""
+    shown = ", ".join(ids[:SHOWN_IDS])
+    return f"{shown} and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else shown
+
+
 @dataclasses.dataclass(frozen=True)
 class RejectedView:
     """A pasted line that held no video link, and why."""
@@ -38,6 +53,21 @@ class ImportState(rx.State):
     def has_report(self) -> bool:
         """True when the last paste skipped something worth telling."""
         return bool(self.rejected or self.duplicates or self.repeated)
+
+    @rx.var
+    def rejected_summary(self) -> str:
+        """E.g. "2 lines were not imported:"."""
+        return plural(len(self.rejected), "line was", "lines were") + " not imported:"
+
+    @rx.var
+    def duplicates_summary(self) -> str:
+        """E.g. "3 already in this list, not added again: id, id, id"."""
+        return f"{len(self.duplicates)} already in this list, not added again: {listed(self.duplicates)}"
+
+    @rx.var
+    def repeated_summary(self) -> str:
+        """E.g. "1 pasted more than once, added once: id"."""
+        return f"{len(self.repeated)} pasted more than once, added once: {listed(self.repeated)}"
 
     @rx.event
     def set_dialog_open(self, value: bool):

@@ -42,3 +42,12 @@ def test_waiting_card_says_it_retries_and_importing_card_falls_back_to_its_id():
     card = card_from_row(row)
     assert not card.terminal and card.title == "dQw4w9WgXcQ"
     assert card.retry_note.startswith("Retrying: YouTube is rate-limiting")
+
+
+def test_paste_report_counts_read_as_english_and_long_lists_are_cut():
+    from robust_import_app.state.importer import listed, plural
+
+    assert plural(1, "line was", "lines were") == "1 line was"
+    assert plural(2, "line was", "lines were") == "2 lines were"
+    assert listed(["a", "b"]) == "a, b"
+    assert listed([f"v{n}" for n in range(13)]) == "v0, v1, v2, v3, v4, v5, v6, v7, v8, v9 and 3 more"

@@ -223,3 +223,21 @@ async def test_retry_by_the_user_resumes_from_the_failed_stage(db):
     await asyncio.wait_for(make_worker(db, SimBackend(), sink).run(until_idle=True), timeout=30)
     assert sink.stages_of("privAAAAAAA") == ["metadata", "error"]
     assert len(sink.summaries) == 1, "the batch announces a new summary after a retry"
+
+
+def test_pause_notice_names_the_open_breaker_but_not_the_transcript_endpoint(db):
+    from robust_import_app.pipeline.errors import TransientImportError
+    from robust_import_app.youtube.data import Upstream
+
+    worker = make_worker(db, SimBackend(), RecordingSink(db))
+    assert worker.pause_notice() is None
+    bot_check = TransientImportError(ErrorCode.BOT_CHECK)
+    for _ in range(3):
+        worker.ctx.guards[Upstream.TRANSCRIPT].breaker.record_failure(bot_check)
+    assert worker.pause_notice() is None, "captions fall through to the next step: nothing waits"
+    for _ in range(3):
+        worker.ctx.guards[Upstream.PLAYER].breaker.record_failure(bot_check)
+    notice = worker.pause_notice()
+    assert notice is not None and notice.upstream is Upstream.PLAYER
+    assert notice.message.startswith("Paused — YouTube asked to confirm this is not a bot, resuming in")
+    assert "YOUTUBE_COOKIES_FILE" in notice.hint

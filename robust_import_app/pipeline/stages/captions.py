@@ -6,7 +6,9 @@ In order, the first step that yields cues wins:
 2. auto-generated captions — the same order;
 3. the subtitle tracks yt-dlp lists (manual before auto-generated);
 4. Whisper transcription of the audio (API or local model), within the
-   batch's cost guard (``WHISPER_MAX_MINUTES_PER_BATCH``);
+   batch's cost guard (``WHISPER_MAX_MINUTES_PER_BATCH``): the video's
+   duration is counted before transcribing and given back when nothing was
+   transcribed (refused key, failure to be retried, server stopped);
 5. none — not an error: the video completes with caption source ``none``.
 
 Steps 1–2 use youtube-transcript-api. Any failure of that endpoint (blocked,
@@ -18,6 +20,7 @@ later with backoff, rather than spending Whisper minutes on a hiccup.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ from robust_import_app.youtube.data import (
 )
 
 FALLBACK_LANGUAGE = "en"
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?")
 STAGE = ImportStage.CAPTIONS
 
 
@@ -58,8 +62,10 @@ class Skip:
 async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
     """Walk the chain; returns the first transcript found or caption source ``none``.
 
-    Raises :class:`TransientImportError` when yt-dlp fails transiently in
-    steps 3–4 (the stage is retried later), never for caption trouble.
+    Raises :class:`TransientImportError` when yt-dlp (steps 3–4) or the
+    Whisper API (429 with its Retry-After, 5xx, timeout) fails transiently:
+    the stage is retried later. Never for caption trouble; a Whisper API
+    that refuses for good (bad key, upload too large) is a skip reason.
     """
     skips: list[Skip] = []
     for attempt in (_youtube_captions, _ytdlp_subtitles, _whisper):
@@ -112,8 +118,13 @@ async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip])
         async with guard.request(video_id=job.youtube_id, stage=STAGE):
             tracks = await ctx.backend.list_caption_tracks(job.youtube_id)
         for track in ordered_tracks(tracks, job.language):
-            async with guard.request(video_id=job.youtube_id, stage=STAGE):
-                segments = await ctx.backend.fetch_captions(job.youtube_id, track)
+            try:
+                async with guard.request(video_id=job.youtube_id, stage=STAGE):
+                    segments = await ctx.backend.fetch_captions(job.youtube_id, track)
+            except Exception as exc:
+                if is_no_captions(exc):
+                    continue  # this track went away; the next one may not have
+                raise
             if segments:
                 return CaptionsOutcome(
                     source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
@@ -159,41 +170,71 @@ async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> Capti
     if ctx.transcriber is None:
         skips.append(Skip(step, "no Whisper API key or local model is configured"))
         return None
-    if not await _reserve_budget(job, ctx):
-        minutes = (ctx.whisper_max_s_per_batch or 0) / 60
-        skips.append(Skip(step, f"this batch used its {minutes:g} minutes of transcription"))
+    reserved_s = await _reserve_budget(job, ctx)
+    if reserved_s is None:
+        minutes = round((ctx.whisper_max_s_per_batch or 0) / 60, 1)
+        skips.append(Skip(step, f"this batch reached its limit of {minutes:g} minutes of transcription"))
         return None
     engine = _guarded(ctx.transcriber, ctx.guards[Upstream.WHISPER], job.youtube_id)
-    with temporary_workdir() as workdir:
-        async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
-            audio = await ctx.backend.download_audio(job.youtube_id, workdir)
-        try:
-            result = await transcribe_file(
-                engine,
-                audio,
-                max_upload_bytes=ctx.whisper_max_upload_bytes,
-                language=job.language,
-            )
-        except PermanentImportError as failure:
-            skips.append(Skip(step, failure.message))
-            return None
+    try:
+        with temporary_workdir() as workdir:
+            async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
+                audio = await ctx.backend.download_audio(job.youtube_id, workdir)
+            try:
+                result = await transcribe_file(
+                    engine,
+                    audio,
+                    max_upload_bytes=ctx.whisper_max_upload_bytes,
+                    language=job.language,
+                )
+            except PermanentImportError as failure:  # e.g. the key is rejected: skip, don't fail
+                skips.append(Skip(step, failure.message))
+                result = None
+    except BaseException:
+        await _release_budget(job, ctx, reserved_s)
+        raise
+    if result is None:
+        await _release_budget(job, ctx, reserved_s)
+        return None
     if not result.segments:
         skips.append(Skip(step, "the transcription heard no speech"))
         return None
     return CaptionsOutcome(
         source=CaptionSource.WHISPER,
-        language=result.language or job.language,
+        language=whisper_language(result.language, requested=job.language),
         segments=result.segments,
     )
 
 
-async def _reserve_budget(job: VideoJob, ctx: StageContext) -> bool:
+def whisper_language(reported: str | None, *, requested: str | None) -> str | None:
+    """The transcript's language as a code like the caption tracks' (``en``, ``pt-BR``).
+
+    The local engine reports a code; OpenAI and Groq name the language in
+    English (``english``), and then the code the request asked for is the
+    transcript's language. Without either, the reported value is kept.
+    """
+    if reported and _LANGUAGE_CODE.fullmatch(reported):
+        return reported
+    return requested or reported
+
+
+async def _reserve_budget(job: VideoJob, ctx: StageContext) -> float | None:
+    """Seconds counted against the batch's cap (0 without a cap), None when refused."""
     if ctx.whisper_max_s_per_batch is None or job.batch_id is None:
-        return True
+        return 0.0
     seconds = float(job.duration_s or 0)
-    return await asyncio.to_thread(
+    reserved = await asyncio.to_thread(
         ctx.queue.reserve_whisper_seconds, job.batch_id, seconds=seconds, cap_s=ctx.whisper_max_s_per_batch
     )
+    return seconds if reserved else None
+
+
+async def _release_budget(job: VideoJob, ctx: StageContext, seconds: float) -> None:
+    if seconds and job.batch_id is not None:
+        # Shielded: runs to the end also when the stage is being cancelled.
+        await asyncio.shield(
+            asyncio.to_thread(ctx.queue.release_whisper_seconds, job.batch_id, seconds=seconds)
+        )
 
 
 class _GuardedTranscriber:
