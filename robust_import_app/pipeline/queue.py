@@ -155,7 +155,11 @@ class ImportQueue:
             return result.rowcount
 
     def claim_due(self, limit: int, *, now: dt.datetime | None = None) -> list[VideoJob]:
-        """Lease up to ``limit`` due videos, oldest first."""
+        """Lease up to ``limit`` due videos: older pastes first, each in paste order.
+
+        (A paste's rows share ``created_at`` and are inserted last link first,
+        so that the first link sorts to the top of the grid.)
+        """
         if limit <= 0:
             return []
         now = now or utcnow()
@@ -163,7 +167,10 @@ class ImportQueue:
         due = sa.or_(col(Video.next_attempt_at).is_(None), col(Video.next_attempt_at) <= now)
         with self.db.write() as session:
             rows = session.exec(
-                select(Video).where(_unfinished, free, due).order_by(col(Video.id)).limit(limit)
+                select(Video)
+                .where(_unfinished, free, due)
+                .order_by(col(Video.created_at), col(Video.id).desc())
+                .limit(limit)
             ).all()
             if not rows:
                 return []

@@ -31,8 +31,8 @@ def test_bot_check_pauses_the_batch_then_it_resumes_and_reports_why(paused_app, 
     page = browser.new_context().new_page()
     page.goto(paused_app.frontend_url)
     page.get_by_role("button", name="Import videos").click()
-    # The last links are claimed first: the bot checks come before any success.
-    page.get_by_label("YouTube links").fill("\n".join(HEALTHY + BOT_CHECKED))
+    # Videos are claimed in paste order: the bot checks come before any success.
+    page.get_by_label("YouTube links").fill("\n".join(BOT_CHECKED + HEALTHY))
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator(CARDS)).to_have_count(9)
 
