@@ -32,7 +32,6 @@ import contextlib
 import json
 import logging
 import math
-import os
 import random
 import resource
 import statistics
@@ -47,8 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from robust_import_app.pipeline.errors import ErrorCode  # noqa: E402
-from robust_import_app.youtube.sim import ID_CLASSES, FaultKind, FaultMix, FaultPlan  # noqa: E402
+from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.youtube.sim import ID_CLASSES, FaultKind, FaultMix, FaultPlan
 
 DEFAULT_N = 1000
 DEFAULT_RATE = 5.0
@@ -219,11 +218,26 @@ class _Reporter:
 # --- (a) the pipeline -----------------------------------------------------------------------
 
 
+INTERVAL_OF_R = 0.9
+"""Base spacing, in units of 1/R: slightly faster than the limit (the limiter only stretches)."""
+MAX_INTERVAL_OF_R = 1.5
+"""Longest spacing the limiter may stretch to, in units of 1/R."""
+BREAKER_THRESHOLD = 6
+"""Consecutive counting failures that open a breaker (the app default, 3, trips on this fault mix)."""
+
+
 def pipeline_env(args: argparse.Namespace) -> dict[str, str]:
-    """The ``IMPORT_*`` settings the pipeline runs with (the base interval is set from R)."""
-    interval_s = args.interval_s if args.interval_s is not None else 1.0 / args.rate
+    """The ``IMPORT_*`` settings the pipeline runs with; intervals are set from R.
+
+    Defaults: ``IMPORT_REQUEST_INTERVAL_S`` = 0.9/R, ``IMPORT_MAX_INTERVAL_S``
+    = 1.5/R, ``IMPORT_BREAKER_THRESHOLD`` = 6; ``--interval-s`` and ``--set``
+    override them. Everything else is the app's default.
+    """
+    interval_s = args.interval_s if args.interval_s is not None else INTERVAL_OF_R / args.rate
     env = {
         "IMPORT_REQUEST_INTERVAL_S": f"{interval_s:g}",
+        "IMPORT_MAX_INTERVAL_S": f"{max(interval_s, MAX_INTERVAL_OF_R / args.rate):g}",
+        "IMPORT_BREAKER_THRESHOLD": str(BREAKER_THRESHOLD),
         "IMPORT_VIDEOS_IN_FLIGHT": str(args.videos_in_flight),
     }
     for name, value in args.setting or []:
@@ -232,6 +246,8 @@ def pipeline_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Reporter) -> Result:
+    from sqlmodel import select
+
     from robust_import_app import library
     from robust_import_app.db import Database, migrate
     from robust_import_app.models import Video
@@ -245,7 +261,6 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
     from robust_import_app.settings import Settings
     from robust_import_app.youtube.data import Upstream
     from robust_import_app.youtube.sim import SimBackend
-    from sqlmodel import select
 
     env = pipeline_env(args)
     settings = Settings.from_env(env)
@@ -254,7 +269,8 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
         max_attempts=settings.max_attempts, backoff_base_s=settings.backoff_base_s, backoff_max_s=settings.backoff_max_s
     )
     config = {
-        "settings": " ".join(f"{k}={v}" for k, v in env.items()),
+        "settings": " ".join(f"{k}={v}" for k, v in env.items())
+        + f"  (intervals set from R={args.rate:g}/s: {INTERVAL_OF_R:g}/R and {MAX_INTERVAL_OF_R:g}/R; the rest app defaults)",
         "youtube guard": repr(guard),
         "retry": repr(retry),
         "videos in flight": str(settings.videos_in_flight),
@@ -355,6 +371,7 @@ class _ErrorCounter(logging.Handler):
 
 async def run_naive(args: argparse.Namespace, ids: list[str], reporter: _Reporter) -> Result:
     import naive
+
     from robust_import_app.youtube.sim import SimBackend
 
     backend = SimBackend(
@@ -566,10 +583,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout-s", type=float, default=DEFAULT_TIMEOUT_S,
                         help="stop a design after this long; unfinished videos count as lost")
     parser.add_argument("--interval-s", type=float, default=None,
-                        help="pipeline IMPORT_REQUEST_INTERVAL_S (default 1/R)")
+                        help=f"pipeline IMPORT_REQUEST_INTERVAL_S (default {INTERVAL_OF_R:g}/R)")
     parser.add_argument("--videos-in-flight", type=int, default=8, help="pipeline IMPORT_VIDEOS_IN_FLIGHT (default 8)")
     parser.add_argument("--set", dest="setting", action="append", type=_setting, metavar="IMPORT_NAME=VALUE",
-                        help="any other pipeline setting, e.g. --set IMPORT_BREAKER_THRESHOLD=5")
+                        help=f"any pipeline setting, e.g. --set IMPORT_BREAKER_THRESHOLD=3 (the bench sets {BREAKER_THRESHOLD})")
     parser.add_argument("--child", choices=DESIGNS, help=argparse.SUPPRESS)
     parser.add_argument("--result-path", help=argparse.SUPPRESS)
     return parser

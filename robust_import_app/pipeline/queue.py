@@ -158,7 +158,9 @@ class ImportQueue:
         """Lease up to ``limit`` due videos: older pastes first, each in paste order.
 
         (A paste's rows share ``created_at`` and are inserted last link first,
-        so that the first link sorts to the top of the grid.)
+        so that the first link sorts to the top of the grid.) On SQLite the
+        write transaction holds the database lock; on PostgreSQL ``FOR UPDATE
+        SKIP LOCKED`` keeps two workers from claiming the same rows.
         """
         if limit <= 0:
             return []
@@ -171,6 +173,7 @@ class ImportQueue:
                 .where(_unfinished, free, due)
                 .order_by(col(Video.created_at), col(Video.id).desc())
                 .limit(limit)
+                .with_for_update(skip_locked=True)
             ).all()
             if not rows:
                 return []

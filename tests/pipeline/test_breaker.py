@@ -10,6 +10,7 @@ from robust_import_app.pipeline.errors import (
     PermanentImportError,
     TransientImportError,
 )
+from tests.clock import FakeClock
 
 RATE_LIMITED = TransientImportError(ErrorCode.RATE_LIMITED)
 BOT_CHECK = TransientImportError(ErrorCode.BOT_CHECK)
@@ -18,17 +19,10 @@ TIMEOUT = TransientImportError(ErrorCode.TIMEOUT)
 PRIVATE = PermanentImportError(ErrorCode.PRIVATE)
 
 
-class FakeClock:
-    def __init__(self, now: float = 500.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(500.0)
 
 
 @pytest.fixture

@@ -21,22 +21,10 @@ from robust_import_app.pipeline.errors import (
 )
 from robust_import_app.pipeline.guard import Guards, UpstreamGuard
 from robust_import_app.youtube.data import Upstream
+from tests.clock import FakeClock
 
 VID = "dQw4w9WgXcQ"
 
-
-class FakeClock:
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def too_many_requests(retry_after: str | None = "30") -> httpx.HTTPStatusError:
@@ -48,7 +36,7 @@ def too_many_requests(retry_after: str | None = "30") -> httpx.HTTPStatusError:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(100.0)
 
 
 @pytest.fixture

@@ -11,22 +11,8 @@ import asyncio
 import pytest
 
 from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
+from tests.clock import FakeClock
 
-
-class FakeClock:
-    """A monotonic clock that only moves when ``sleep`` is awaited."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 def make(clock: FakeClock, **kwargs: float) -> AdaptiveRateLimiter:

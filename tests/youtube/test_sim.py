@@ -25,6 +25,7 @@ from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, TONE_RATE_HZ, write
 from robust_import_app.youtube.sim.captions import generated_cues, render
 from robust_import_app.youtube.sim.playability import LOGIN_HINT, Unplayable, ytdlp_reason
 from robust_import_app.youtube.subtitles import parse_subtitles
+from tests.clock import FakeClock
 
 CORPUS = Path("/work/shared/corpus")
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
@@ -378,17 +379,10 @@ def test_fault_mix_parses_and_prints() -> None:
 # --- rate limit, latency, stats --------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now_s = 100.0
-
-    def __call__(self) -> float:
-        return self.now_s
-
 
 @pytest.mark.asyncio
 async def test_rate_limit_answers_429_with_retry_after_and_counts() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     sim = SimBackend(rate_per_s=2, clock=clock)
     await sim.fetch_metadata("abcdefghijk")
     await sim.fetch_metadata("abcdefghij2")
@@ -396,7 +390,7 @@ async def test_rate_limit_answers_429_with_retry_after_and_counts() -> None:
     assert "HTTP Error 429: Too Many Requests" in str(error)
     assert error.exc_info[1].response.headers["Retry-After"] == "1"
     await sim.list_caption_tracks("autoAAAAAAA")  # the transcript upstream has its own bucket
-    clock.now_s += 0.5
+    clock.now += 0.5
     await sim.fetch_metadata("abcdefghij3")
     assert dataclasses.astuple(sim.stats.player) == (3, 1, 0)
     assert dataclasses.astuple(sim.stats.transcript) == (1, 0, 0)
@@ -404,15 +398,15 @@ async def test_rate_limit_answers_429_with_retry_after_and_counts() -> None:
 
 @pytest.mark.asyncio
 async def test_slow_rate_gives_whole_second_retry_after_rounded_up() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     sim = SimBackend(rate_per_s=0.3, clock=clock)
     await sim.list_caption_tracks("autoAAAAAAA")
-    clock.now_s += 0.1  # a token needs 1/0.3 = 3.33 s; 3.23 s remain
+    clock.now += 0.1  # a token needs 1/0.3 = 3.33 s; 3.23 s remain
     error = await raised(sim.list_caption_tracks("autoAAAAAAA"))
     assert type(error) is yta.IpBlocked  # what the library raises for HTTP 429
     player = SimBackend(rate_per_s=0.3, clock=clock)
     await player.fetch_metadata("abcdefghijk")
-    clock.now_s += 0.1
+    clock.now += 0.1
     error = await raised(player.fetch_metadata("abcdefghijk"))
     assert error.exc_info[1].response.headers["Retry-After"] == "4"
 

@@ -37,6 +37,7 @@ from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.whisper.transcriber import Transcriber, transcribe_file
 from robust_import_app.youtube.data import (
+    CaptionSegment,
     CaptionSource,
     CaptionTrack,
     SubtitleTrack,
@@ -111,6 +112,14 @@ def ordered_tracks(tracks: Sequence[Track], language: str | None) -> list[Track]
     return ordered
 
 
+def _from_track(track: CaptionTrack | SubtitleTrack, segments: Sequence[CaptionSegment]) -> CaptionsOutcome:
+    return CaptionsOutcome(
+        source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
+        language=track.language_code,
+        segments=tuple(segments),
+    )
+
+
 async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
     step = "YouTube captions"
     guard = ctx.guards[Upstream.TRANSCRIPT]
@@ -126,11 +135,7 @@ async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip])
                     continue  # this track went away; the next one may not have
                 raise
             if segments:
-                return CaptionsOutcome(
-                    source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
-                    language=track.language_code,
-                    segments=tuple(segments),
-                )
+                return _from_track(track, segments)
     except ImportFailure as failure:
         skips.append(Skip(step, failure.message))
         return None
@@ -156,11 +161,7 @@ async def _ytdlp_subtitles(job: VideoJob, ctx: StageContext, skips: list[Skip]) 
             skips.append(Skip(step, f"{track.language_code}: {failure.message}"))
             continue
         if segments:
-            return CaptionsOutcome(
-                source=CaptionSource.AUTO if track.is_generated else CaptionSource.MANUAL,
-                language=track.language_code,
-                segments=tuple(segments),
-            )
+            return _from_track(track, segments)
     skips.append(Skip(step, "yt-dlp lists no subtitle tracks"))
     return None
 

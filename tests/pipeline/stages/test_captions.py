@@ -45,6 +45,7 @@ from robust_import_app.youtube.sim.captions import generated_cues
 from robust_import_app.youtube.sim.generated import generated_video
 from robust_import_app.youtube.sim.video import subtitle_formats
 from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY, RecordingSink
+from tests.clock import FakeClock
 
 API_PATH = "/v1/audio/transcriptions"
 API_KEY = "gsk_test_key"
@@ -58,15 +59,6 @@ SERVER_SEGMENTS = [
 
 # --- fixtures and builders ---------------------------------------------------
 
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class RecordingSim(SimBackend):
