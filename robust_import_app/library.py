@@ -8,7 +8,6 @@ thumbnail from YouTube's image CDN) before any YouTube call; the worker
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -274,7 +273,3 @@ def chapter_counts(db: Database, video_row_ids: Sequence[int]) -> dict[int, int]
         ).all()
     return dict(rows)
 
-
-def as_of(moment: dt.datetime | None) -> str:
-    """``moment`` as ISO 8601 UTC text, or "" for None."""
-    return moment.isoformat() + "Z" if moment else ""

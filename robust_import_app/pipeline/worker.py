@@ -100,11 +100,6 @@ class ImportWorker:
         """Look for due videos now (a paste just created some)."""
         self._wake.set()
 
-    @property
-    def in_flight(self) -> int:
-        """How many videos are being worked on right now."""
-        return len(self._tasks)
-
     def pause_notice(self) -> PauseNotice | None:
         """The notice to show while an open circuit breaker holds videos back.
 
