@@ -395,7 +395,6 @@ async def run_naive(args: argparse.Namespace, ids: list[str], reporter: _Reporte
         reporter.finished(failed=video.outcome is naive.Outcome.FAILED)
 
     importer = naive.NaiveImporter(backend, on_finished=on_finished)
-    queue = [naive.NaiveVideo(vid) for vid in ids]
 
     async def ticker() -> None:
         while True:
@@ -407,14 +406,14 @@ async def run_naive(args: argparse.Namespace, ids: list[str], reporter: _Reporte
     ticking = asyncio.create_task(ticker())
     timed_out = False
     try:
-        queue = await asyncio.wait_for(importer.run(ids), timeout=args.timeout_s)
+        await asyncio.wait_for(importer.run(ids), timeout=args.timeout_s)
     except TimeoutError:
         timed_out = True
     finally:
         ticking.cancel()
     outcomes = {
         v.video_id: (v.outcome.value, v.error_code.value if v.error_code else None)
-        for v in queue
+        for v in importer.queue
         if v.outcome is not None
     }
     extra = {
@@ -498,8 +497,13 @@ def report(args: argparse.Namespace, results: dict[str, Result]) -> list[tuple[s
 
     console = Console(width=140)
     designs = list(results)
-    table = Table(title=f"Import benchmark: N={args.n}, R={args.rate:g}/s per upstream, seed {args.seed}, "
-                  f"latency {args.latency_ms:g} ms, faults {args.faults}")
+    console.print(
+        f"[bold]Import benchmark[/]: N={args.n}, R={args.rate:g}/s per upstream, seed {args.seed}, "
+        f"latency {args.latency_ms:g} ms, faults {args.faults}, "
+        f"{'one design after the other' if args.sequential else 'designs run side by side, one process each'}",
+        soft_wrap=True,
+    )
+    table = Table()
     table.add_column("figure")
     for design in designs:
         table.add_column(design, justify="right")

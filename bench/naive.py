@@ -100,10 +100,12 @@ class NaiveImporter:
     breaker: SimpleBreaker = field(default_factory=SimpleBreaker)
     calls: int = 0
     retries: int = 0
+    queue: list[NaiveVideo] = field(default_factory=list)
+    """The in-memory queue of the current run (readable while it runs)."""
 
     async def run(self, video_ids: list[str]) -> list[NaiveVideo]:
         """Import every video; returns the queue with each video's outcome."""
-        queue = [NaiveVideo(video_id) for video_id in video_ids]
+        self.queue = queue = [NaiveVideo(video_id) for video_id in video_ids]
         slots = asyncio.Semaphore(CONCURRENCY)
 
         async def one(video: NaiveVideo) -> None:
@@ -128,7 +130,7 @@ class NaiveImporter:
                 cues = await self._call(lambda: self.backend.fetch_captions(vid, tracks[0]))
                 video.caption_cues = len(cues)
             video.chapters = len(parse_chapters(metadata.description, metadata.duration_s))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the plan fails a video on any error left after retries
             video.outcome = Outcome.FAILED
             video.error_code = classify(exc, video_id=vid).code
         else:
