@@ -285,6 +285,11 @@ RULES: tuple[Rule, ...] = (
         _re(r"Premieres in|Premiere will begin|This live event will begin|\bupcoming\b"),
         _E.UPCOMING,
     ),
+    # yt-dlp's text for a live replay YouTube no longer serves (5YceQ8YqYMc in the corpus).
+    Rule("ytdlp_live_recording", YoutubeDLError, _re(r"live stream recording is not available"), _E.UNPLAYABLE),
+    # Every player request failed (each reported as a warning, usually HTTP 429s):
+    # yt-dlp's final error carries no cause, so it is treated as a rate limit.
+    Rule("ytdlp_no_player_response", YoutubeDLError, _re(r"Failed to extract any player response"), _E.RATE_LIMITED),
     Rule(
         "ytdlp_geo",
         YoutubeDLError,

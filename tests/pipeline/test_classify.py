@@ -220,6 +220,15 @@ CASES: list[Case] = [
     ),
     Case("ytdlp_upcoming", lambda: ytdlp("This live event will begin in 3 hours."), ErrorCode.UPCOMING),
     Case("ytdlp_upcoming", lambda: ytdlp("Premieres in 2 hours"), ErrorCode.UPCOMING),
+    Case("ytdlp_live_recording", lambda: ytdlp("This live stream recording is not available."), ErrorCode.UNPLAYABLE),
+    Case(
+        "ytdlp_no_player_response",
+        lambda: ytdlp(
+            "Failed to extract any player response; please report this issue on  "
+            "https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template."
+        ),
+        ErrorCode.RATE_LIMITED,
+    ),
     Case("ytdlp_geo", ytdlp_geo, ErrorCode.UNPLAYABLE),
     Case(
         "ytdlp_geo",  # InfoExtractor.raise_geo_restricted's default text; must beat ytdlp_removed

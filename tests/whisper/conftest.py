@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
-from pytest_httpserver import HTTPServer
 
 ESPEAK = shutil.which("espeak-ng")
 SPOKEN = "The quick brown fox jumps over the lazy dog. Thank you very much for listening."
 BEEP_EVERY_S = 10
-
-
-@pytest.fixture(scope="session")
-def _running_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api_server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
-    """A real HTTP server on 127.0.0.1 (one thread per request), cleared per test.
-
-    Tests register ``/openai/v1/audio/transcriptions`` and point clients at
-    ``api_server.url_for("/openai/v1")``; a handler that raises fails the test.
-    """
-    _running_server.clear()
-    yield _running_server
-    try:
-        _running_server.check_handler_errors()
-    finally:
-        _running_server.clear()
 
 
 def make_audio(target: Path, lavfi: str) -> Path:

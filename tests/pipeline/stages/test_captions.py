@@ -14,7 +14,6 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,25 +101,6 @@ def speech() -> None:
     """The simulator speaks only with espeak-ng; without it its audio is a tone."""
     if not speech_available():
         pytest.skip("espeak-ng is not installed (make test-deps): the simulator has no speech")
-
-
-@pytest.fixture(scope="module")
-def _running_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api_server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
-    """A real HTTP server on 127.0.0.1, cleared per test; a handler that raises fails the test."""
-    _running_server.clear()
-    yield _running_server
-    try:
-        _running_server.check_handler_errors()
-    finally:
-        _running_server.clear()
 
 
 @pytest.fixture
