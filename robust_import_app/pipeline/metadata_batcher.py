@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
@@ -21,6 +22,8 @@ from robust_import_app.youtube.data import VideoMetadata
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL, DataApiClient
 
 DEFAULT_WINDOW_S = 0.05
+_Batch = dict[str, list["asyncio.Future[VideoMetadata | None]"]]
+"""Waiting lookups by video id."""
 QUOTA_RESET_ZONE = ZoneInfo("America/Los_Angeles")
 """The Data API's quota resets at midnight Pacific Time."""
 
@@ -50,7 +53,7 @@ class MetadataBatcher:
         self._client = client
         self._guard = guard
         self._window_s = window_s
-        self._pending: dict[str, list[asyncio.Future[VideoMetadata | None]]] = {}
+        self._pending: _Batch = {}
         self._flusher: asyncio.Task[None] | None = None
         self._calls: set[asyncio.Task[None]] = set()
         self._quota_exhausted_until = 0.0
@@ -87,7 +90,7 @@ class MetadataBatcher:
             self._calls.add(call)
             call.add_done_callback(self._calls.discard)
 
-    async def _call(self, batch: dict[str, list[asyncio.Future[VideoMetadata | None]]]) -> None:
+    async def _call(self, batch: _Batch) -> None:
         ids = list(batch)
         try:
             async with self._guard.request(video_id=",".join(ids), stage=ImportStage.METADATA):
@@ -105,14 +108,14 @@ class MetadataBatcher:
         _resolve(batch, result.found.get)
 
 
-def _resolve(batch, answer) -> None:
+def _resolve(batch: _Batch, answer: Callable[[str], VideoMetadata | None]) -> None:
     for video_id, futures in batch.items():
         for future in futures:
             if not future.done():
                 future.set_result(answer(video_id))
 
 
-def _reject(batch, error: BaseException) -> None:
+def _reject(batch: _Batch, error: BaseException) -> None:
     for futures in batch.values():
         for future in futures:
             if not future.done():

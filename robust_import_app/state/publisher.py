@@ -90,7 +90,8 @@ class LivePublisher:
         """Send every recorded change to the lists it concerns."""
         notice = self._pause_notice()
         lists = set(self._updates) | set(self._summaries) | set(self._finished)
-        lists |= {list_id for list_id in self._busy_lists if self._pause_text(notice) != self._shown_pause.get(list_id, "")}
+        text = self._pause_text(notice)
+        lists |= {list_id for list_id in self._busy_lists if text != self._shown_pause.get(list_id, "")}
         for list_id in lists:
             await self._flush_list(list_id, notice)
 
