@@ -368,7 +368,9 @@ async def test_worker_stores_whisper_transcript_badge_and_language(db, speech, l
     assert not row.note
     segments = stored_segments(db, NO_CAPTIONS)
     assert segments and {s.source for s in segments} == {CaptionSource.WHISPER}
-    assert "surprised" in " ".join(s.text.lower() for s in segments)
+    heard = words(" ".join(s.text for s in segments))
+    said = {w for w in spoken_words(NO_CAPTIONS) if len(w) >= 4}  # tiny.en is rough: most, not all
+    assert len(said & heard) >= 0.5 * len(said), f"heard {sorted(heard)}, said {sorted(said)}"
     assert sink.summaries[0].without_captions == 0, "a Whisper transcript is not 'without captions'"
 
 
