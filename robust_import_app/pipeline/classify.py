@@ -27,6 +27,13 @@ Sources of the rows:
   the ``except``), which is where the Retry-After header is read from.
 * httpx (the Data API and Whisper clients): status codes, and the Google API
   error body ``{"error": {"errors": [{"reason": "quotaExceeded"}]}}``.
+* SQLAlchemy 2.1 (``sqlalchemy/exc.py``), the library's own database: a
+  ``DBAPIError`` with ``connection_invalidated`` (SQLAlchemy's ``is_disconnect``
+  recognised a dropped connection, e.g. PostgreSQL's "server closed the
+  connection unexpectedly"), ``OperationalError`` (SQLite's "database is
+  locked", a refused PostgreSQL connection), ``InterfaceError`` (psycopg's
+  "connection is closed") and the pool's ``TimeoutError`` are DATABASE,
+  transient; they do not count toward a breaker (the database is not YouTube).
 
 Decisions: ``PoTokenRequired`` -> BOT_CHECK (YouTube withholds the transcript
 until the client proves it is not a bot); yt-dlp's ``Requested format is not
@@ -53,6 +60,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 import requests
+import sqlalchemy.exc as sa_exc
 import youtube_transcript_api as yta
 from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.utils import YoutubeDLError
@@ -261,6 +269,11 @@ def _unplayable_reason(pattern: str) -> Callable[[BaseException], bool]:
     return check
 
 
+def _connection_invalidated(exc: BaseException) -> bool:
+    """Predicate: SQLAlchemy saw the database connection drop (``DBAPIError.connection_invalidated``)."""
+    return isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+
+
 _KEY_REASONS = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"})
 _QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
@@ -367,6 +380,10 @@ RULES: tuple[Rule, ...] = (
     Rule("httpx_408", httpx.HTTPStatusError, _status_in(408), _E.TIMEOUT),
     Rule("httpx_413", httpx.HTTPStatusError, _status_in(413), _E.TOO_LARGE),
     Rule("httpx_5xx", httpx.HTTPStatusError, _status_in(500, 599), _E.SERVER_ERROR),
+    # SQLAlchemy (the library's database): a dropped connection, then busy or unreachable.
+    Rule("db_connection_lost", sa_exc.DBAPIError, _connection_invalidated, _E.DATABASE),
+    Rule("db_unavailable", (sa_exc.OperationalError, sa_exc.InterfaceError), None, _E.DATABASE),
+    Rule("db_pool_timeout", sa_exc.TimeoutError, None, _E.DATABASE),
     # The standard library; TimeoutError and ConnectionError are OSErrors, so first.
     Rule("timeout", TimeoutError, None, _E.TIMEOUT),
     Rule("connection", ConnectionError, None, _E.NETWORK),

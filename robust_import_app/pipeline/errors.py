@@ -10,7 +10,8 @@ Every failure the pipeline meets is translated once, by
     │     too large (upload over the provider's limit)
     └── TransientImportError   retry with backoff, silently
           rate limited (HTTP 429), bot check, IP blocked, server error (5xx),
-          timeout, network, quota exceeded, circuit open
+          timeout, network, quota exceeded, circuit open,
+          database (the library's own database busy or unreachable)
 
 Each error carries an :class:`ErrorCode` (stored on the video row) and, as
 keyword-only attributes, ``video_id``, ``stage`` and ``retry_after_s`` (the
@@ -41,6 +42,7 @@ class ErrorCode(enum.StrEnum):
     NETWORK = "network"
     QUOTA_EXCEEDED = "quota_exceeded"
     CIRCUIT_OPEN = "circuit_open"
+    DATABASE = "database"
     UNAUTHORIZED = "unauthorized"
     TOO_LARGE = "too_large"
     UNKNOWN = "unknown"
@@ -73,6 +75,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NETWORK: "YouTube could not be reached; the import will retry.",
     ErrorCode.QUOTA_EXCEEDED: "The YouTube Data API quota for today is used up.",
     ErrorCode.CIRCUIT_OPEN: "Paused while YouTube is rate-limiting.",
+    ErrorCode.DATABASE: "The library database was busy or unreachable; the import will retry.",
     ErrorCode.UNAUTHORIZED: "The API key was rejected; check its setting.",
     ErrorCode.TOO_LARGE: "The upload is larger than the service accepts.",
     ErrorCode.UNKNOWN: "The import failed for an unexpected reason.",

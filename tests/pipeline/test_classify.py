@@ -14,12 +14,17 @@ import asyncio
 import datetime as dt
 import io
 import socket
+import sqlite3
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 import requests
+import sqlalchemy as sa
 import youtube_transcript_api as yta
 from youtube_transcript_api._transcripts import TranscriptListFetcher, _raise_http_errors
 from yt_dlp import YoutubeDL
@@ -172,6 +177,79 @@ def google_error(status: int, reason: str, message: str = "", details: list[dict
 
 
 _REQ = httpx.Request("POST", "https://api.groq.com/openai/v1/audio/transcriptions")
+
+
+def _sqlite_file() -> Path:
+    return Path(tempfile.mkdtemp()) / "library.db"
+
+
+def _raised_by(action: Callable[[], object]) -> BaseException:
+    try:
+        action()
+    except Exception as e:
+        return e
+    raise AssertionError("no error raised")
+
+
+def sqlite_locked() -> BaseException:
+    """A real "database is locked": another connection holds SQLite's write lock; no busy wait."""
+    path = _sqlite_file()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE video (id INTEGER)"))
+
+    try:
+        return _raised_by(write)
+    finally:
+        engine.dispose()
+        holder.close()
+
+
+def sqlite_connection_closed() -> BaseException:
+    """The DBAPI connection goes away under SQLAlchemy: it invalidates it (``connection_invalidated``)."""
+    engine = sa.create_engine(f"sqlite:///{_sqlite_file()}")
+    try:
+        with engine.connect() as conn:
+            conn.connection.dbapi_connection.close()
+            return _raised_by(lambda: conn.execute(sa.text("SELECT 1")))
+    finally:
+        engine.dispose()
+
+
+def postgres_hangs_up() -> BaseException:
+    """psycopg against a server on 127.0.0.1 that closes every connection at once."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        conn, _ = server.accept()
+        conn.recv(1024)
+        conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    engine = sa.create_engine(f"postgresql+psycopg://import:pw@127.0.0.1:{server.getsockname()[1]}/library")
+    try:
+        return _raised_by(engine.connect)
+    finally:
+        engine.dispose()
+        thread.join(timeout=5)
+        server.close()
+
+
+def pool_exhausted() -> BaseException:
+    """Every pooled connection is checked out and the pool's 10 ms wait runs out."""
+    engine = sa.create_engine(
+        f"sqlite:///{_sqlite_file()}", poolclass=sa.QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.01
+    )
+    try:
+        with engine.connect():
+            return _raised_by(engine.connect)
+    finally:
+        engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -387,6 +465,16 @@ CASES: list[Case] = [
     Case("httpx_413", lambda: http_error(413), ErrorCode.TOO_LARGE),
     Case("httpx_5xx", lambda: http_error(503, headers={"Retry-After": "5"}), ErrorCode.SERVER_ERROR, 5.0),
     Case("httpx_5xx", lambda: http_error(500), ErrorCode.SERVER_ERROR),
+    # SQLAlchemy: the library's own database
+    Case("db_connection_lost", sqlite_connection_closed, ErrorCode.DATABASE),
+    Case("db_unavailable", sqlite_locked, ErrorCode.DATABASE),
+    Case("db_unavailable", postgres_hangs_up, ErrorCode.DATABASE),
+    Case(
+        "db_unavailable",
+        lambda: sa.exc.InterfaceError("SELECT 1", {}, sqlite3.InterfaceError("connection is closed")),
+        ErrorCode.DATABASE,
+    ),
+    Case("db_pool_timeout", pool_exhausted, ErrorCode.DATABASE),
     # the standard library
     Case("timeout", lambda: asyncio.TimeoutError(), ErrorCode.TIMEOUT),
     Case("timeout", lambda: TimeoutError("timed out"), ErrorCode.TIMEOUT),
@@ -492,6 +580,15 @@ def test_other_errors_are_not_no_captions(exc: Exception) -> None:
 )
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
     assert retry_after_seconds(value, now=NOW) == expected
+
+
+@pytest.mark.parametrize("make", [sqlite_locked, sqlite_connection_closed, postgres_hangs_up, pool_exhausted])
+def test_database_errors_are_transient_and_do_not_count_for_the_breaker(make: Callable[[], BaseException]) -> None:
+    failure = classify(make(), video_id=VID, stage="metadata")
+    assert isinstance(failure, TransientImportError)
+    assert failure.code is ErrorCode.DATABASE
+    assert not failure.counts_for_breaker
+    assert failure.message == "The library database was busy or unreachable; the import will retry."
 
 
 def test_classified_error_is_an_import_failure() -> None:
