@@ -66,6 +66,7 @@ from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.utils import YoutubeDLError
 
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, failure_for
+from robust_import_app.redact import redact
 
 Matcher = re.Pattern[str] | Callable[[BaseException], bool] | None
 
@@ -141,7 +142,9 @@ def classify(
     An ``ImportFailure`` is returned as is. ``retry_after_s`` (seconds) comes
     from the response's Retry-After header when there is one; a Data API
     quota error without it waits until the quota resets at midnight Pacific
-    time. ``now`` (UTC) is for tests. Raises nothing.
+    time. The ``detail`` is the exception's first line with keys and tokens
+    redacted (:func:`robust_import_app.redact.redact`). ``now`` (UTC) is for
+    tests. Raises nothing.
     """
     if isinstance(exc, ImportFailure):
         return exc
@@ -178,9 +181,10 @@ def _text(exc: BaseException) -> str:
 
 
 def _detail(exc: BaseException) -> str:
+    """The first line of the exception's text, secrets redacted, at most 300 characters."""
     lines = [line.strip() for line in _text(exc).splitlines() if line.strip()]
     first = lines[0].removeprefix("ERROR: ") if lines else type(exc).__name__
-    return first[:_DETAIL_MAX_CHARS]
+    return redact(first)[:_DETAIL_MAX_CHARS]
 
 
 def _response_of(exc: BaseException) -> object | None:

@@ -17,9 +17,10 @@ Errors are the libraries' own: ``response.raise_for_status()`` lets
 ``httpx.HTTPStatusError`` through (403 ``quotaExceeded``, 400 ``keyInvalid``,
 429, 5xx), and ``httpx.TimeoutException`` / ``httpx.NetworkError`` come from
 the transport. The pipeline's classifier maps them; :func:`error_reasons` and
-:func:`is_quota_exceeded` read Google's error body for it. Note that the API
-key travels in the query string, so it appears in ``str(HTTPStatusError)``
-and in ``error.request.url``: never store or log those verbatim.
+:func:`is_quota_exceeded` read Google's error body for it. The API key travels
+in the ``x-goog-api-key`` header (Google's documented alternative to the
+``key`` query parameter, cloud.google.com/docs/authentication/api-keys-use),
+so it is in neither ``str(HTTPStatusError)`` nor ``error.request.url``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ MAX_IDS_PER_CALL = 50
 QUOTA_UNITS_PER_CALL = 1
 DEFAULT_QUOTA_UNITS_PER_DAY = 10_000
 
+API_KEY_HEADER = "x-goog-api-key"
+"""The header that carries the API key, kept out of URLs (and so out of error texts)."""
 PARTS = "snippet,contentDetails,status"
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 """Google error reasons meaning the day's quota is spent (403)."""
@@ -109,7 +112,9 @@ class DataApiClient:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.proxy_url = proxy_url
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), proxy=proxy_url)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s), proxy=proxy_url, headers={API_KEY_HEADER: api_key}
+        )
 
     def __repr__(self) -> str:
         proxy = "'<set>'" if self.proxy_url else "None"  # a proxy URL may hold a password
@@ -127,7 +132,7 @@ class DataApiClient:
         if not video_ids:
             return DataApiBatch(found={}, missing=())
         # maxResults is left out: the API documents it as unsupported with id.
-        params = {"part": PARTS, "id": ",".join(dict.fromkeys(video_ids)), "key": self.api_key}
+        params = {"part": PARTS, "id": ",".join(dict.fromkeys(video_ids))}
         response = await self._http.get(f"{self.base_url}/videos", params=params)
         response.raise_for_status()
         found: dict[str, VideoMetadata] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 from typing import Any
 
@@ -17,7 +18,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from robust_import_app.youtube.data import VideoMetadata
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
+from robust_import_app.pipeline.guard import UpstreamGuard
+from robust_import_app.redact import RedactingFilter
+from robust_import_app.youtube.data import Upstream, VideoMetadata
 from robust_import_app.youtube.data_api import (
     MAX_IDS_PER_CALL,
     DataApiBatch,
@@ -131,9 +136,9 @@ def client_for(server: HTTPServer, **kwargs: Any) -> DataApiClient:
 
 
 def expect_videos(server: HTTPServer, ids: list[str]) -> Any:
-    """Expect exactly one videos.list call for ``ids``, with no extra parameters."""
+    """Expect exactly one videos.list call for ``ids``: no extra parameters, the key in its header."""
     return server.expect_oneshot_request(
-        PATH, method="GET", query_string={"part": PARTS, "id": ",".join(ids), "key": API_KEY}
+        PATH, method="GET", query_string={"part": PARTS, "id": ",".join(ids)}, headers={"x-goog-api-key": API_KEY}
     )
 
 
@@ -395,3 +400,28 @@ async def test_slow_server_times_out(httpserver_ipv4: HTTPServer) -> None:
             await fetch(httpserver_ipv4, ["jNQXAC9IVRw"], timeout_s=0.3)
     finally:
         release.set()  # free the single-threaded server for the next test
+
+
+@pytest.mark.asyncio
+async def test_key_goes_in_a_header_and_into_no_stored_or_logged_error(
+    httpserver_ipv4: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.handler.addFilter(RedactingFilter())
+    body = google_error(400, "API key not valid. Please pass a valid API key.", "badRequest", "global")
+    body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]
+    expect_videos(httpserver_ipv4, ["jNQXAC9IVRw"]).respond_with_json(body, status=400)
+    guard = UpstreamGuard.from_config(Upstream.DATA_API, GuardConfig(interval_s=0.001, max_interval_s=0.01))
+
+    with pytest.raises(PermanentImportError) as caught:
+        async with guard.request(video_id="jNQXAC9IVRw", stage="metadata"):
+            await fetch(httpserver_ipv4, ["jNQXAC9IVRw"])
+    failure = caught.value
+    logging.getLogger("robust_import_app.pipeline.worker").error(
+        "metadata failed: %s (%s)", failure, failure.detail, exc_info=failure
+    )
+
+    httpserver_ipv4.check_assertions()  # the key arrived as the x-goog-api-key header
+    assert failure.code is ErrorCode.UNAUTHORIZED
+    assert "400 BAD REQUEST" in failure.detail
+    for text in (failure.message, failure.detail, str(failure), str(failure.__cause__), caplog.text):
+        assert API_KEY not in text
