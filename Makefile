@@ -33,13 +33,19 @@ migrate: setup
 run: migrate
 	$(WITH_BUN) $(VENV)/bin/reflex run --env prod
 
-# Debian's chromium (browser tests) and espeak-ng (speech for the Whisper tests).
+# Debian's chromium (browser tests), espeak-ng (speech for the Whisper tests), postgresql
+# and redis-server (throwaway servers of tests/servers.py; Debian keeps initdb and pg_ctl
+# in /usr/lib/postgresql/<major>/bin, off PATH). The tests start their own servers: any
+# cluster or service the packages set up is not used.
 test-deps:
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null; fi
 
 test: setup test-deps
 	$(WITH_BUN) $(PY) -m pytest

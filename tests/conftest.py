@@ -1,7 +1,10 @@
-"""Fixtures shared by every test folder: a real, migrated SQLite database, a real HTTP server."""
+"""Fixtures shared by every test folder: a real, migrated database (SQLite, or PostgreSQL where asked),
+a real HTTP server, throwaway PostgreSQL and Redis servers (see tests/servers.py)."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,16 +12,40 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from robust_import_app.db import Database, migrate
+from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# Every PostgreSQL test database is a copy of this one, migrated once per session.
+POSTGRES_TEMPLATE_DB = "migrated_template"
+_postgres_db_numbers = itertools.count(1)
+
+
+def running_in_ci() -> bool:
+    """True when ``CI`` is set to anything but ``""``, ``0`` or ``false`` (CI sets ``CI=true``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_or_fail_unavailable(error: ServerUnavailable) -> None:
+    """Skip the test on a developer's machine; fail it under CI, which must never skip silently."""
+    if running_in_ci():
+        pytest.fail(f"{error} (CI=true: failing rather than skipping)", pytrace=False)
+    pytest.skip(str(error))
+
+
+def migrated_sqlite_url(directory: Path) -> str:
+    """A fresh SQLite database file in ``directory``, migrated to the newest revision; its URL."""
+    url = f"sqlite:///{directory / 'library.db'}?timeout=30"
+    migrate(url)
+    return url
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite database file, migrated to the newest revision."""
-    url = f"sqlite:///{tmp_path / 'library.db'}?timeout=30"
-    migrate(url)
-    return url
+    """A fresh SQLite database file, migrated to the newest revision.
+
+    tests/pipeline/ overrides it to run each test on SQLite and on PostgreSQL.
+    """
+    return migrated_sqlite_url(tmp_path)
 
 
 @pytest.fixture
@@ -27,6 +54,47 @@ def db(db_url: str):
     database = Database(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the session (skipped when not installed, failed under CI)."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except ServerUnavailable as error:
+        skip_or_fail_unavailable(error)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _postgres_template(postgres_server: PostgresServer) -> str:
+    """The name of a database migrated to the newest revision, with no open connections."""
+    migrate(postgres_server.create_database(POSTGRES_TEMPLATE_DB))
+    # The migration's engine keeps its pooled connection; a template must have none.
+    postgres_server.close_connections(POSTGRES_TEMPLATE_DB)
+    return POSTGRES_TEMPLATE_DB
+
+
+@pytest.fixture
+def postgres_db_url(postgres_server: PostgresServer, _postgres_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database (``test_<n>``) at the newest revision, dropped after the test."""
+    name = f"test_{next(_postgres_db_numbers)}"
+    yield postgres_server.create_database(name, template=_postgres_template)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway Redis server for the session (skipped when not installed, failed under CI)."""
+    server = RedisServer()
+    try:
+        server.start()
+    except ServerUnavailable as error:
+        skip_or_fail_unavailable(error)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +117,13 @@ def api_server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
         _running_server.check_handler_errors()
     finally:
         _running_server.clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a throwaway server ``postgres`` / ``redis`` (``-m "not postgres"`` leaves them out)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "postgres_server" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        if "redis_server" in fixtures:
+            item.add_marker(pytest.mark.redis)
