@@ -26,7 +26,10 @@ _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_AND_PATH = re.compile(r"(?:[\w-]+\.)+[A-Za-z]{2,}[/?#]")
 _ESCAPED_AMPERSANDS = re.compile(r"&(?:amp;)+")
-_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+_MAY_NAME_A_VIDEO = re.compile(r"(?i:youtu)|[A-Za-z0-9_-]{11}")
+"""Matches every line that holds a bare id or a YouTube host (all of which contain "youtu")."""
+_ALNUM = re.compile(r"[^\W_]")
+_URL_RUN = re.compile(r"[^)\s]*")
 _SEPARATORS = re.compile(r"[\s,\u200b]+")
 _LEADING_PUNCTUATION = "(<[{\"'"
 _TRAILING_PUNCTUATION = ".,;:!?)]}>\"'"
@@ -65,7 +68,13 @@ REASONS: dict[LinkProblem, str] = {
 
 @dataclass(frozen=True, slots=True)
 class RejectedLine:
-    """A pasted token that yields no video id; ``text`` is the token as pasted."""
+    """A pasted line that was not, or not wholly, imported.
+
+    ``text`` is the whole line as pasted, without its line break and the
+    whitespace around it. ``problem`` is that of the line's first link that
+    yields no video id, or :attr:`LinkProblem.NOT_YOUTUBE` for a line that
+    holds no link at all (prose, junk, markup).
+    """
 
     text: str
     problem: LinkProblem
@@ -112,26 +121,33 @@ def extract_video_ids(text: str) -> list[str]:
 
 
 def parse_paste(text: str) -> PasteResult:
-    """Split a pasted block into video ids, rejected tokens and repeated ids.
+    """Split a pasted block into video ids, rejected lines and repeated ids.
 
     Each line is split on whitespace and commas; markdown links ``[t](url)``
     count as their url, ``<url>`` as url, and list markers (``-``, ``*``,
     ``1.``) are dropped. A line of several tokens that contains a plain word
     is prose: only its link-shaped tokens count (so words, even 11-letter ones
-    like "programming", are neither ids nor rejected). Otherwise every token
-    counts: a bare id is taken, a link is checked, and a line that is one
-    plain word is rejected as :attr:`LinkProblem.NOT_YOUTUBE`. Blank lines are
-    ignored.
+    like "programming", are never taken for ids). Otherwise every token
+    counts: a bare id is taken, a link is checked. A line is rejected, whole,
+    when one of its links yields no id, or when it yields no id at all and
+    holds a letter or digit (a plain word, prose, markup); lines of only
+    whitespace and punctuation (blank lines, ``---``) are ignored.
+
+    Time is linear in ``len(text)``: no regular expression here can
+    backtrack over more than one token, and markdown links are found by a
+    single scan (:func:`_markdown_links_as_urls`).
     """
     ids: list[str] = []
     rejected: list[RejectedLine] = []
+    outcomes: dict[str, tuple[tuple[str, ...], RejectedLine | None]] = {}
     for line in text.splitlines():
-        for token in _counted_tokens(line):
-            found = _inspect(token)
-            if isinstance(found, LinkProblem):
-                rejected.append(RejectedLine(token, found))
-            else:
-                ids.append(found)
+        outcome = outcomes.get(line)
+        if outcome is None:
+            outcome = outcomes[line] = _parse_line(line)
+        line_ids, rejection = outcome
+        ids += line_ids
+        if rejection is not None:
+            rejected.append(rejection)
     counts = Counter(ids)
     unique = tuple(dict.fromkeys(ids))
     return PasteResult(
@@ -141,17 +157,75 @@ def parse_paste(text: str) -> PasteResult:
     )
 
 
+def _parse_line(line: str) -> tuple[tuple[str, ...], RejectedLine | None]:
+    """The video ids of one pasted line, and the line as rejected or None (rules in :func:`parse_paste`)."""
+    if not _MAY_NAME_A_VIDEO.search(line):
+        # No bare id and no YouTube host can be in it: skip the token rules.
+        return (), RejectedLine(line.strip(), LinkProblem.NOT_YOUTUBE) if _ALNUM.search(line) else None
+    line_ids: list[str] = []
+    problem: LinkProblem | None = None
+    for token in _counted_tokens(line):
+        found = _inspect(token)
+        if not isinstance(found, LinkProblem):
+            line_ids.append(found)
+        elif problem is None:
+            problem = found
+    if problem is None and not line_ids and _ALNUM.search(line):
+        problem = LinkProblem.NOT_YOUTUBE
+    return tuple(line_ids), None if problem is None else RejectedLine(line.strip(), problem)
+
+
 def _counted_tokens(line: str) -> list[str]:
     """The tokens of one line that yield an id or a rejection (rules in :func:`parse_paste`)."""
     tokens = [
         token
-        for raw in _SEPARATORS.split(_MARKDOWN_LINK.sub(r" \1 ", line))
+        for raw in _SEPARATORS.split(_markdown_links_as_urls(line))
         if (token := _unwrap(raw)) and not _is_list_marker(token)
     ]
     is_prose = len(tokens) > 1 and not all(
         _VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens
     )
     return [token for token in tokens if not is_prose or _looks_like_link(token)]
+
+
+def _markdown_links_as_urls(line: str) -> str:
+    r"""``line`` with each markdown link ``[text](url)`` replaced by `` url ``.
+
+    The same result as ``re.sub(r"\[[^\]]*\]\(([^)\s]+)\)", r" \1 ", line)``
+    (``text`` holds no ``]``; ``url`` is not empty and holds no ``)`` and no
+    whitespace), found in one left-to-right scan: that regex backtracks, and
+    took quadratic time on a line of repeated ``[x](``. Every ``[`` before
+    a given ``](`` shares its outcome, and the end of a url run is looked up
+    once and reused by every later ``](`` inside the same run, so each
+    character is visited a bounded number of times.
+    """
+    if "](" not in line:
+        return line
+    pieces: list[str] = []
+    copied = 0  # line[:copied] is in pieces
+    run_start = run_end = 0  # line[run_start:run_end] holds no ")" and no whitespace
+    close = line.find("](")
+    while close != -1:
+        opening = line.find("[", max(copied, line.rfind("]", copied, close) + 1), close)
+        if opening == -1:  # no "[" before this "](": the next one must follow a "["
+            opening = line.find("[", close)
+            close = -1 if opening == -1 else line.find("](", opening)
+            continue
+        url_start = close + 2
+        if not run_start <= url_start <= run_end:
+            run_start = url_start
+            run_end = _URL_RUN.match(line, url_start).end()
+        if line.startswith(")", run_end):
+            if run_end > url_start:
+                pieces += (line[copied:opening], " ", line[url_start:run_end], " ")
+                copied = run_end + 1
+                close = line.find("](", copied)
+            else:
+                close = line.find("](", close + 1)
+        else:  # every "](" whose url starts inside this run fails alike
+            close = line.find("](", max(close + 1, run_end - 1))
+    pieces.append(line[copied:])
+    return "".join(pieces)
 
 
 def _unwrap(token: str) -> str:
@@ -168,7 +242,7 @@ def _is_list_marker(token: str) -> bool:
 
 def _looks_like_link(token: str) -> bool:
     """True when ``token`` has a scheme, starts ``www.``/``//``, or is ``host.tld/...``."""
-    return bool(
+    return ("." in token or "/" in token) and bool(
         token.lower().startswith(("www.", "//"))
         or _SCHEME.match(token)
         or _HOST_AND_PATH.match(token)
@@ -183,6 +257,8 @@ def _inspect(token: str, *, follow: bool = True) -> str | LinkProblem:
     """
     if _VIDEO_ID.fullmatch(token):
         return token
+    if "." not in token or "youtu" not in token.lower():  # as every YouTube host
+        return LinkProblem.NOT_YOUTUBE
     if token.startswith("//"):
         token = "https:" + token
     elif not _SCHEME.match(token):

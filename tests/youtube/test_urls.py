@@ -242,17 +242,22 @@ def test_extract_video_ids(text: str, expected: list[str]) -> None:
     assert extract_video_ids(text) == expected
 
 
-def test_paste_rejects_links_and_lone_words_but_not_prose() -> None:
+def test_paste_rejects_whole_lines_with_the_first_problem_on_each() -> None:
+    prose = "Also see https://www.youtube.com/@3blue1brown and https://example.org/slides too."
     paste = "\n".join(
         [
             f"https://youtu.be/{RICK}",
             "https://vimeo.com/123",
             "   ",
             "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
-            "Also see https://www.youtube.com/@3blue1brown and https://example.org/slides too.",
+            f"  {prose}  ",
             "https://youtu.be/short",
             "hello",
             f"{ZOO} https://www.youtube.com/results?search_query=cats",
+            "<script>alert(1)</script>",
+            "just some notes, no links",
+            "---",
+            "2.",
         ]
     )
     assert parse_paste(paste) == PasteResult(
@@ -263,13 +268,15 @@ def test_paste_rejects_links_and_lone_words_but_not_prose() -> None:
                 "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
                 LinkProblem.PLAYLIST,
             ),
-            RejectedLine("https://www.youtube.com/@3blue1brown", LinkProblem.CHANNEL),
-            RejectedLine("https://example.org/slides", LinkProblem.NOT_YOUTUBE),
+            RejectedLine(prose, LinkProblem.CHANNEL),
             RejectedLine("https://youtu.be/short", LinkProblem.MALFORMED_ID),
             RejectedLine("hello", LinkProblem.NOT_YOUTUBE),
             RejectedLine(
-                "https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO
+                f"{ZOO} https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO
             ),
+            RejectedLine("<script>alert(1)</script>", LinkProblem.NOT_YOUTUBE),
+            RejectedLine("just some notes, no links", LinkProblem.NOT_YOUTUBE),
+            RejectedLine("2.", LinkProblem.NOT_YOUTUBE),
         ),
         repeated=(),
     )
