@@ -4,18 +4,25 @@ Usage::
 
     python -m robust_import_app import --list "Watch later" links.txt
     pbpaste | python -m robust_import_app import --list Inbox -
+    python -m robust_import_app worker
 
 ``import`` migrates the database, finds the list by name (ignoring case) or
 creates it, writes the paste's new videos as one batch
 (:func:`robust_import_app.library.import_paste`), then runs the same pipeline
-as the server (:func:`robust_import_app.compose.build_worker`) in this process
-until the batch's summary is announced. The paste report and the progress bars
-go to stderr; stdout gets the summary line of the web toast and one
+as the server (:func:`robust_import_app.compose.build_worker`) in this process,
+on that batch only, until its summary is announced (other workers may help).
+The paste report and the progress bars, with "312 of 500 imported · about 18
+min left", go to stderr; stdout gets the summary line of the web toast and one
 ``<video id>: <reason>`` line per failed video.
+
+``worker`` runs a headless import worker on every list until SIGTERM or
+Ctrl-C (which release its videos at once); run as many as the upstream limits
+allow, on any host that reaches the database. It logs each batch summary.
 
 Exit status: 0 when no video failed (also when every link was already in the
 list), 1 when some failed, 2 for a usage error or an input without video links,
 130 when stopped with Ctrl-C (unfinished videos stay queued in the database).
+``worker`` exits 0 when stopped.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,8 +46,9 @@ from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
 from robust_import_app.models import Video
 from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import TERMINAL, BatchSummary, ImportQueue
+from robust_import_app.pipeline.progress import LogSink, VideoUpdate
+from robust_import_app.pipeline.queue import TERMINAL, BatchCounts, BatchSummary, ImportQueue
+from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
 from robust_import_app.youtube import RejectedLine, parse_paste
@@ -80,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     paste.add_argument("--list", dest="list_name", required=True, metavar="NAME", help="the list (any case)")
     paste.add_argument("file", nargs="?", default="-", metavar="FILE", help="text with links; - (default) is stdin")
+    commands.add_parser(
+        "worker",
+        help="run a headless import worker until stopped",
+        description=(
+            "Work through every list's queued videos until SIGTERM or Ctrl-C. Several workers, on any "
+            "host, share the queue in the database (REFLEX_DB_URL)."
+        ),
+    )
     return parser
 
 
@@ -87,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (argparse exits 2 itself)."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "worker":
+            return run_worker()
         return run_import(list_name=args.list_name, source=args.file)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -141,6 +160,42 @@ def run_import(*, list_name: str, source: str) -> int:
         return EXIT_FAILED if summary.failed else EXIT_OK
     finally:
         db.dispose()
+
+
+def run_worker() -> int:
+    """Run a supervised headless worker until SIGTERM or Ctrl-C; returns the exit status.
+
+    Raises :class:`UsageError` for bad settings.
+    """
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    migrate(settings.db_url)
+    db = Database(settings.db_url)
+    try:
+        asyncio.run(_serve_worker(settings, db))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+async def _serve_worker(settings: Settings, db: Database) -> None:
+    sink = LogSink(logging.getLogger("robust_import_app.worker"))
+
+    async def run() -> None:
+        async with build_worker(settings, db, sink) as worker:
+            logging.getLogger(__name__).info("Import worker %s started", worker.queue.worker_id)
+            await worker.run()
+
+    main = asyncio.current_task()
+    assert main is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await supervise(run, name="import worker")
 
 
 def find_or_create_list(db: Database, name: str) -> tuple[int, str]:
@@ -243,8 +298,8 @@ class StageBars:
         self._reached: dict[str, int] = {}
         self._failed: set[str] = set()
         self._counts = [0] * len(BAR_STAGES)
-        self._bars: list[TaskID] = [progress.add_task(stage.value, total=total) for stage in BAR_STAGES]
-        self._failed_bar = progress.add_task("[red]failed", total=total)
+        self._bars: list[TaskID] = [progress.add_task(stage.value, total=total, status="") for stage in BAR_STAGES]
+        self._failed_bar = progress.add_task("[red]failed", total=total, status="")
 
     def video_changed(self, update: VideoUpdate) -> None:
         """Move the video's bars forward to its stage."""
@@ -264,6 +319,10 @@ class StageBars:
         for index in range(before + 1, now + 1):
             self._counts[index] += 1
             self._progress.update(self._bars[index], completed=self._counts[index])
+
+    def show_status(self, counts: BatchCounts) -> None:
+        """Show "312 of 500 imported · about 18 min left" beside the complete bar."""
+        self._progress.update(self._bars[-1], status=counts.message)
 
     def batch_finished(self, summary: BatchSummary) -> None:
         """Keep this batch's summary and stop waiting."""
@@ -293,10 +352,16 @@ async def _run_batch(settings: Settings, db: Database, batch_id: int, *, total: 
         format="%(message)s",
         force=True,
     )
-    columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
     with Progress(*columns, console=console) as progress:
         bars = StageBars(progress, batch_id=batch_id, total=total)
-        async with build_worker(settings, db, bars) as worker:
+        async with build_worker(settings, db, bars, batch_id=batch_id) as worker:
             running = asyncio.create_task(worker.run(), name="import worker")
             try:
                 return await _wait_for_summary(bars, running, db)
@@ -323,6 +388,8 @@ async def _wait_for_summary(bars: StageBars, running: asyncio.Task[None], db: Da
             elsewhere = await asyncio.to_thread(ImportQueue(db).announced_summary, bars.batch_id)
             if elsewhere is not None:
                 bars.settle(elsewhere)
+            else:
+                bars.show_status(await asyncio.to_thread(library.batch_progress, db, bars.batch_id))
         return bars.summary
     finally:
         announced.cancel()

@@ -45,8 +45,12 @@ async def build_worker(
     sink: ProgressSink,
     *,
     backend: YouTubeBackend | None = None,
+    batch_id: int | None = None,
 ) -> AsyncIterator[ImportWorker]:
-    """An import worker for these settings; its HTTP clients close on exit."""
+    """An import worker for these settings; its HTTP clients close on exit.
+
+    ``batch_id`` limits it to one batch (the command line's own paste).
+    """
     guards = Guards.from_configs(settings.guard_configs())
     data_api = None
     transcriber = build_transcriber(
@@ -72,7 +76,7 @@ async def build_worker(
         ctx = StageContext(
             backend=backend or build_backend(settings),
             guards=guards,
-            queue=ImportQueue(db),
+            queue=ImportQueue(db, lease_s=settings.lease_s, batch_id=batch_id),
             data_api=data_api,
             transcriber=transcriber,
             whisper_max_upload_bytes=int(settings.whisper_max_upload_mb * 1_000_000),

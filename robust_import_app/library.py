@@ -8,6 +8,7 @@ thumbnail from YouTube's image CDN) before any YouTube call; the worker
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from robust_import_app.models import (
     VideoList,
     utcnow,
 )
-from robust_import_app.pipeline.queue import BatchCounts
+from robust_import_app.pipeline.queue import RATE_WINDOW_S, TERMINAL, BatchCounts, estimate_remaining_s
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.settings import DEFAULT_LIST_NAME
 from robust_import_app.youtube import RejectedLine, parse_paste, thumbnail_url
@@ -189,19 +190,51 @@ def page_of_videos(db: Database, list_id: int, *, offset: int, limit: int) -> li
 
 
 def batch_counts(db: Database, list_id: int) -> BatchCounts:
-    """Totals over the list's batches whose summary has not gone out yet."""
+    """Totals over the list's batches whose summary has not gone out yet, with the time left."""
+    return _open_batch_counts(db, ImportBatch.list_id == list_id)
+
+
+def batch_progress(db: Database, batch_id: int) -> BatchCounts:
+    """Totals of one batch, with the time left (the command line's status line)."""
+    return _open_batch_counts(db, ImportBatch.id == batch_id, include_announced=True)
+
+
+def _open_batch_counts(db: Database, which, *, include_announced: bool = False) -> BatchCounts:
+    """Counts of the batches ``which`` selects; the time left from the last minutes' rate.
+
+    The rate is the videos finished (complete or failed) in the last
+    ``RATE_WINDOW_S`` seconds, or since the oldest of these batches was
+    pasted when that is more recent.
+    """
+    now = utcnow()
+    since = now - dt.timedelta(seconds=RATE_WINDOW_S)
+    finished = col(Video.import_stage).in_(TERMINAL)
     with db.read() as session:
-        total, imported, failed = session.exec(
+        query = (
             select(
                 func.count(),
                 func.count().filter(Video.import_stage == ImportStage.COMPLETE),
                 func.count().filter(Video.import_stage == ImportStage.ERROR),
+                func.count().filter(finished, col(Video.updated_at) >= since),
+                func.min(ImportBatch.created_at),
             )
             .select_from(Video)
             .join(ImportBatch, col(ImportBatch.id) == Video.batch_id)
-            .where(ImportBatch.list_id == list_id, col(ImportBatch.announced_at).is_(None))
-        ).one()
-    return BatchCounts(total=total, imported=imported, failed=failed)
+            .where(which)
+        )
+        if not include_announced:
+            query = query.where(col(ImportBatch.announced_at).is_(None))
+        total, imported, failed, recent, started = session.exec(query).one()
+    window_s = RATE_WINDOW_S
+    if started is not None:
+        window_s = min(window_s, (now - _aware(started)).total_seconds())
+    eta_s = estimate_remaining_s(total - imported - failed, finished=recent, window_s=window_s)
+    return BatchCounts(total=total, imported=imported, failed=failed, eta_s=eta_s)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def retry_failed(db: Database, list_id: int, video_ids: Sequence[int] | None = None) -> int:

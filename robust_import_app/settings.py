@@ -62,7 +62,9 @@ class _Env:
 class Settings:
     """Everything the app and the pipeline read from the environment.
 
-    Durations are in seconds, sizes in megabytes (10^6 bytes).
+    Durations are in seconds, sizes in megabytes (10^6 bytes). The API keys
+    are left out of the ``repr``; the proxy URL, which may carry a password,
+    too.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -73,12 +75,13 @@ class Settings:
     max_attempts: int = limits.DEFAULT_MAX_ATTEMPTS
     backoff_base_s: float = limits.DEFAULT_BACKOFF_BASE_S
     backoff_max_s: float = limits.DEFAULT_BACKOFF_MAX_S
-    youtube_api_key: str | None = None
+    lease_s: float = limits.DEFAULT_LEASE_S
+    youtube_api_key: str | None = field(default=None, repr=False)
     youtube_data_api_url: str = DEFAULT_DATA_API_URL
     youtube_cookies_file: Path | None = None
-    youtube_proxy_url: str | None = None
+    youtube_proxy_url: str | None = field(default=None, repr=False)
     whisper_api_url: str = DEFAULT_WHISPER_API_URL
-    whisper_api_key: str | None = None
+    whisper_api_key: str | None = field(default=None, repr=False)
     whisper_model: str = DEFAULT_WHISPER_MODEL
     whisper_local_model: Path | None = None
     whisper_max_upload_mb: float = DEFAULT_WHISPER_MAX_UPLOAD_MB
@@ -107,6 +110,7 @@ class Settings:
             max_attempts=int(env.number("IMPORT_MAX_ATTEMPTS", limits.DEFAULT_MAX_ATTEMPTS)),
             backoff_base_s=env.number("IMPORT_BACKOFF_BASE_S", limits.DEFAULT_BACKOFF_BASE_S),
             backoff_max_s=env.number("IMPORT_BACKOFF_MAX_S", limits.DEFAULT_BACKOFF_MAX_S),
+            lease_s=env.number("IMPORT_LEASE_S", limits.DEFAULT_LEASE_S),
             youtube_api_key=env.text("YOUTUBE_API_KEY"),
             youtube_data_api_url=env.text("YOUTUBE_DATA_API_URL", DEFAULT_DATA_API_URL),
             youtube_cookies_file=env.path("YOUTUBE_COOKIES_FILE"),

@@ -20,6 +20,18 @@ def _stage(card: rx.Var[VideoCard]) -> rx.Var[str]:
     return rx.cond(card.terminal, card.stage, ListLive.stage.get(card.youtube_id, card.stage))
 
 
+def _stage_label(stage: rx.Var[str]) -> rx.Var[str]:
+    """The ring's words for a stage: "created" reads "Queued"."""
+    return rx.match(
+        stage,
+        ("created", "Queued"),
+        ("metadata", "Fetching details"),
+        ("captions", "Fetching captions"),
+        ("chapters", "Finding chapters"),
+        stage,
+    )
+
+
 def _progress(card: rx.Var[VideoCard]) -> rx.Var[int]:
     return rx.cond(card.terminal, card.progress, ListLive.progress.get(card.youtube_id, card.progress))
 
@@ -43,7 +55,7 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
         rx.cond(
             card.terminal,
             rx.cond(card.duration != "", _duration_chip(card.duration)),
-            rx.center(progress_ring(_progress(card), _stage(card)), position="absolute", inset="0"),
+            rx.center(progress_ring(_progress(card), _stage_label(_stage(card))), position="absolute", inset="0"),
         ),
         position="relative",
         border_radius="var(--radius-3) var(--radius-3) 0 0",

@@ -30,6 +30,12 @@ def _enum_column(enum_cls: type[enum.StrEnum], *, nullable: bool, index: bool = 
     )
 
 
+UNFINISHED_SQL = sa.text("import_stage NOT IN ('complete', 'error')")
+"""The partial indexes' condition for rows the queue still works on (SQLite and PostgreSQL)."""
+HELD_SQL = sa.text("claimed_by IS NOT NULL")
+RETRY_SQL = sa.text("next_attempt_at IS NOT NULL")
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC (what the datetime columns take)."""
     return dt.datetime.now(dt.UTC)
@@ -68,13 +74,25 @@ class Video(SQLModel, table=True):
     ``import_stage`` is committed before each stage runs; ``failed_stage`` is
     where an ``error`` happened, so that a retry resumes there.
     ``next_attempt_at`` holds the backoff schedule of a transient failure;
-    ``claimed_by``/``claimed_until`` lease the row to one worker.
+    ``claimed_by``/``claimed_until``/``lease_token`` lease the row to one
+    worker: every write of the worker names its holder and token, so a worker
+    whose lease was taken over writes nothing. ``whisper_reserved_s`` is the
+    audio this video counts against its batch's transcription cap (reserved
+    once per video, however often the stage runs).
+
+    The partial indexes serve the queue: ``ix_video_due`` the claim (unfinished
+    rows per batch), ``ix_video_held`` the in-flight counts, ``ix_video_retry``
+    the next scheduled attempt; finished rows, the bulk of a library, are in
+    none of them.
     """
 
     __tablename__ = "video"
     __table_args__ = (
         sa.UniqueConstraint("list_id", "youtube_id", name="uq_video_list_youtube_id"),
         sa.Index("ix_video_list_page", "list_id", "created_at", "id"),
+        sa.Index("ix_video_due", "batch_id", "id", sqlite_where=UNFINISHED_SQL, postgresql_where=UNFINISHED_SQL),
+        sa.Index("ix_video_held", "claimed_until", sqlite_where=HELD_SQL, postgresql_where=HELD_SQL),
+        sa.Index("ix_video_retry", "next_attempt_at", sqlite_where=RETRY_SQL, postgresql_where=RETRY_SQL),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,6 +120,8 @@ class Video(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=128)
     claimed_until: dt.datetime | None = None
+    lease_token: str | None = Field(default=None, max_length=32)
+    whisper_reserved_s: float | None = None
     caption_source: CaptionSource | None = Field(
         default=None, sa_column=_enum_column(CaptionSource, nullable=True)
     )

@@ -57,6 +57,9 @@ DEFAULT_BACKOFF_BASE_S = 1.0
 """Width of the first jittered backoff window, in seconds."""
 DEFAULT_BACKOFF_MAX_S = 120.0
 """Widest jittered backoff window, in seconds (a Retry-After may exceed it)."""
+DEFAULT_LEASE_S = 120.0
+"""Seconds a worker's claim on a video stays valid without a renewal; the
+worker renews it every third of that while the video is in flight."""
 DEFAULT_WHISPER_INTERVAL_S = 3.0
 """Groq's free tier: 20 requests/minute, i.e. one every 3 s."""
 

@@ -7,6 +7,7 @@ progress bars. The pipeline itself never imports Reflex.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -43,11 +44,15 @@ class ProgressSink(Protocol):
         ...
 
 
-class NullSink:
-    """A sink that drops every report (tests and benchmarks that only count)."""
+class LogSink:
+    """The headless worker's sink: one log line per finished batch, nothing per stage."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
 
     def video_changed(self, update: VideoUpdate) -> None:
-        """Drop the report."""
+        """Stage changes are not logged (a batch of 500 would be 2,000 lines)."""
 
     def batch_finished(self, summary: BatchSummary) -> None:
-        """Drop the report."""
+        """Log ``Batch 7 of list 1 finished: 47 imported, 3 without captions, 0 failed``."""
+        self._logger.info("Batch %d of list %d finished: %s", summary.batch_id, summary.list_id, summary.message)

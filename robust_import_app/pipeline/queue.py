@@ -2,9 +2,21 @@
 
 A video is *due* when its stage is not terminal, its ``next_attempt_at`` (the
 backoff schedule) has passed and no live worker holds its lease. Claiming sets
-``claimed_by``/``claimed_until``; every stage commit renews the lease; a worker
-that died (``kill -9``) leaves leases that expire, and on the same host its
-successor releases them at start-up (the process is gone, so the lease is too).
+``claimed_by``/``claimed_until`` and a fresh ``lease_token``, and clears
+``next_attempt_at``; the worker renews the lease on a heartbeat
+(:meth:`ImportQueue.renew`) while the video is in flight. A worker that died
+(``kill -9``) leaves leases that expire, and on the same host its successor
+releases them at start-up (the process is gone, so the lease is too).
+
+Fencing: every write about a claimed video names its holder and lease token
+and checks that it changed exactly one row, else raises :class:`LeaseLost`
+and rolls back. A worker whose lease expired and was taken over (or whose row
+was deleted) therefore writes nothing more about that video.
+
+Fair scheduling: each free slot goes to the open batch with the fewest videos
+in flight (across all workers), ties to the older batch; within a batch,
+videos go in paste order. A 3-video paste thus starts at the next claim even
+while a 500-video batch fills every slot.
 
 Every function here is synchronous and short: the worker calls them through
 ``asyncio.to_thread``. Times are timezone-aware UTC; durations in seconds.
@@ -14,8 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import psutil
@@ -30,6 +43,7 @@ from robust_import_app.models import (
     Video,
     utcnow,
 )
+from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 from robust_import_app.pipeline.errors import ImportFailure
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.youtube.data import (
@@ -39,13 +53,31 @@ from robust_import_app.youtube.data import (
     VideoMetadata,
 )
 
-DEFAULT_LEASE_S = 120.0
 TERMINAL = (ImportStage.COMPLETE, ImportStage.ERROR)
+RATE_WINDOW_S = 300.0
+"""The banner's time-left estimate uses the rate of the last five minutes."""
 
 
 def worker_identity() -> str:
-    """``host:pid`` of this process, stored in ``claimed_by``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``host:pid:nonce``, stored in ``claimed_by``: unique per queue, so two
+    workers in one process never take each other's leases for their own."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _holder_process(holder: str) -> tuple[str, int | None]:
+    """The host and pid a ``claimed_by`` value names (pid None when unreadable)."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    return host, int(pid) if pid.isdigit() else None
+
+
+class LeaseLost(Exception):
+    """This worker no longer holds the video: its lease expired and another
+    worker claimed it, or the row is gone. Stop working on it, write nothing."""
+
+    def __init__(self, video_id: int) -> None:
+        super().__init__(f"lease on video row {video_id} lost")
+        self.video_id = video_id
 
 
 @dataclass(slots=True)
@@ -58,6 +90,7 @@ class VideoJob:
     batch_id: int | None
     stage: ImportStage
     attempt_count: int
+    lease_token: str = ""
     duration_s: int | None = None
     description: str = ""
     language: str | None = None
@@ -95,16 +128,52 @@ class BatchSummary:
 
 @dataclass(frozen=True, slots=True)
 class BatchCounts:
-    """Progress of a list's running batches, for the banner."""
+    """Progress of a list's running batches, for the banner.
+
+    ``eta_s`` is the estimated time left in seconds (None while nothing has
+    finished yet to measure a rate from; see :func:`estimate_remaining_s`).
+    """
 
     total: int
     imported: int
     failed: int
+    eta_s: float | None = None
 
     @property
     def running(self) -> bool:
         """True while some video of a running batch is unfinished."""
         return self.imported + self.failed < self.total
+
+    @property
+    def message(self) -> str:
+        """E.g. ``"312 of 500 imported · 2 failed · about 18 min left"``."""
+        parts = [f"{self.imported} of {self.total} imported"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.running and self.eta_s is not None:
+            parts.append(time_left(self.eta_s))
+        return " · ".join(parts)
+
+
+def estimate_remaining_s(remaining: int, *, finished: int, window_s: float) -> float | None:
+    """Seconds left for ``remaining`` videos at the rate of ``finished`` videos in ``window_s`` seconds.
+
+    None when there is no rate to go by yet (nothing finished, or no window).
+    """
+    if remaining <= 0:
+        return 0.0
+    if finished <= 0 or window_s <= 0:
+        return None
+    return remaining * window_s / finished
+
+
+def time_left(seconds: float) -> str:
+    """``"about 18 min left"``, ``"about 2 h 5 min left"``, ``"less than a minute left"``."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute left"
+    hours, minutes = divmod(minutes, 60)
+    return f"about {hours} h {minutes} min left" if hours else f"about {minutes} min left"
 
 
 _unfinished = col(Video.import_stage).not_in(TERMINAL)
@@ -113,8 +182,13 @@ _unfinished = col(Video.import_stage).not_in(TERMINAL)
 class ImportQueue:
     """The worker's view of the ``video`` table.
 
-    ``worker_id`` names the lease holder; ``lease_s`` is how long a claim
-    stays valid without a stage commit renewing it.
+    ``worker_id`` names the lease holder (unique per queue by default);
+    ``lease_s`` is how long, in seconds, a claim stays valid without a
+    renewal. ``batch_id`` scopes the queue to one batch: the command line's
+    ``import`` works on its own paste only.
+
+    Every method that writes about a claimed video raises :class:`LeaseLost`
+    when this worker no longer holds it (see the module docstring).
     """
 
     def __init__(
@@ -123,88 +197,143 @@ class ImportQueue:
         *,
         worker_id: str | None = None,
         lease_s: float = DEFAULT_LEASE_S,
+        batch_id: int | None = None,
     ) -> None:
+        if lease_s <= 0:
+            raise ValueError(f"lease_s must be > 0, got {lease_s}")
         self.db = db
         self.worker_id = worker_id or worker_identity()
         self.lease_s = lease_s
+        self.batch_id = batch_id
 
     def _lease_until(self, now: dt.datetime) -> dt.datetime:
         return now + dt.timedelta(seconds=self.lease_s)
+
+    def _scope(self, query):
+        return query if self.batch_id is None else query.where(Video.batch_id == self.batch_id)
 
     def release_orphans(self) -> int:
         """Release leases held by dead processes on this host; returns how many."""
         host = socket.gethostname()
         with self.db.write() as session:
             holders = session.exec(
-                select(Video.claimed_by).where(_unfinished, col(Video.claimed_by).is_not(None)).distinct()
+                select(Video.claimed_by).where(col(Video.claimed_by).is_not(None), _unfinished).distinct()
             ).all()
-            dead = [
-                holder
-                for holder in holders
-                if holder
-                and holder.rpartition(":")[0] == host
-                and (holder == self.worker_id or not psutil.pid_exists(int(holder.rpartition(":")[2])))
-            ]
+            dead = []
+            for holder in holders:
+                holder_host, pid = _holder_process(holder)
+                if holder_host == host and pid is not None and not psutil.pid_exists(pid):
+                    dead.append(holder)
             if not dead:
                 return 0
             result = session.exec(
                 update(Video)
                 .where(col(Video.claimed_by).in_(dead))
-                .values(claimed_by=None, claimed_until=None)
+                .values(claimed_by=None, claimed_until=None, lease_token=None)
             )
             return result.rowcount
 
-    def claim_due(self, limit: int, *, now: dt.datetime | None = None) -> list[VideoJob]:
-        """Lease up to ``limit`` due videos: older pastes first, each in paste order.
+    def claim_due(
+        self, limit: int, *, exclude: Collection[int] = (), now: dt.datetime | None = None
+    ) -> list[VideoJob]:
+        """Lease up to ``limit`` due videos, fairly across batches (see the module docstring).
 
-        (A paste's rows share ``created_at`` and are inserted last link first,
-        so that the first link sorts to the top of the grid.) On SQLite the
+        ``exclude`` names video rows this worker already works on: they are
+        never claimed again, even when their lease ran out. On SQLite the
         write transaction holds the database lock; on PostgreSQL ``FOR UPDATE
         SKIP LOCKED`` keeps two workers from claiming the same rows.
         """
         if limit <= 0:
             return []
         now = now or utcnow()
-        free = sa.or_(col(Video.claimed_until).is_(None), col(Video.claimed_until) < now)
-        due = sa.or_(col(Video.next_attempt_at).is_(None), col(Video.next_attempt_at) <= now)
         with self.db.write() as session:
-            rows = session.exec(
-                select(Video)
-                .where(_unfinished, free, due)
-                .order_by(col(Video.created_at), col(Video.id).desc())
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
-            if not rows:
-                return []
-            session.exec(
-                update(Video)
-                .where(col(Video.id).in_([row.id for row in rows]), free)
-                .values(claimed_by=self.worker_id, claimed_until=self._lease_until(now))
+            candidates = self._candidates(session, limit, exclude=exclude, now=now)
+            jobs: list[VideoJob] = []
+            for row in candidates:
+                token = secrets.token_hex(16)
+                claimed = session.exec(
+                    update(Video)
+                    .where(col(Video.id) == row.id, _free(now))
+                    .values(
+                        claimed_by=self.worker_id,
+                        claimed_until=self._lease_until(now),
+                        lease_token=token,
+                        next_attempt_at=None,
+                    )
+                ).rowcount
+                if claimed == 1:
+                    jobs.append(_job(row, token))
+            return jobs
+
+    def _candidates(
+        self, session, limit: int, *, exclude: Collection[int], now: dt.datetime
+    ) -> list[Video]:
+        """The rows to claim: each slot to the open batch with the fewest in flight."""
+        batches = session.exec(
+            self._batch_scope(
+                select(ImportBatch.id).where(col(ImportBatch.announced_at).is_(None)).order_by(col(ImportBatch.id))
             )
-            return [
-                VideoJob(
-                    video_id=row.id,
-                    youtube_id=row.youtube_id,
-                    list_id=row.list_id,
-                    batch_id=row.batch_id,
-                    stage=row.import_stage,
-                    attempt_count=row.attempt_count,
-                    duration_s=row.duration_s,
-                    description=row.description,
-                    language=row.language,
-                )
-                for row in rows
-            ]
+        ).all()
+        held = dict(
+            session.exec(
+                select(Video.batch_id, func.count())
+                .where(col(Video.claimed_by).is_not(None), col(Video.claimed_until) >= now)
+                .group_by(col(Video.batch_id))
+            ).all()
+        )
+        order = sorted([*batches, None] if self.batch_id is None else batches, key=lambda b: (held.get(b, 0), b is None, b or 0))
+        due = sa.or_(col(Video.next_attempt_at).is_(None), col(Video.next_attempt_at) <= now)
+        pools: dict[int | None, list[Video]] = {}
+        for batch_id in order:
+            if len(pools) >= limit:
+                break
+            query = select(Video).where(_unfinished, _free(now), due)
+            query = query.where(col(Video.batch_id).is_(None) if batch_id is None else Video.batch_id == batch_id)
+            if exclude:
+                query = query.where(col(Video.id).not_in(list(exclude)))
+            rows = session.exec(
+                query.order_by(col(Video.id).desc()).limit(limit).with_for_update(skip_locked=True)
+            ).all()
+            if rows:
+                pools[batch_id] = list(rows)
+        chosen: list[Video] = []
+        load = {batch_id: held.get(batch_id, 0) for batch_id in pools}
+        while len(chosen) < limit and pools:
+            batch_id = min(pools, key=lambda b: (load[b], b is None, b or 0))
+            chosen.append(pools[batch_id].pop(0))
+            load[batch_id] += 1
+            if not pools[batch_id]:
+                del pools[batch_id]
+        return chosen
+
+    def _batch_scope(self, query):
+        return query if self.batch_id is None else query.where(ImportBatch.id == self.batch_id)
 
     def next_due_at(self) -> dt.datetime | None:
         """When the next scheduled retry falls due (None: nothing scheduled)."""
         with self.db.read() as session:
             return session.exec(
-                select(func.min(Video.next_attempt_at)).where(
-                    _unfinished, col(Video.next_attempt_at).is_not(None)
+                self._scope(
+                    select(func.min(Video.next_attempt_at)).where(col(Video.next_attempt_at).is_not(None), _unfinished)
                 )
             ).one()
+
+    def has_unfinished(self) -> bool:
+        """True while some video in this queue's scope is not complete or failed."""
+        with self.db.read() as session:
+            return session.exec(self._scope(select(Video.id).where(_unfinished)).limit(1)).first() is not None
+
+    def renew(self, jobs: Sequence[VideoJob]) -> list[VideoJob]:
+        """Extend the leases of ``jobs`` by ``lease_s`` from now; returns those no longer held."""
+        if not jobs:
+            return []
+        lost: list[VideoJob] = []
+        until = self._lease_until(utcnow())
+        with self.db.write() as session:
+            for job in jobs:
+                if session.exec(self._fenced(job).values(claimed_until=until)).rowcount != 1:
+                    lost.append(job)
+        return lost
 
     def enter_stage(self, job: VideoJob, stage: ImportStage) -> None:
         """Commit ``stage`` and its progress before the stage runs; renew the lease.
@@ -212,18 +341,17 @@ class ImportQueue:
         The attempt count starts again at 0 when the stage changes (retries are
         bounded per stage).
         """
-        if stage != job.stage:
-            job.attempt_count = 0
-        job.stage = stage
+        attempt_count = 0 if stage != job.stage else job.attempt_count
         now = utcnow()
         self._update(
             job,
             import_stage=stage,
             import_progress=stage.progress,
-            attempt_count=job.attempt_count,
+            attempt_count=attempt_count,
             claimed_until=self._lease_until(now),
             updated_at=now,
         )
+        job.stage, job.attempt_count = stage, attempt_count
 
     def save_metadata(self, job: VideoJob, metadata: VideoMetadata) -> None:
         """Store the metadata stage's result; YouTube's own chapters are stored with it.
@@ -231,26 +359,24 @@ class ImportQueue:
         The thumbnail stays the image CDN's 320x180 ``mqdefault.jpg`` the card
         was created with: yt-dlp's choice is often the 1280x720 ``maxresdefault``.
         """
+        with self.db.write() as session:
+            self._fence(
+                session,
+                job,
+                title=metadata.title,
+                channel=metadata.channel,
+                duration_s=metadata.duration_s,
+                published=metadata.published,
+                description=metadata.description,
+                language=metadata.language,
+                updated_at=utcnow(),
+            )
+            if metadata.chapters:
+                _replace_chapters(session, job.video_id, metadata.chapters)
         job.metadata = metadata
         job.duration_s = metadata.duration_s
         job.description = metadata.description
         job.language = metadata.language
-        with self.db.write() as session:
-            session.exec(
-                update(Video)
-                .where(col(Video.id) == job.video_id)
-                .values(
-                    title=metadata.title,
-                    channel=metadata.channel,
-                    duration_s=metadata.duration_s,
-                    published=metadata.published,
-                    description=metadata.description,
-                    language=metadata.language,
-                    updated_at=utcnow(),
-                )
-            )
-            if metadata.chapters:
-                _replace_chapters(session, job.video_id, metadata.chapters)
 
     def has_chapters(self, job: VideoJob) -> bool:
         """True when chapters are already stored (YouTube's own, which win)."""
@@ -262,6 +388,14 @@ class ImportQueue:
     def save_captions(self, job: VideoJob, outcome: CaptionsOutcome) -> None:
         """Replace the video's transcript with ``outcome`` (idempotent on resume)."""
         with self.db.write() as session:
+            self._fence(
+                session,
+                job,
+                caption_source=outcome.source,
+                caption_language=outcome.language,
+                note=outcome.note,
+                updated_at=utcnow(),
+            )
             session.exec(delete(TranscriptSegmentRow).where(col(TranscriptSegmentRow.video_id) == job.video_id))
             session.add_all(
                 TranscriptSegmentRow(
@@ -274,25 +408,15 @@ class ImportQueue:
                 )
                 for segment in outcome.segments
             )
-            session.exec(
-                update(Video)
-                .where(col(Video.id) == job.video_id)
-                .values(
-                    caption_source=outcome.source,
-                    caption_language=outcome.language,
-                    note=outcome.note,
-                    updated_at=utcnow(),
-                )
-            )
 
     def save_chapters(self, job: VideoJob, chapters: Sequence[Chapter]) -> None:
         """Replace the video's chapters (idempotent on resume)."""
         with self.db.write() as session:
+            self._fence(session, job, updated_at=utcnow())
             _replace_chapters(session, job.video_id, chapters)
 
     def complete(self, job: VideoJob) -> None:
         """Mark the video complete and release it."""
-        job.stage = ImportStage.COMPLETE
         self._update(
             job,
             import_stage=ImportStage.COMPLETE,
@@ -301,26 +425,24 @@ class ImportQueue:
             error_code=None,
             error_message=None,
             next_attempt_at=None,
-            claimed_by=None,
-            claimed_until=None,
+            **_RELEASED,
             updated_at=utcnow(),
         )
+        job.stage = ImportStage.COMPLETE
 
     def fail(self, job: VideoJob, failure: ImportFailure) -> None:
         """Mark the video failed at its current stage, with the reason, and release it."""
-        failed_stage = job.stage
-        job.stage = ImportStage.ERROR
         self._update(
             job,
             import_stage=ImportStage.ERROR,
-            failed_stage=failed_stage,
+            failed_stage=job.stage,
             error_code=failure.code.value,
             error_message=failure.message,
             next_attempt_at=None,
-            claimed_by=None,
-            claimed_until=None,
+            **_RELEASED,
             updated_at=utcnow(),
         )
+        job.stage = ImportStage.ERROR
 
     def reschedule(
         self,
@@ -335,34 +457,42 @@ class ImportQueue:
         The stage stays as it is; the last transient reason is kept for display.
         Returns the next attempt time.
         """
-        if consume_attempt:
-            job.attempt_count += 1
+        attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
         now = utcnow()
         next_attempt_at = now + dt.timedelta(seconds=delay_s)
         self._update(
             job,
-            attempt_count=job.attempt_count,
+            attempt_count=attempt_count,
             next_attempt_at=next_attempt_at,
             error_code=failure.code.value,
             error_message=None,
-            claimed_by=None,
-            claimed_until=None,
+            **_RELEASED,
             updated_at=now,
         )
+        job.attempt_count = attempt_count
         return next_attempt_at
 
     def release(self, job: VideoJob) -> None:
         """Give the lease back without changing anything else (worker shutdown)."""
-        self._update(job, claimed_by=None, claimed_until=None)
+        self._update(job, **_RELEASED)
+
+    def release_held(self) -> int:
+        """Give back every lease this worker holds (a stopped worker, an interrupted claim)."""
+        with self.db.write() as session:
+            return session.exec(
+                update(Video).where(Video.claimed_by == self.worker_id).values(**_RELEASED)
+            ).rowcount
 
     def close_batch_if_done(self, batch_id: int) -> BatchSummary | None:
         """Announce a batch once: its summary when every video in it is finished.
 
-        Returns None while some video is unfinished or when the summary was
-        already announced (by this or another worker).
+        The batch row is locked (``SELECT … FOR UPDATE`` on PostgreSQL, the
+        write lock on SQLite), so two workers finishing its last videos at
+        once announce it once. Returns None while some video is unfinished or
+        when the summary was already announced (by this or another worker).
         """
         with self.db.write() as session:
-            batch = session.get(ImportBatch, batch_id)
+            batch = session.get(ImportBatch, batch_id, with_for_update=True)
             if batch is None or batch.announced_at is not None:
                 return None
             unfinished, summary = _tally(session, batch)
@@ -372,6 +502,24 @@ class ImportQueue:
             session.add(batch)
             return summary
 
+    def close_finished_batches(self) -> list[BatchSummary]:
+        """Announce every open batch (in scope) whose videos are all finished; their summaries.
+
+        Catches the batches whose last video's worker died between finishing
+        it and announcing: each is announced once, as :meth:`close_batch_if_done`.
+        """
+        with self.db.read() as session:
+            open_ids = session.exec(
+                self._batch_scope(select(ImportBatch.id).where(col(ImportBatch.announced_at).is_(None)))
+            ).all()
+            finished = [
+                batch_id
+                for batch_id in open_ids
+                if session.exec(select(Video.id).where(Video.batch_id == batch_id, _unfinished).limit(1)).first()
+                is None
+            ]
+        return [summary for batch_id in finished if (summary := self.close_batch_if_done(batch_id)) is not None]
+
     def announced_summary(self, batch_id: int) -> BatchSummary | None:
         """The batch's summary once some worker announced it, else None."""
         with self.db.read() as session:
@@ -380,36 +528,87 @@ class ImportQueue:
                 return None
             return _tally(session, batch)[1]
 
-    def reserve_whisper_seconds(self, batch_id: int, *, seconds: float, cap_s: float) -> bool:
-        """Count ``seconds`` of audio against the batch's transcription cap.
+    def reserve_whisper_seconds(self, job: VideoJob, *, seconds: float, cap_s: float) -> bool:
+        """Count ``seconds`` of the video's audio against its batch's transcription cap.
 
-        Returns False, counting nothing, when they would exceed ``cap_s``.
+        Reserved once per video: a video that already holds a reservation
+        (an earlier attempt stopped by a crash) keeps it and nothing more is
+        counted. Returns False, counting nothing, when the seconds would
+        exceed ``cap_s``.
         """
         with self.db.write() as session:
-            result = session.exec(
-                update(ImportBatch)
-                .where(col(ImportBatch.id) == batch_id, ImportBatch.whisper_seconds + seconds <= cap_s)
-                .values(whisper_seconds=ImportBatch.whisper_seconds + seconds)
-            )
-            return result.rowcount == 1
+            already = session.exec(
+                self._fenced(job).where(col(Video.whisper_reserved_s).is_not(None)).values(updated_at=utcnow())
+            ).rowcount
+            if already:
+                return True
+            if job.batch_id is not None:
+                counted = session.exec(
+                    update(ImportBatch)
+                    .where(col(ImportBatch.id) == job.batch_id, ImportBatch.whisper_seconds + seconds <= cap_s)
+                    .values(whisper_seconds=ImportBatch.whisper_seconds + seconds)
+                ).rowcount
+                if counted != 1:
+                    return False
+            self._fence(session, job, whisper_reserved_s=seconds)
+            return True
 
-    def release_whisper_seconds(self, batch_id: int, *, seconds: float) -> None:
-        """Give back ``seconds`` reserved by :meth:`reserve_whisper_seconds` (never below 0).
+    def release_whisper_seconds(self, job: VideoJob) -> None:
+        """Give back the video's reservation from :meth:`reserve_whisper_seconds` (never below 0).
 
         For audio that was not transcribed after all (the API refused or
         failed, the server stopped), so that the retry is not charged twice.
         """
-        remaining = ImportBatch.whisper_seconds - seconds
         with self.db.write() as session:
-            session.exec(
-                update(ImportBatch)
-                .where(col(ImportBatch.id) == batch_id)
-                .values(whisper_seconds=sa.case((remaining > 0, remaining), else_=0.0))
-            )
+            reserved = session.exec(select(Video.whisper_reserved_s).where(col(Video.id) == job.video_id)).first()
+            if not reserved:
+                return
+            self._fence(session, job, whisper_reserved_s=None)
+            if job.batch_id is not None:
+                remaining = ImportBatch.whisper_seconds - reserved
+                session.exec(
+                    update(ImportBatch)
+                    .where(col(ImportBatch.id) == job.batch_id)
+                    .values(whisper_seconds=sa.case((remaining > 0, remaining), else_=0.0))
+                )
+
+    def _fenced(self, job: VideoJob):
+        """``UPDATE video`` of the job's row, only while this worker holds its lease."""
+        return update(Video).where(
+            col(Video.id) == job.video_id,
+            Video.claimed_by == self.worker_id,
+            Video.lease_token == job.lease_token,
+        )
+
+    def _fence(self, session, job: VideoJob, **values: object) -> None:
+        if session.exec(self._fenced(job).values(**values)).rowcount != 1:
+            raise LeaseLost(job.video_id)
 
     def _update(self, job: VideoJob, **values: object) -> None:
         with self.db.write() as session:
-            session.exec(update(Video).where(col(Video.id) == job.video_id).values(**values))
+            self._fence(session, job, **values)
+
+
+_RELEASED = {"claimed_by": None, "claimed_until": None, "lease_token": None}
+
+
+def _free(now: dt.datetime):
+    return sa.or_(col(Video.claimed_until).is_(None), col(Video.claimed_until) < now)
+
+
+def _job(row: Video, token: str) -> VideoJob:
+    return VideoJob(
+        video_id=row.id,
+        youtube_id=row.youtube_id,
+        list_id=row.list_id,
+        batch_id=row.batch_id,
+        stage=row.import_stage,
+        attempt_count=row.attempt_count,
+        lease_token=token,
+        duration_s=row.duration_s,
+        description=row.description,
+        language=row.language,
+    )
 
 
 def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:

@@ -19,16 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import tenacity
 
 from robust_import_app.pipeline.breaker import BreakerState
 from robust_import_app.pipeline.classify import classify
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
+from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
 from robust_import_app.pipeline.progress import ProgressSink, VideoUpdate
-from robust_import_app.pipeline.queue import VideoJob
+from robust_import_app.pipeline.queue import LeaseLost, VideoJob
 from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.stage import ImportStage, next_stage
 from robust_import_app.pipeline.stages import captions, chapters, metadata
@@ -38,6 +43,11 @@ from robust_import_app.youtube.data import Upstream
 logger = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL_S = 1.0
+DB_RETRY_MAX_S = 30.0
+"""Longest wait, in seconds, between retries of a failing database in the claim loop."""
+SELF_FENCE_FRACTION = 0.75
+"""A video whose lease was not renewed for this fraction of the lease is stopped
+before the lease can expire and another worker claim it."""
 BOT_CHECK_HINT = (
     "YouTube wants proof this is not a bot: set YOUTUBE_COOKIES_FILE to a cookies.txt "
     "exported from a signed-in browser, or YOUTUBE_PROXY_URL to a residential proxy."
@@ -69,12 +79,40 @@ class PauseNotice:
         return BOT_CHECK_HINT if self.reason in (ErrorCode.BOT_CHECK, ErrorCode.IP_BLOCKED) else ""
 
 
+def is_transient(exc: BaseException) -> bool:
+    """True for errors worth retrying: those :func:`classify` calls transient (a busy or dropped database)."""
+    return isinstance(exc, Exception) and isinstance(classify(exc), TransientImportError)
+
+
+def _log_db_retry(state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    wait_s = state.next_action.sleep if state.next_action else 0.0
+    logger.warning("Import queue unavailable (%s); retrying in %.1f s", error, wait_s)
+
+
+@dataclass(slots=True)
+class _Flight:
+    """A video in flight: its job, its task and when its lease was last renewed (``clock`` seconds)."""
+
+    job: VideoJob
+    task: asyncio.Task[None]
+    renewed_at: float
+
+
 class ImportWorker:
     """Runs up to ``videos_in_flight`` videos at once through their stages.
 
     The per-upstream limits (rate, concurrency, circuit breaker) live in the
     context's guards; ``videos_in_flight`` only bounds how many videos are
     claimed at a time.
+
+    While a video is in flight a heartbeat renews its lease every third of
+    ``queue.lease_s``. A video whose lease was lost (taken over by another
+    worker after a stall, or its row deleted) is cancelled at once; so is one
+    whose lease could not be renewed for :data:`SELF_FENCE_FRACTION` of the
+    lease (the database is unreachable), before any other worker may claim
+    it. Transient database errors in the claim loop are retried with
+    jittered backoff; they never end :meth:`run`.
     """
 
     def __init__(
@@ -85,6 +123,7 @@ class ImportWorker:
         retry_policy: RetryPolicy,
         videos_in_flight: int,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ctx = ctx
         self.queue = ctx.queue
@@ -92,13 +131,20 @@ class ImportWorker:
         self.retry_policy = retry_policy
         self.videos_in_flight = videos_in_flight
         self.poll_interval_s = poll_interval_s
+        self._clock = clock
         self._wake = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._flights: dict[int, _Flight] = {}
+        self._claiming: asyncio.Future[list[VideoJob]] | None = None
         self._claims_paused_until = 0.0
 
     def wake(self) -> None:
         """Look for due videos now (a paste just created some)."""
         self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        """How many videos this worker works on now."""
+        return len(self._flights)
 
     def pause_notice(self) -> PauseNotice | None:
         """The notice to show while an open circuit breaker holds videos back.
@@ -116,39 +162,83 @@ class ImportWorker:
         """Work until cancelled, or with ``until_idle`` until nothing is left to do.
 
         On cancellation (server stop) every claimed video is released at once,
-        so the next start resumes it without waiting for its lease to expire.
+        so the next start resumes it without waiting for its lease to expire;
+        a claim that was running in its thread is waited for and released too.
         """
-        released = await asyncio.to_thread(self.queue.release_orphans)
-        if released:
-            logger.info("Resuming %d videos left unfinished by a stopped worker", released)
+        heartbeat = asyncio.create_task(self._heartbeat(), name="import lease heartbeat")
         try:
+            released = await self._db_retrying(self.queue.release_orphans)
+            if released:
+                logger.info("Resuming %d videos left unfinished by a stopped worker", released)
             while True:
-                claimed = await self._claim()
-                if until_idle and not claimed and not self._tasks and await self._nothing_scheduled():
+                claimed = await self._db_retrying(self._claim)
+                if not claimed:
+                    await self._db_retrying(self._announce_finished)
+                if until_idle and not claimed and not self._flights and await self._db_retrying(self._idle):
                     return
-                await self._wait(await self._idle_timeout_s())
+                await self._wait(await self._db_retrying(self._idle_timeout_s))
         finally:
-            for task in self._tasks:
-                task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+            heartbeat.cancel()
+            await self._stop()
+
+    async def _stop(self) -> None:
+        """Cancel every video in flight and give back every lease, the interrupted claim's too."""
+        tasks = [flight.task for flight in self._flights.values()]
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(asyncio.gather(*tasks, return_exceptions=True))
+        claiming = self._claiming
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            if claiming is not None:
+                await asyncio.shield(claiming)
+        try:
+            await asyncio.shield(asyncio.to_thread(self.queue.release_held))
+        except Exception:
+            logger.warning("Could not release this worker's leases; they expire in %g s", self.queue.lease_s)
+
+    async def _db_retrying(self, call: Callable[[], Any]) -> Any:
+        """Run ``call`` (sync: in a thread), retrying transient database errors forever with backoff."""
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(is_transient),
+            wait=tenacity.wait_random_exponential(multiplier=self.poll_interval_s, max=DB_RETRY_MAX_S),
+            stop=tenacity.stop_never,
+            before_sleep=_log_db_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                if asyncio.iscoroutinefunction(call):
+                    return await call()
+                return await asyncio.to_thread(call)
+        raise AssertionError("unreachable: tenacity stops only by raising")
 
     async def _claim(self) -> int:
-        free = self.videos_in_flight - len(self._tasks)
-        if free <= 0 or time.monotonic() < self._claims_paused_until:
+        free = self.videos_in_flight - len(self._flights)
+        if free <= 0 or self._clock() < self._claims_paused_until:
             return 0
-        jobs = await asyncio.to_thread(self.queue.claim_due, free)
+        started = self._clock()
+        self._claiming = asyncio.ensure_future(
+            asyncio.to_thread(self.queue.claim_due, free, exclude=frozenset(self._flights))
+        )
+        try:
+            jobs = await asyncio.shield(self._claiming)
+        finally:
+            if self._claiming.done():
+                self._claiming = None
         for job in jobs:
             task = asyncio.create_task(self.process(job), name=f"import {job.youtube_id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._flights[job.video_id] = _Flight(job=job, task=task, renewed_at=started)
+            task.add_done_callback(lambda _task, video_id=job.video_id: self._flights.pop(video_id, None))
         return len(jobs)
 
-    async def _nothing_scheduled(self) -> bool:
-        return await asyncio.to_thread(self.queue.next_due_at) is None
+    async def _idle(self) -> bool:
+        return await asyncio.to_thread(self.queue.next_due_at) is None and not await asyncio.to_thread(
+            self.queue.has_unfinished
+        )
 
     async def _idle_timeout_s(self) -> float:
-        if len(self._tasks) < self.videos_in_flight and time.monotonic() >= self._claims_paused_until:
+        if len(self._flights) < self.videos_in_flight and self._clock() >= self._claims_paused_until:
             next_due = await asyncio.to_thread(self.queue.next_due_at)
             if next_due is not None:
                 return min(self.poll_interval_s, max(0.0, (next_due - utcnow()).total_seconds()))
@@ -156,35 +246,93 @@ class ImportWorker:
 
     async def _wait(self, timeout_s: float) -> None:
         waiter = asyncio.create_task(self._wake.wait())
+        tasks = {flight.task for flight in self._flights.values()}
         try:
-            await asyncio.wait({waiter, *self._tasks}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({waiter, *tasks}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
         self._wake.clear()
 
+    async def _heartbeat(self) -> None:
+        """Renew the leases in flight every third of a lease; cancel the videos that lost theirs."""
+        interval_s = self.queue.lease_s / 3
+        while True:
+            await asyncio.sleep(interval_s)
+            await self.renew_leases()
+
+    async def renew_leases(self) -> None:
+        """One heartbeat: renew every lease in flight, cancel lost and stale ones."""
+        flights = list(self._flights.values())
+        if flights:
+            started = self._clock()
+            try:
+                lost = await asyncio.to_thread(self.queue.renew, [flight.job for flight in flights])
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                logger.warning("Could not renew import leases: %s", exc)
+            else:
+                lost_ids = {job.video_id for job in lost}
+                for flight in flights:
+                    if flight.job.video_id in lost_ids:
+                        logger.warning("Lost the lease on %s; another worker has it", flight.job.youtube_id)
+                        flight.task.cancel()
+                    else:
+                        flight.renewed_at = started
+        deadline = self._clock() - self.queue.lease_s * SELF_FENCE_FRACTION
+        for flight in list(self._flights.values()):
+            if flight.renewed_at < deadline and not flight.task.done():
+                logger.warning("Stopping %s: its lease could not be renewed in time", flight.job.youtube_id)
+                flight.task.cancel()
+
     async def process(self, job: VideoJob) -> None:
-        """Run one claimed video from its stored stage to the end (or a wait)."""
+        """Run one claimed video from its stored stage to the end (or a wait).
+
+        Writes nothing once the lease is lost (:class:`LeaseLost`); a failure
+        to store the outcome leaves the video to its lease, which expires and
+        lets it be claimed again.
+        """
         stage = next_stage(job.stage) if job.stage is ImportStage.CREATED else job.stage
         try:
-            while stage is not ImportStage.COMPLETE:
-                await asyncio.to_thread(self.queue.enter_stage, job, stage)
-                self._report(job)
-                await self._run_stage(job, stage)
-                stage = next_stage(stage)
-            await asyncio.to_thread(self.queue.complete, job)
+            try:
+                while stage is not ImportStage.COMPLETE:
+                    await asyncio.to_thread(self.queue.enter_stage, job, stage)
+                    self._report(job)
+                    await self._run_stage(job, stage)
+                    stage = next_stage(stage)
+                await asyncio.to_thread(self.queue.complete, job)
+            except (ImportFailure, LeaseLost, asyncio.CancelledError):
+                raise
+            except Exception as exc:
+                failure = classify(exc, video_id=job.youtube_id, stage=stage)
+                if not isinstance(failure, TransientImportError):
+                    logger.exception("Unexpected error importing %s", job.youtube_id)
+                raise failure from exc
         except ImportFailure as failure:
-            await self._handle_failure(job, failure)
+            try:
+                await self._handle_failure(job, failure)
+            except LeaseLost:
+                return
+            except Exception:
+                logger.exception("Could not store the outcome of %s; it is retried when its lease expires", job.youtube_id)
+                return
+        except LeaseLost:
+            logger.info("Stopped %s: another worker holds it now", job.youtube_id)
+            return
         except asyncio.CancelledError:
-            await asyncio.shield(asyncio.to_thread(self.queue.release, job))
+            with contextlib.suppress(LeaseLost, Exception):
+                await asyncio.shield(asyncio.to_thread(self.queue.release, job))
             raise
-        except Exception as exc:
-            logger.exception("Unexpected error importing %s", job.youtube_id)
-            await self._handle_failure(job, classify(exc, video_id=job.youtube_id, stage=stage))
         self._report(job, waiting=not job.stage.is_terminal)
         if job.stage.is_terminal and job.batch_id is not None:
-            summary = await asyncio.to_thread(self.queue.close_batch_if_done, job.batch_id)
+            summary = await self._db_retrying(functools.partial(self.queue.close_batch_if_done, job.batch_id))
             if summary is not None:
                 self.sink.batch_finished(summary)
+
+    async def _announce_finished(self) -> None:
+        """Announce batches finished without a summary (the worker that finished them died)."""
+        for summary in await asyncio.to_thread(self.queue.close_finished_batches):
+            self.sink.batch_finished(summary)
 
     async def _run_stage(self, job: VideoJob, stage: ImportStage) -> None:
         if stage is ImportStage.METADATA:
@@ -208,7 +356,7 @@ class ImportWorker:
             await asyncio.to_thread(self.queue.fail, job, failure)
             return
         if failure.code is ErrorCode.CIRCUIT_OPEN:
-            self._claims_paused_until = max(self._claims_paused_until, time.monotonic() + delay_s)
+            self._claims_paused_until = max(self._claims_paused_until, self._clock() + delay_s)
         await asyncio.to_thread(self.queue.reschedule, job, failure, delay_s=delay_s, consume_attempt=consumes)
 
     def _report(self, job: VideoJob, *, waiting: bool = False) -> None:

@@ -29,6 +29,8 @@ class ListLive(rx.SharedState):
     batch_total: int = 0
     batch_imported: int = 0
     batch_failed: int = 0
+    batch_time_left: str = ""
+    """E.g. "about 18 min left", from the rate of the last minutes; "" before there is one."""
     paused_message: str = ""
     """E.g. "Paused — YouTube is rate-limiting, resuming in 25 s"; "" when running."""
     paused_hint: str = ""
@@ -46,6 +48,10 @@ class ListLive(rx.SharedState):
 
     @rx.var
     def banner_text(self) -> str:
-        """E.g. "23 of 50 imported · 2 failed"."""
-        text = f"{self.batch_imported} of {self.batch_total} imported"
-        return f"{text} · {self.batch_failed} failed" if self.batch_failed else text
+        """E.g. "312 of 500 imported · 2 failed · about 18 min left"."""
+        parts = [f"{self.batch_imported} of {self.batch_total} imported"]
+        if self.batch_failed:
+            parts.append(f"{self.batch_failed} failed")
+        if self.batch_time_left:
+            parts.append(self.batch_time_left)
+        return " · ".join(parts)

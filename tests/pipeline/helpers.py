@@ -51,13 +51,18 @@ def make_worker(
     *,
     retry: RetryPolicy = FAST_RETRY,
     guard: GuardConfig = FAST_GUARD,
+    queue: ImportQueue | None = None,
+    videos_in_flight: int = 8,
+    poll_interval_s: float = 0.01,
     **context,
 ) -> ImportWorker:
-    """A worker with fast limits, polling every 10 ms."""
+    """A worker with fast limits, polling every 10 ms (by default)."""
     ctx = StageContext(
         backend=backend,
         guards=Guards.from_configs({upstream: guard for upstream in Upstream}),
-        queue=ImportQueue(db),
+        queue=queue or ImportQueue(db),
         **context,
     )
-    return ImportWorker(ctx, sink=sink, retry_policy=retry, videos_in_flight=8, poll_interval_s=0.01)
+    return ImportWorker(
+        ctx, sink=sink, retry_policy=retry, videos_in_flight=videos_in_flight, poll_interval_s=poll_interval_s
+    )

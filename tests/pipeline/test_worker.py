@@ -243,11 +243,11 @@ def test_pause_notice_names_the_open_breaker_but_not_the_transcript_endpoint(db)
     assert "YOUTUBE_COOKIES_FILE" in notice.hint
 
 
-def test_videos_are_claimed_oldest_paste_first_each_in_paste_order(db):
+def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
     from robust_import_app.pipeline.queue import ImportQueue
 
     list_id = library.ensure_default_list(db)
     library.import_paste(db, list_id, "firstAAAAAA secondBBBBB thirdCCCCCC")
     library.import_paste(db, list_id, "laterDDDDDD")
     claimed = [job.youtube_id for job in ImportQueue(db).claim_due(10)]
-    assert claimed == ["firstAAAAAA", "secondBBBBB", "thirdCCCCCC", "laterDDDDDD"]
+    assert claimed == ["firstAAAAAA", "laterDDDDDD", "secondBBBBB", "thirdCCCCCC"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +25,7 @@ from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.real import require_video_id
 from robust_import_app.youtube.sim import errors
 from robust_import_app.youtube.sim.audio import speech_available, write_audio
+from robust_import_app.youtube.sim.calls import CallTracker
 from robust_import_app.youtube.sim.captions import generated_cues, render
 from robust_import_app.youtube.sim.corpus import load_corpus
 from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan
@@ -32,6 +34,7 @@ from robust_import_app.youtube.sim.playability import Unplayable
 from robust_import_app.youtube.sim.ratelimit import SimStats, TokenBucket, retry_after_header_s
 from robust_import_app.youtube.sim.video import SimVideo
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
+from robust_import_app.youtube.threads import run_in_thread_to_the_end
 
 T = TypeVar("T")
 SPOKEN_WORDS = 60
@@ -56,8 +59,10 @@ class SimBackend:
     the transcript upstream list_caption_tracks and fetch_captions), then the
     injected ``faults`` drawn under ``seed``. Every failure is the exception
     the real library raises (:mod:`.errors`). ``stats`` counts calls per
-    upstream. Raises ValueError at once for an id that is not 11 characters
-    of ``[A-Za-z0-9_-]``, as the real client does.
+    upstream; ``calls`` counts calls in flight per video id (with
+    ``call_log``, a file several processes append to; see :mod:`.calls`).
+    Raises ValueError at once for an id that is not 11 characters of
+    ``[A-Za-z0-9_-]``, as the real client does.
     """
 
     def __init__(
@@ -68,6 +73,7 @@ class SimBackend:
         rate_per_s: float | None = None,
         faults: FaultMix | None = None,
         seed: int = 0,
+        call_log: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if latency_s < 0:
@@ -78,6 +84,7 @@ class SimBackend:
         self.faults = faults
         self.seed = seed
         self.stats = SimStats()
+        self.calls = CallTracker(call_log)
         self._recorded = load_corpus(corpus_dir) if corpus_dir is not None else {}
         self._plan = FaultPlan(faults or FaultMix(), seed=seed)
         self._buckets = (
@@ -98,8 +105,9 @@ class SimBackend:
     def from_env(cls, environ: Mapping[str, str]) -> SimBackend:
         """Build from ``IMPORT_SIM_CORPUS`` (directory), ``IMPORT_SIM_LATENCY_MS``,
         ``IMPORT_SIM_RATE`` (calls/s per upstream), ``IMPORT_SIM_FAULTS`` (a
-        :meth:`FaultMix.parse` string) and ``IMPORT_SIM_SEED``; unset or blank
-        means the default. Raises ValueError naming a malformed variable."""
+        :meth:`FaultMix.parse` string), ``IMPORT_SIM_SEED`` and
+        ``IMPORT_SIM_CALL_LOG`` (a file); unset or blank means the default.
+        Raises ValueError naming a malformed variable."""
         corpus = _env(environ, "IMPORT_SIM_CORPUS", Path)
         latency_ms = _env(environ, "IMPORT_SIM_LATENCY_MS", float)
         return cls(
@@ -108,6 +116,7 @@ class SimBackend:
             rate_per_s=_env(environ, "IMPORT_SIM_RATE", float),
             faults=_env(environ, "IMPORT_SIM_FAULTS", FaultMix.parse),
             seed=_env(environ, "IMPORT_SIM_SEED", int) or 0,
+            call_log=_env(environ, "IMPORT_SIM_CALL_LOG", Path),
         )
 
     def video(self, video_id: str) -> SimVideo:
@@ -160,14 +169,16 @@ class SimBackend:
         return parse_subtitles(render(cues, track.ext), track.ext)
 
     async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
-        """Write ``<id>.wav`` into ``dest_dir`` (speech or tone, at most 30 s)."""
+        """Write ``<id>.wav`` into ``dest_dir`` (speech or tone, at most 30 s).
+
+        When cancelled, raises only once the writing thread has ended.
+        """
         video = await self._player_call(video_id)
         cues = self._cues(video_id, "en", is_generated=True)
         text = " ".join(" ".join(c.text for c in cues).split()[:SPOKEN_WORDS])
         path = dest_dir / f"{video_id}.wav"
-        return await asyncio.to_thread(
-            write_audio, path, text=text or "silence", duration_s=video.duration_s, speech=self._speech
-        )
+        write = partial(write_audio, path, text=text or "silence", duration_s=video.duration_s, speech=self._speech)
+        return await run_in_thread_to_the_end(write)
 
     async def _player_call(self, video_id: str) -> SimVideo:
         """Admit a yt-dlp extraction; raise its DownloadError or return the playable video."""
@@ -191,8 +202,9 @@ class SimBackend:
     async def _admit(self, video_id: str, upstream: Upstream) -> Fault | None:
         """Check the id, wait ``latency_s``, apply the rate limit and draw a transient fault."""
         require_video_id(video_id)
-        if self.latency_s:
-            await asyncio.sleep(self.latency_s)
+        with self.calls.call(video_id):
+            if self.latency_s:
+                await asyncio.sleep(self.latency_s)
         stats = self.stats.of(upstream)
         bucket = self._buckets.get(upstream)
         wait_s = bucket.try_acquire() if bucket is not None else None
