@@ -10,7 +10,10 @@ Two implementations exist, picked by ``IMPORT_BACKEND``:
 Both raise the *libraries'* own exceptions (``yt_dlp.utils.DownloadError``,
 ``youtube_transcript_api`` errors, ``httpx`` errors) with the messages those
 libraries use, so that the pipeline's classifier
-(:mod:`robust_import_app.pipeline.classify`) cannot tell them apart.
+(:mod:`robust_import_app.pipeline.classify`) cannot tell them apart. The
+exception: refusals the libraries have no error for (see
+:meth:`YouTubeBackend.download_audio`) are the pipeline's own
+``PermanentImportError``.
 """
 
 from __future__ import annotations
@@ -65,6 +68,10 @@ class YouTubeBackend(Protocol):
     async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
         """Download the smallest audio-only format into ``dest_dir``.
 
-        Returns the file's path. Raises ``yt_dlp.utils.DownloadError``.
+        Returns the file's path. Raises ``yt_dlp.utils.DownloadError``, or
+        ``PermanentImportError`` with code TOO_LARGE (audio over the backend's
+        cap), UPCOMING or UNPLAYABLE (a stream not started, still live or not
+        yet processed). When the awaiting task is cancelled, nothing writes
+        into ``dest_dir`` any more once this has raised.
         """
         ...

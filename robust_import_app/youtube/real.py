@@ -6,7 +6,10 @@ instance (neither is thread-safe). Only :func:`watch_url` of a checked
 11-character id ever reaches yt-dlp; subtitle downloads only go to
 ``https://www.youtube.com/api/timedtext`` for the same video. Errors are the
 libraries' own (``yt_dlp.utils.DownloadError``, youtube-transcript-api errors,
-``requests.exceptions.ReadTimeout``); the pipeline classifies them.
+``requests.exceptions.ReadTimeout``); the pipeline classifies them. The one
+exception is :meth:`YouTubeClient.download_audio`, whose refusals yt-dlp has
+no error for (a live stream, audio over the size cap): it raises
+:class:`~robust_import_app.pipeline.errors.PermanentImportError` itself.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import asyncio
 import logging
 import re
 import sys
+import threading
+from functools import partial
 from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 from typing import Any
@@ -24,8 +29,9 @@ from youtube_transcript_api import YouTubeTranscriptApi
 from youtube_transcript_api.proxies import GenericProxyConfig
 from yt_dlp import YoutubeDL
 from yt_dlp.networking.exceptions import network_exceptions
-from yt_dlp.utils import DownloadError
+from yt_dlp.utils import DownloadCancelled, DownloadError
 
+from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
 from robust_import_app.youtube.data import (
     CaptionSegment,
     CaptionTrack,
@@ -35,12 +41,28 @@ from robust_import_app.youtube.data import (
 )
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.subtitles import parse_subtitles
+from robust_import_app.youtube.threads import run_in_thread_to_the_end
 
 DEFAULT_SOCKET_TIMEOUT_S = 20.0
 """yt-dlp's own default; also the read timeout of transcript requests."""
 AUDIO_FORMAT = "bestaudio/best"
 AUDIO_FORMAT_SORT = ("+size", "+br")
 """With ``-S +size,+br`` the "best" audio-only format is the smallest one (yt-dlp README)."""
+DEFAULT_MAX_AUDIO_BYTES = 12 * 3600 * 128_000 // 8
+"""691,200,000 bytes: 12 hours at 128 kbit/s. YouTube takes uploads of up to
+12 hours (YouTube Help, "Upload videos longer than 15 minutes"), and the
+smallest audio-only format runs at 30-70 kbit/s (itags 599, 249, 250), so
+every real video fits, with room for the ``best`` fallback (the smallest muxed
+format); a file beyond it is a stream that does not end."""
+REFUSED_LIVE_STATUS: dict[str, ErrorCode] = {
+    "is_upcoming": ErrorCode.UPCOMING,
+    "is_live": ErrorCode.UNPLAYABLE,
+    "post_live": ErrorCode.UNPLAYABLE,
+}
+"""yt-dlp's ``live_status`` values (``extractor/common.py``) whose audio is not
+a finished recording: a premiere or live event that has not started, a stream
+still running (its audio never ends), and a stream that ended but YouTube has
+not processed yet (yt-dlp gets only its last two hours)."""
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _log = logging.getLogger(__name__)
@@ -74,7 +96,8 @@ class YouTubeClient:
     loaded into the transcript session); ``proxy_url`` goes to yt-dlp's
     ``proxy`` and youtube-transcript-api's ``GenericProxyConfig``;
     ``socket_timeout_s`` is yt-dlp's ``socket_timeout`` and the transcript
-    requests' timeout. Raises OSError or ``http.cookiejar.LoadError`` at once
+    requests' timeout; ``max_audio_bytes`` caps an audio download (yt-dlp
+    ``max_filesize``). Raises OSError or ``http.cookiejar.LoadError`` at once
     for an unreadable cookies file.
     """
 
@@ -84,10 +107,12 @@ class YouTubeClient:
         cookies_file: Path | None = None,
         proxy_url: str | None = None,
         socket_timeout_s: float = DEFAULT_SOCKET_TIMEOUT_S,
+        max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
     ) -> None:
         self.cookies_file = cookies_file
         self.proxy_url = proxy_url
         self.socket_timeout_s = socket_timeout_s
+        self.max_audio_bytes = max_audio_bytes
         self._cookies = MozillaCookieJar()
         if cookies_file is not None:
             self._cookies.load(str(cookies_file), ignore_discard=True, ignore_expires=True)
@@ -95,7 +120,8 @@ class YouTubeClient:
     def __repr__(self) -> str:
         return (
             f"YouTubeClient(cookies_file={self.cookies_file!r}, "
-            f"proxy_url={'set' if self.proxy_url else None!r}, socket_timeout_s={self.socket_timeout_s})"
+            f"proxy_url={'set' if self.proxy_url else None!r}, socket_timeout_s={self.socket_timeout_s}, "
+            f"max_audio_bytes={self.max_audio_bytes})"
         )
 
     def ytdlp_options(self, **overrides: Any) -> dict[str, Any]:
@@ -176,17 +202,48 @@ class YouTubeClient:
         return parse_subtitles(await asyncio.to_thread(run), track.ext)
 
     async def download_audio(self, video_id: str, dest_dir: Path) -> Path:
-        """Download the smallest audio-only format to ``dest_dir/<id>.<ext>``."""
+        """Download the smallest audio-only format to ``dest_dir/<id>.<ext>``; returns its path.
+
+        Raises :class:`PermanentImportError` before any download for a
+        ``live_status`` in :data:`REFUSED_LIVE_STATUS` (UPCOMING or UNPLAYABLE),
+        and TOO_LARGE for audio over ``max_audio_bytes`` (yt-dlp's
+        ``max_filesize`` skips a file whose Content-Length is over it; the
+        progress hook stops one without a length once it gets there);
+        ``DownloadError`` for everything else. Cancelling the awaiting task
+        stops yt-dlp at its next progress report (or before the download when
+        the extraction is still running) and raises ``CancelledError`` only
+        once yt-dlp's thread has ended: nothing writes into ``dest_dir`` after
+        this returns or raises.
+        """
         url = watch_url(require_video_id(video_id))
+        stop = threading.Event()
         options = self.ytdlp_options(
             skip_download=False,
             format=AUDIO_FORMAT,
             format_sort=list(AUDIO_FORMAT_SORT),
             outtmpl=str(dest_dir / "%(id)s.%(ext)s"),
+            max_filesize=self.max_audio_bytes,
+            progress_hooks=[_DownloadWatch(video_id, max_bytes=self.max_audio_bytes, stop=stop)],
         )
-        info = await asyncio.to_thread(self._extract_info, url, options, download=True)
-        downloads = info.get("requested_downloads") or [{}]
-        return Path(downloads[0].get("filepath") or dest_dir / f"{video_id}.{info.get('ext', 'webm')}")
+        download = partial(self._download_audio, url, video_id, options, stop=stop)
+        return await run_in_thread_to_the_end(download, stop=stop)
+
+    def _download_audio(self, url: str, video_id: str, options: dict[str, Any], *, stop: threading.Event) -> Path:
+        """Extract, refuse live streams, then download (blocking)."""
+        with YoutubeDL(options) as ydl:
+            info = ydl.extract_info(url, download=False, process=False)
+            if not isinstance(info, dict):
+                raise DownloadError(f"ERROR: yt-dlp returned no info for {url}")
+            live_status = info.get("live_status") or ("is_live" if info.get("is_live") else None)
+            if (code := REFUSED_LIVE_STATUS.get(live_status or "")) is not None:
+                raise PermanentImportError(code, video_id=video_id, detail=f"live_status {live_status}")
+            if stop.is_set():
+                raise DownloadCancelled("the import was cancelled")
+            info = ydl.process_ie_result(info, download=True)
+        filepath = (info.get("requested_downloads") or [{}])[0].get("filepath")
+        if not filepath:  # yt-dlp's HttpFD returns without a file, and without an error, over max_filesize
+            raise _too_large(video_id, self.max_audio_bytes)
+        return Path(filepath)
 
     @staticmethod
     def _extract_info(url: str, options: dict[str, Any], *, download: bool = False) -> dict[str, Any]:
@@ -196,6 +253,33 @@ class YouTubeClient:
         if not isinstance(info, dict):
             raise DownloadError(f"ERROR: yt-dlp returned no info for {url}")
         return info
+
+
+def _too_large(video_id: str, max_bytes: int) -> PermanentImportError:
+    return PermanentImportError(
+        ErrorCode.TOO_LARGE, video_id=video_id, detail=f"the audio is over max_filesize {max_bytes} bytes"
+    )
+
+
+class _DownloadWatch:
+    """A yt-dlp progress hook that ends the download when asked or when it grows too large.
+
+    Raises ``DownloadCancelled`` once ``stop`` is set and TOO_LARGE once more
+    than ``max_bytes`` are downloaded or announced; yt-dlp closes its file and
+    lets the exception through ``process_ie_result``.
+    """
+
+    def __init__(self, video_id: str, *, max_bytes: int, stop: threading.Event) -> None:
+        self.video_id = video_id
+        self.max_bytes = max_bytes
+        self.stop = stop
+
+    def __call__(self, progress: dict[str, Any]) -> None:
+        if self.stop.is_set():
+            raise DownloadCancelled("the import was cancelled")
+        size_bytes = max(progress.get("downloaded_bytes") or 0, progress.get("total_bytes") or 0)
+        if size_bytes > self.max_bytes:
+            raise _too_large(self.video_id, self.max_bytes)
 
 
 class _TimeoutSession(requests.Session):
