@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from robust_import_app.pipeline.classify import is_no_captions
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ImportFailure, PermanentImportError
+from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
 from robust_import_app.pipeline.guard import UpstreamGuard
 from robust_import_app.pipeline.queue import CaptionsOutcome, VideoJob
 from robust_import_app.pipeline.stage import ImportStage
@@ -66,7 +66,8 @@ async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
     Raises :class:`TransientImportError` when yt-dlp (steps 3–4) or the
     Whisper API (429 with its Retry-After, 5xx, timeout) fails transiently:
     the stage is retried later. Never for caption trouble; a Whisper API
-    that refuses for good (bad key, upload too large) is a skip reason.
+    that refuses for good (bad key, upload too large) and audio over the
+    backend's download cap are skip reasons.
     """
     skips: list[Skip] = []
     for attempt in (_youtube_captions, _ytdlp_subtitles, _whisper):
@@ -179,18 +180,9 @@ async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> Capti
     engine = _guarded(ctx.transcriber, ctx.guards[Upstream.WHISPER], job.youtube_id)
     try:
         with temporary_workdir() as workdir:
-            async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
-                audio = await ctx.backend.download_audio(job.youtube_id, workdir)
-            try:
-                result = await transcribe_file(
-                    engine,
-                    audio,
-                    max_upload_bytes=ctx.whisper_max_upload_bytes,
-                    language=job.language,
-                )
-            except PermanentImportError as failure:  # e.g. the key is rejected: skip, don't fail
-                skips.append(Skip(step, failure.message))
-                result = None
+            # The folder goes only once download_audio returned or raised: the
+            # backend's download thread has ended by then, also on cancellation.
+            result = await _download_and_transcribe(job, ctx, engine, workdir, skips)
     except BaseException:
         await _release_budget(job, ctx, reserved_s)
         raise
@@ -205,6 +197,33 @@ async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> Capti
         language=whisper_language(result.language, requested=job.language),
         segments=result.segments,
     )
+
+
+async def _download_and_transcribe(
+    job: VideoJob, ctx: StageContext, engine: Transcriber, workdir: Path, skips: list[Skip]
+) -> TranscriptionResult | None:
+    """The audio into ``workdir``, then its transcript; None with a skip reason when refused for good.
+
+    Audio over the backend's download cap (TOO_LARGE) and an engine that
+    refuses for good (a rejected key, an upload over its limit) are skip
+    reasons; every other failure propagates (a live stream fails the video).
+    """
+    step = "Whisper"
+    try:
+        async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
+            audio = await ctx.backend.download_audio(job.youtube_id, workdir)
+    except PermanentImportError as failure:
+        if failure.code is not ErrorCode.TOO_LARGE:
+            raise
+        skips.append(Skip(step, "the audio is larger than the download limit"))
+        return None
+    try:
+        return await transcribe_file(
+            engine, audio, max_upload_bytes=ctx.whisper_max_upload_bytes, language=job.language
+        )
+    except PermanentImportError as failure:  # e.g. the key is rejected: skip, don't fail
+        skips.append(Skip(step, failure.message))
+        return None
 
 
 def whisper_language(reported: str | None, *, requested: str | None) -> str | None:

@@ -27,7 +27,7 @@ from youtube_transcript_api import IpBlocked, NoTranscriptFound
 from robust_import_app import library
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, TransientImportError
+from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError, TransientImportError
 from robust_import_app.pipeline.guard import Guards
 from robust_import_app.pipeline.queue import CaptionsOutcome, ImportQueue, VideoJob
 from robust_import_app.pipeline.stage import ImportStage
@@ -520,6 +520,29 @@ async def test_cancelled_transcription_removes_its_audio_folder(db, api_server, 
         release.set()
     assert list(temp_root.iterdir()) == []
     assert whisper_seconds(db) == 0
+
+
+class TooLargeAudioSim(RecordingSim):
+    """The real client's refusal of audio over its ``max_audio_bytes``."""
+
+    async def download_audio(self, video_id, dest_dir):
+        self.calls.append(("download_audio", str(dest_dir)))
+        raise PermanentImportError(ErrorCode.TOO_LARGE, video_id=video_id, detail="over max_filesize")
+
+
+@pytest.mark.asyncio
+async def test_audio_over_the_download_cap_completes_without_captions_and_gives_the_minutes_back(
+    db, api_server, temp_root
+):
+    backend = TooLargeAudioSim()
+    async with api_client(api_server) as client:
+        ctx = context(db, backend, transcriber=client, whisper_max_s_per_batch=10_000.0)
+        outcome = await run_chain(ctx, db, NO_CAPTIONS)
+    assert outcome.source is CaptionSource.NONE
+    assert "Whisper: the audio is larger than the download limit" in outcome.note
+    assert backend.called("download_audio") and api_server.log == []
+    assert whisper_seconds(db) == 0
+    assert list(temp_root.iterdir()) == []
 
 
 # --- the cost guard and the summary ------------------------------------------
