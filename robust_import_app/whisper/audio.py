@@ -134,10 +134,14 @@ def stitch(chunks_results: list[tuple[float, TranscriptionResult]]) -> Transcrip
 
 @contextlib.contextmanager
 def temporary_workdir() -> Iterator[Path]:
-    """A fresh folder for chunks, removed on exit: normal, error or cancellation.
+    """A fresh folder for audio files, removed on exit: normal, error or cancellation.
 
     :class:`asyncio.CancelledError` (a server stop) unwinds through the
-    ``with`` block like any exception, so the folder goes then too.
+    ``with`` block like any exception, so the folder goes then too. A worker
+    thread still writing into it must have ended by then (yt-dlp re-creates a
+    removed folder): await such threads with
+    :func:`robust_import_app.youtube.threads.run_in_thread_to_the_end`, as
+    both YouTube backends' ``download_audio`` do.
     """
     with tempfile.TemporaryDirectory(prefix="whisper-", ignore_cleanup_errors=True) as name:
         yield Path(name)
