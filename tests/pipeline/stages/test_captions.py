@@ -65,22 +65,22 @@ class RecordingSim(SimBackend):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.calls: list[tuple[str, str]] = []
+        self.chain_calls: list[tuple[str, str]] = []  # SimBackend.calls counts calls in flight
 
     async def fetch_captions(self, video_id, track):
-        self.calls.append(("fetch_captions", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
+        self.chain_calls.append(("fetch_captions", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
         return await super().fetch_captions(video_id, track)
 
     async def fetch_subtitle_track(self, video_id, track):
-        self.calls.append(("fetch_subtitle_track", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
+        self.chain_calls.append(("fetch_subtitle_track", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
         return await super().fetch_subtitle_track(video_id, track)
 
     async def download_audio(self, video_id, dest_dir):
-        self.calls.append(("download_audio", str(dest_dir)))
+        self.chain_calls.append(("download_audio", str(dest_dir)))
         return await super().download_audio(video_id, dest_dir)
 
     def called(self, name: str) -> list[str]:
-        return [arg for call, arg in self.calls if call == name]
+        return [arg for call, arg in self.chain_calls if call == name]
 
 
 class IpBlockedSim(RecordingSim):
@@ -526,7 +526,7 @@ class TooLargeAudioSim(RecordingSim):
     """The real client's refusal of audio over its ``max_audio_bytes``."""
 
     async def download_audio(self, video_id, dest_dir):
-        self.calls.append(("download_audio", str(dest_dir)))
+        self.chain_calls.append(("download_audio", str(dest_dir)))
         raise PermanentImportError(ErrorCode.TOO_LARGE, video_id=video_id, detail="over max_filesize")
 
 
@@ -608,7 +608,7 @@ class FirstTrackGoneSim(RecordingSim):
 
     async def fetch_captions(self, video_id, track):
         if not track.is_generated:
-            self.calls.append(("fetch_captions", f"{track.language_code}/manual"))
+            self.chain_calls.append(("fetch_captions", f"{track.language_code}/manual"))
             raise NoTranscriptFound(video_id, [track.language_code], None)
         return await super().fetch_captions(video_id, track)
 
