@@ -45,7 +45,10 @@ class CircuitBreaker:
       ``cooldown_max_s``. A non-counting outcome frees the probe slot. A probe
       that never reports is presumed lost after ``cooldown_s`` and another
       probe is allowed. Outcomes reported while OPEN (requests sent before it
-      opened) are ignored.
+      opened) are ignored. A caller that waits between admission and sending
+      (a rate limiter's queue) must ask again after the wait, as
+      :class:`~robust_import_app.pipeline.guard.UpstreamGuard` does: the
+      breaker may have opened, or opened and cooled down, meanwhile.
 
     Nothing here raises except :meth:`check` (and ``ValueError`` for bad
     settings at construction).
@@ -160,14 +163,17 @@ class CircuitBreaker:
             if self._failures >= self.failure_threshold:
                 self._open(error.code, self._cooldown_s)
 
-    def check(self, *, video_id: str | None = None, stage: str | None = None) -> None:
-        """Raise ``TransientImportError(CIRCUIT_OPEN)`` when no request is allowed now.
+    def check(self, *, video_id: str | None = None, stage: str | None = None) -> bool:
+        """Admit one request now, or raise ``TransientImportError(CIRCUIT_OPEN)``.
 
-        Its ``retry_after_s`` is :attr:`retry_in_s`; its detail names the
+        Returns True when the admitted request is the HALF_OPEN probe (whose
+        outcome decides), False for an ordinary request while CLOSED. The
+        error's ``retry_after_s`` is :attr:`retry_in_s`; its detail names the
         failure that opened the breaker.
         """
+        half_open = self.state is BreakerState.HALF_OPEN
         if self.allow_request():
-            return
+            return half_open
         reason = self.opened_reason.value if self.opened_reason else "unknown"
         raise TransientImportError(
             ErrorCode.CIRCUIT_OPEN,

@@ -7,14 +7,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 
-from robust_import_app.pipeline.breaker import BreakerState, CircuitBreaker
+from robust_import_app.pipeline.breaker import CircuitBreaker
 from robust_import_app.pipeline.classify import classify, is_no_captions
 from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
-from robust_import_app.pipeline.errors import (
-    ErrorCode,
-    ImportFailure,
-    TransientImportError,
-)
+from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
 from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
 from robust_import_app.youtube.data import Upstream
 
@@ -33,8 +29,11 @@ class UpstreamGuard:
             info = await asyncio.to_thread(ydl.extract_info, url, download=False)
 
     On entry: raises ``TransientImportError(CIRCUIT_OPEN)`` when the breaker
-    refuses (before and again after waiting), then waits for the limiter's
-    spacing and a concurrency slot. On exit: a clean exit records a success;
+    refuses, then waits for the limiter's spacing and a concurrency slot and
+    asks the breaker again (unless this request is already the half-open
+    probe), so that requests queued behind the limiter while the breaker
+    opened are refused, and once it is half-open exactly one of them goes out
+    as the probe. On exit: a clean exit records a success;
     an exception is classified (:func:`~robust_import_app.pipeline.classify.classify`),
     recorded (a RATE_LIMITED or IP_BLOCKED one, see :data:`SLOW_DOWN_CODES`,
     also slows the limiter, honouring its ``retry_after_s``) and re-raised as
@@ -79,15 +78,13 @@ class UpstreamGuard:
     @asynccontextmanager
     async def request(self, *, video_id: str | None = None, stage: str | None = None) -> AsyncIterator[None]:
         """Guard one request; see the class docstring for what is raised."""
-        self.breaker.check(video_id=video_id, stage=stage)
+        probe = self.breaker.check(video_id=video_id, stage=stage)
         async with self.limiter:
-            if self.breaker.state is BreakerState.OPEN:  # opened while we waited
-                raise TransientImportError(
-                    ErrorCode.CIRCUIT_OPEN,
-                    video_id=video_id,
-                    stage=stage,
-                    retry_after_s=self.breaker.retry_in_s,
-                )
+            if not probe:
+                # The breaker may have opened (and even cooled down) while we
+                # waited: ask again, so that of the requests queued here only
+                # one goes out as the half-open probe and the rest are refused.
+                self.breaker.check(video_id=video_id, stage=stage)
             try:
                 yield
             except Exception as exc:

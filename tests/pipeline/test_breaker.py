@@ -81,6 +81,18 @@ def test_check_raises_circuit_open_with_retry_after(breaker: CircuitBreaker, clo
     assert "bot_check" in error.detail
 
 
+def test_check_tells_the_probe_from_an_ordinary_request(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    assert breaker.check() is False
+    open_it(breaker)
+    clock.now += 30.0
+    assert breaker.check() is True
+    with pytest.raises(TransientImportError) as info:
+        breaker.check()
+    assert info.value.code is ErrorCode.CIRCUIT_OPEN
+    breaker.record_failure(RATE_LIMITED)
+    assert breaker.current_cooldown_s == 60.0
+
+
 def test_half_open_allows_exactly_one_probe(breaker: CircuitBreaker, clock: FakeClock) -> None:
     open_it(breaker)
     clock.now += 30.0

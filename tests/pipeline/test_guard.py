@@ -128,6 +128,65 @@ async def test_breaker_opening_while_waiting_stops_the_request(clock: FakeClock)
 
 
 @pytest.mark.asyncio
+async def test_requests_queued_while_the_breaker_opened_and_cooled_down_send_one_probe(clock: FakeClock) -> None:
+    """Four requests wait out a Retry-After; meanwhile the breaker opens and its 30 s cool-down ends."""
+    queued = 4
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=queued)
+    guard: UpstreamGuard
+    waiting = 0
+    everyone_waits = asyncio.Event()
+
+    async def sleep_until_all_queued(seconds: float) -> None:
+        nonlocal waiting
+        if everyone_waits.is_set():
+            await clock.sleep(seconds)
+            return
+        waiting += 1
+        if waiting == queued:  # every request passed the breaker and waits in the limiter
+            for _ in range(guard.breaker.failure_threshold):
+                guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+            clock.now += seconds  # the pause, and with it the cool-down, is over
+            everyone_waits.set()
+        await everyone_waits.wait()
+
+    guard = UpstreamGuard.from_config(Upstream.PLAYER, config, clock=clock, sleep=sleep_until_all_queued)
+    guard.limiter.on_rate_limited(60.0)
+    sent = 0
+
+    async def one_request() -> ErrorCode:
+        nonlocal sent
+        try:
+            async with guard.request(video_id=VID):
+                sent += 1
+                raise too_many_requests(None)
+        except TransientImportError as error:
+            return error.code
+        raise AssertionError("the request did not fail")
+
+    codes = await asyncio.gather(*(one_request() for _ in range(queued)))
+
+    assert sent == 1
+    assert sorted(codes) == sorted([ErrorCode.RATE_LIMITED] + [ErrorCode.CIRCUIT_OPEN] * (queued - 1))
+    assert guard.breaker.state is BreakerState.OPEN
+    assert guard.breaker.current_cooldown_s == 60.0  # the probe's failure doubled the cool-down
+    assert guard.breaker.retry_in_s == pytest.approx(60.0, abs=0.1)
+
+
+@pytest.mark.asyncio
+async def test_half_open_probe_admitted_before_the_wait_goes_out(fast_guard: UpstreamGuard, clock: FakeClock) -> None:
+    guard = fast_guard
+    for _ in range(guard.breaker.failure_threshold):
+        guard.breaker.record_failure(TransientImportError(ErrorCode.RATE_LIMITED))
+    clock.now += guard.breaker.retry_in_s
+    async with guard.request(video_id=VID):
+        with pytest.raises(TransientImportError) as info:
+            async with guard.request(video_id=VID):
+                pass
+        assert info.value.code is ErrorCode.CIRCUIT_OPEN  # one probe at a time
+    assert guard.breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.asyncio
 async def test_import_failure_inside_passes_through_as_is_and_is_recorded(fast_guard: UpstreamGuard) -> None:
     guard = fast_guard
     own = TransientImportError(ErrorCode.BOT_CHECK, video_id=VID)
