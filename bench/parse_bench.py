@@ -28,9 +28,16 @@ TARGET_S = 0.5
 DEFAULT_CHARS = 900_000
 
 
-def _repeat(unit: str, chars: int) -> str:
-    """``unit`` repeated up to ``chars`` characters."""
-    return (unit * (chars // len(unit) + 1))[:chars]
+def _repeat(unit: str, chars: int, *, after: str = "") -> str:
+    """``after``, then ``unit`` repeated, cut to ``chars`` characters."""
+    return (after + unit * ((chars - len(after)) // len(unit) + 1))[:chars]
+
+
+def _numbered_lines(line_format: str, chars: int) -> str:
+    """Lines ``line_format.format(n)`` for n = 0, 1, ..., cut to ``chars`` characters."""
+    line_chars = len(line_format.format(0)) + 1
+    count = chars // line_chars + 2
+    return "\n".join(line_format.format(n) for n in range(count))[:chars]
 
 
 def adversarial_pastes(chars: int) -> dict[str, str]:
@@ -43,32 +50,30 @@ def adversarial_pastes(chars: int) -> dict[str, str]:
     yt = "youtube.com "
     return {
         "markdown opener [x]( repeated": _repeat("[x](", chars),
-        "markdown opener [x]( after a YouTube host": yt + _repeat("[x](", chars - len(yt)),
+        "markdown opener [x]( after a YouTube host": _repeat("[x](", chars, after=yt),
         "markdown opener lines of 1,000": _repeat(_repeat("[x](", 1000) + "\n", chars),
-        "[ repeated": yt + _repeat("[", chars - len(yt)),
-        "]( repeated": yt + _repeat("](", chars - len(yt)),
-        "[]( repeated": yt + _repeat("[](", chars - len(yt)),
+        "[ repeated": _repeat("[", chars, after=yt),
+        "]( repeated": _repeat("](", chars, after=yt),
+        "[]( repeated": _repeat("[](", chars, after=yt),
         "[text](url without ) repeated": _repeat("[ab](https://youtu.be/", chars),
         "one long word": _repeat("a", chars),
-        "host-like dot chain a.a.a": "youtu." + _repeat("a.", chars - 6),
+        "host-like dot chain a.a.a": _repeat("a.", chars, after="youtu."),
         "host-like dot chain, long labels": _repeat("youtubexyz.", chars),
-        "scheme-like a+a+a": "youtu" + _repeat("a+", chars - 5),
-        "one watch link, &amp; run": "https://www.youtube.com/watch?" + _repeat("&amp;", chars - 32),
-        "one watch link, 100k parameters": "https://www.youtube.com/watch?" + _repeat("v=&", chars - 32),
+        "scheme-like a+a+a": _repeat("a+", chars, after="youtu"),
+        "one watch link, &amp; run": _repeat("&amp;", chars, after="https://www.youtube.com/watch?"),
+        "one watch link, 100k parameters": _repeat("v=&", chars, after="https://www.youtube.com/watch?"),
         "nested wrapper links": _repeat(wrapper, chars),
-        "youtube path of slashes": "https://www.youtube.com/" + _repeat("/", chars - 24),
-        "one prose line of 450k words": yt + _repeat("a ", chars - len(yt)),
+        "youtube path of slashes": _repeat("/", chars, after="https://www.youtube.com/"),
+        "one prose line of 450k words": _repeat("a ", chars, after=yt),
         "junk lines x": _repeat("x\n", chars),
         "markup lines <script>": _repeat("<script>alert(1)</script>\n", chars),
-        "distinct junk lines": "\n".join(f"{n:x}" for n in range(chars // 5))[:chars],
-        "distinct 12-character words, one a line": "\n".join(f"w{n:011d}" for n in range(chars // 13))[:chars],
-        "distinct YouTube non-video links": "\n".join(f"youtube.com/x{n}" for n in range(chars // 20))[:chars],
-        "bare ids, one a line": "\n".join(f"a{n:010d}" for n in range(chars // 12))[:chars],
-        "watch links, one a line": "\n".join(
-            f"https://www.youtube.com/watch?v=b{n:010d}&t=1" for n in range(chars // 48)
-        )[:chars],
-        "commas and zero-width spaces": yt + _repeat(",\u200b", chars - len(yt)),
-        "brackets and quotes around nothing": yt + _repeat("(<[{\"'", chars - len(yt)),
+        "distinct junk lines": _numbered_lines("{:x}", chars),
+        "distinct 12-character words, one a line": _numbered_lines("w{:011d}", chars),
+        "distinct YouTube non-video links": _numbered_lines("youtube.com/x{}", chars),
+        "bare ids, one a line": _numbered_lines("a{:010d}", chars),
+        "watch links, one a line": _numbered_lines("https://www.youtube.com/watch?v=b{:010d}&t=1", chars),
+        "commas and zero-width spaces": _repeat(",\u200b", chars, after=yt),
+        "brackets and quotes around nothing": _repeat("(<[{\"'", chars, after=yt),
     }
 
 

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
-from robust_import_app.state.importer import ImportState
+from robust_import_app.state.importer import MAX_PASTE_CHARS, PASTE_TOO_LONG, ImportState
 
 PLACEHOLDER = "https://www.youtube.com/watch?v=…\nhttps://youtu.be/…\n(one per line, or separated by spaces or commas)"
+
+
+_CHECK_PASTE_SIZE = rx.vars.FunctionStringVar.create(
+    f"((text, event) => event.target.setCustomValidity("
+    f"JSON.stringify(text).length > {MAX_PASTE_CHARS} ? {json.dumps(PASTE_TOO_LONG)} : ''))"
+)
+"""On every change of the text box, in the browser: mark a paste over
+``MAX_PASTE_CHARS`` (as the socket carries it) invalid, so that the browser's
+form validation keeps it from being sent and the text stays in the box."""
+
+_SHOW_WHEN_PASTE_TOO_LONG = {
+    "& [data-paste-too-long]": {"display": "none"},
+    "&:has(textarea:invalid) [data-paste-too-long]": {"display": "flex"},
+}
+"""The form shows its "too long" callout exactly while the text box is invalid."""
 
 
 def import_dialog() -> rx.Component:
@@ -26,6 +43,16 @@ def import_dialog() -> rx.Component:
                         rows="12",
                         width="100%",
                         auto_focus=True,
+                        on_change=_CHECK_PASTE_SIZE,
+                    ),
+                    rx.callout(
+                        PASTE_TOO_LONG,
+                        icon="triangle-alert",
+                        color_scheme="red",
+                        size="1",
+                        width="100%",
+                        role="alert",
+                        data_paste_too_long="",
                     ),
                     rx.cond(
                         ImportState.error != "",
@@ -40,7 +67,7 @@ def import_dialog() -> rx.Component:
                     spacing="3",
                 ),
                 on_submit=ImportState.submit,
-                reset_on_submit=True,
+                style=_SHOW_WHEN_PASTE_TOO_LONG,
             ),
             max_width="40rem",
         ),
@@ -50,7 +77,7 @@ def import_dialog() -> rx.Component:
 
 
 def _rejected_line(item) -> rx.Component:
-    return rx.el.li(rx.code(item.text), " — ", item.reason)
+    return rx.el.li(rx.code(item.text, data_testid="rejected-line"), " — ", item.reason)
 
 
 def paste_report() -> rx.Component:
@@ -61,18 +88,19 @@ def paste_report() -> rx.Component:
             rx.callout.icon(rx.icon("info")),
             rx.vstack(
                 rx.cond(
-                    ImportState.rejected.length() > 0,
+                    ImportState.rejected_count > 0,
                     rx.box(
                         rx.text(ImportState.rejected_summary, weight="medium"),
                         rx.el.ul(rx.foreach(ImportState.rejected, _rejected_line), style={"margin": "0.25rem 0 0 1.25rem"}),
+                        rx.cond(ImportState.rejected_more != "", rx.text(ImportState.rejected_more, size="2")),
                     ),
                 ),
                 rx.cond(
-                    ImportState.duplicates.length() > 0,
+                    ImportState.duplicates_count > 0,
                     rx.text(ImportState.duplicates_summary),
                 ),
                 rx.cond(
-                    ImportState.repeated.length() > 0,
+                    ImportState.repeated_count > 0,
                     rx.text(ImportState.repeated_summary),
                 ),
                 rx.button("Dismiss", size="1", variant="soft", on_click=ImportState.dismiss_report),

@@ -12,12 +12,28 @@ from robust_import_app.db import get_database
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
 
-MAX_PASTE_CHARS = 900_000
-"""Reflex caps a socket message at 1,000,000 bytes."""
+SOCKET_MESSAGE_MAX_CHARS = 1_000_000
+"""Reflex's cap on one socket message (``REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE``,
+default ``constants.POLLING_MAX_HTTP_BUFFER_SIZE``); engine.io counts it in
+characters on a websocket. A larger message closes the socket and is lost."""
 
+MAX_PASTE_CHARS = 980_000
+"""The longest paste the dialog sends, measured as the socket carries it
+(``JSON.stringify(text).length``, so a line break counts 2); the other
+20,000 characters of a message are for the event's name, token and route.
+The browser checks it before sending; the server refuses a longer text."""
 
-SHOWN_IDS = 10
-"""Video ids listed by name in the paste report; the rest are counted."""
+SHOWN_PER_KIND = 20
+"""Rejected lines, duplicates and repeats each kept (and shown) in the paste report; the rest are counted."""
+
+MAX_SHOWN_LINE_CHARS = 200
+"""A rejected line longer than this is shown cut, with an ellipsis."""
+
+PASTE_TOO_LONG = (
+    "This paste is too long to send in one go (the limit is about 900,000 characters). "
+    "Nothing was sent: split it into smaller pastes."
+)
+"""The browser's message for a paste over ``MAX_PASTE_CHARS``, shown before anything is sent."""
 
 
 def plural(count: int, singular: str, plural_form: str) -> str:
@@ -25,49 +41,104 @@ def plural(count: int, singular: str, plural_form: str) -> str:
     return f"{count} {singular if count == 1 else plural_form}"
 
 
-def listed(ids: list[str]) -> str:
-    """The first ``SHOWN_IDS`` ids, then how many more."""
-    shown = ", ".join(ids[:SHOWN_IDS])
-    return f"{shown} and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else shown
+def listed(ids: list[str], total: int | None = None) -> str:
+    """The first ``SHOWN_PER_KIND`` of ``ids``, then how many more of ``total`` (default ``len(ids)``)."""
+    total = len(ids) if total is None else total
+    shown = ids[:SHOWN_PER_KIND]
+    text = ", ".join(shown)
+    return f"{text} and {total - len(shown)} more" if total > len(shown) else text
+
+
+def shown_line(text: str) -> str:
+    """A rejected line as the report shows it: cut to ``MAX_SHOWN_LINE_CHARS`` with "…"."""
+    return text if len(text) <= MAX_SHOWN_LINE_CHARS else text[:MAX_SHOWN_LINE_CHARS] + "…"
 
 
 @dataclasses.dataclass(frozen=True)
 class RejectedView:
-    """A pasted line that held no video link, and why."""
+    """A pasted line that was not (or not wholly) imported, as shown, and why."""
 
     text: str
     reason: str
 
 
+@dataclasses.dataclass(frozen=True)
+class PasteReport:
+    """What the browser is told about one paste: the first ``SHOWN_PER_KIND`` of each kind, and counts."""
+
+    rejected: list[RejectedView]
+    rejected_count: int
+    duplicates: list[str]
+    duplicates_count: int
+    repeated: list[str]
+    repeated_count: int
+
+
+NO_REPORT = PasteReport(rejected=[], rejected_count=0, duplicates=[], duplicates_count=0, repeated=[], repeated_count=0)
+
+
+def paste_report(outcome: library.PasteOutcome) -> PasteReport:
+    """The bounded report of ``outcome`` (at most ``SHOWN_PER_KIND`` items of each kind)."""
+    return PasteReport(
+        rejected=[
+            RejectedView(text=shown_line(r.text), reason=r.reason) for r in outcome.rejected[:SHOWN_PER_KIND]
+        ],
+        rejected_count=len(outcome.rejected),
+        duplicates=list(outcome.duplicates[:SHOWN_PER_KIND]),
+        duplicates_count=len(outcome.duplicates),
+        repeated=list(outcome.repeated[:SHOWN_PER_KIND]),
+        repeated_count=len(outcome.repeated),
+    )
+
+
 class ImportState(rx.State):
-    """The dialog's open flag and the last paste's report."""
+    """The dialog's open flag and the last paste's report.
+
+    The report holds at most ``SHOWN_PER_KIND`` rejected lines, duplicates
+    and repeats each (what is shown) plus their counts, so that a paste of
+    100,000 junk lines sends the browser 20 of them, not megabytes.
+    """
 
     dialog_open: bool = False
     rejected: list[RejectedView] = []
+    rejected_count: int = 0
     duplicates: list[str] = []
+    duplicates_count: int = 0
     repeated: list[str] = []
+    repeated_count: int = 0
     created_count: int = 0
     error: str = ""
 
     @rx.var
     def has_report(self) -> bool:
         """True when the last paste skipped something worth telling."""
-        return bool(self.rejected or self.duplicates or self.repeated)
+        return bool(self.rejected_count or self.duplicates_count or self.repeated_count)
 
     @rx.var
     def rejected_summary(self) -> str:
         """E.g. "2 lines were not imported:"."""
-        return plural(len(self.rejected), "line was", "lines were") + " not imported:"
+        return plural(self.rejected_count, "line was", "lines were") + " not imported:"
+
+    @rx.var
+    def rejected_more(self) -> str:
+        """E.g. "… and 99,980 more lines"; empty when every rejected line is listed."""
+        more = self.rejected_count - len(self.rejected)
+        return f"… and {more:,} more {'line' if more == 1 else 'lines'}" if more > 0 else ""
 
     @rx.var
     def duplicates_summary(self) -> str:
         """E.g. "3 already in this list, not added again: id, id, id"."""
-        return f"{len(self.duplicates)} already in this list, not added again: {listed(self.duplicates)}"
+        return (
+            f"{self.duplicates_count} already in this list, not added again: "
+            f"{listed(self.duplicates, self.duplicates_count)}"
+        )
 
     @rx.var
     def repeated_summary(self) -> str:
         """E.g. "1 pasted more than once, added once: id"."""
-        return f"{len(self.repeated)} pasted more than once, added once: {listed(self.repeated)}"
+        return (
+            f"{self.repeated_count} pasted more than once, added once: {listed(self.repeated, self.repeated_count)}"
+        )
 
     @rx.event
     def set_dialog_open(self, value: bool):
@@ -79,21 +150,36 @@ class ImportState(rx.State):
     @rx.event
     def dismiss_report(self):
         """Hide the last paste's report."""
-        self.rejected, self.duplicates, self.repeated = [], [], []
+        self._show_report(NO_REPORT)
+
+    def _show_report(self, report: PasteReport) -> None:
+        self.rejected, self.rejected_count = report.rejected, report.rejected_count
+        self.duplicates, self.duplicates_count = report.duplicates, report.duplicates_count
+        self.repeated, self.repeated_count = report.repeated, report.repeated_count
 
     @rx.event
     async def submit(self, form_data: dict):
-        """Create every new video of the paste at once and hand them to the worker."""
-        text = str(form_data.get("links", ""))[:MAX_PASTE_CHARS]
+        """Create every new video of the paste at once and hand them to the worker.
+
+        A refused paste (too long, over the video limit, no links) sets
+        ``error`` and leaves the dialog open with the text as pasted: the
+        form does not reset on submit, and a successful import closes the
+        dialog, which unmounts the text box.
+        """
+        text = form_data.get("links", "")
+        if not isinstance(text, str):
+            self.error = "The paste did not arrive as text; paste it again."
+            return
+        if len(text) > MAX_PASTE_CHARS:  # only a client that skips the browser's check
+            self.error = f"This paste is over {MAX_PASTE_CHARS:,} characters: split it into smaller pastes."
+            return
         lib = await self.get_state(LibraryState)
         try:
             outcome = await asyncio.to_thread(library.import_paste, get_database(), lib.list_id, text)
         except library.LibraryError as problem:
             self.error = str(problem)
             return
-        self.rejected = [RejectedView(text=r.text[:200], reason=r.reason) for r in outcome.rejected]
-        self.duplicates = list(outcome.duplicates)
-        self.repeated = list(outcome.repeated)
+        self._show_report(paste_report(outcome))
         self.created_count = len(outcome.created)
         if not outcome.created and not self.has_report:
             self.error = "No YouTube video links found in the paste."
