@@ -16,6 +16,7 @@ from robust_import_app.redact import (
 )
 
 GOOGLE_KEY = "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"  # the documented 39-character shape
+DATA_API = "https://www.googleapis.com/youtube/v3"
 GROQ_KEY = "gsk_" + "Ab3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7nP9rS1tV3"
 
 
@@ -23,8 +24,8 @@ GROQ_KEY = "gsk_" + "Ab3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7nP9rS1tV3"
     ("text", "expected"),
     [
         (
-            f"Client error '403 Forbidden' for url 'https://www.googleapis.com/youtube/v3/videos?part=snippet&id=abc&key={GOOGLE_KEY}'",
-            "Client error '403 Forbidden' for url 'https://www.googleapis.com/youtube/v3/videos?part=snippet&id=abc&key=[redacted]'",
+            f"Client error '403 Forbidden' for url '{DATA_API}/videos?part=snippet&id=abc&key={GOOGLE_KEY}'",
+            f"Client error '403 Forbidden' for url '{DATA_API}/videos?part=snippet&id=abc&key=[redacted]'",
         ),
         (f"key {GOOGLE_KEY} refused", "key [redacted] refused"),
         (f"x-goog-api-key: {GOOGLE_KEY}", "x-goog-api-key: [redacted]"),
