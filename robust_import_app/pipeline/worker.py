@@ -45,9 +45,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_POLL_INTERVAL_S = 1.0
 DB_RETRY_MAX_S = 30.0
 """Longest wait, in seconds, between retries of a failing database in the claim loop."""
-SELF_FENCE_FRACTION = 0.75
-"""A video whose lease was not renewed for this fraction of the lease is stopped
-before the lease can expire and another worker claim it."""
+HEARTBEAT_FRACTION = 0.2
+"""The heartbeat renews the leases in flight every fifth of a lease."""
+SELF_FENCE_FRACTION = 0.5
+"""A video whose lease was not renewed for half a lease is stopped, at the
+latest 0.7 of a lease after its last renewal: before the lease can expire
+and another worker claim it."""
 BOT_CHECK_HINT = (
     "YouTube wants proof this is not a bot: set YOUTUBE_COOKIES_FILE to a cookies.txt "
     "exported from a signed-in browser, or YOUTUBE_PROXY_URL to a residential proxy."
@@ -97,6 +100,8 @@ class _Flight:
     job: VideoJob
     task: asyncio.Task[None]
     renewed_at: float
+    finishing: bool = False
+    """Set once the video's final write (complete, fail, reschedule) is under way."""
 
 
 class ImportWorker:
@@ -106,7 +111,7 @@ class ImportWorker:
     context's guards; ``videos_in_flight`` only bounds how many videos are
     claimed at a time.
 
-    While a video is in flight a heartbeat renews its lease every third of
+    While a video is in flight a heartbeat renews its lease every fifth of
     ``queue.lease_s``. A video whose lease was lost (taken over by another
     worker after a stall, or its row deleted) is cancelled at once; so is one
     whose lease could not be renewed for :data:`SELF_FENCE_FRACTION` of the
@@ -254,34 +259,49 @@ class ImportWorker:
         self._wake.clear()
 
     async def _heartbeat(self) -> None:
-        """Renew the leases in flight every third of a lease; cancel the videos that lost theirs."""
-        interval_s = self.queue.lease_s / 3
-        while True:
-            await asyncio.sleep(interval_s)
-            await self.renew_leases()
+        """Renew the leases in flight every fifth of a lease; stop the videos that lost theirs.
+
+        A renewal that hangs (a locked or unreachable database) does not hold
+        up the check for stale leases, which runs at every tick.
+        """
+        interval_s = self.queue.lease_s * HEARTBEAT_FRACTION
+        renewing: asyncio.Task[None] | None = None
+        try:
+            while True:
+                await asyncio.sleep(interval_s)
+                if renewing is None or renewing.done():
+                    renewing = asyncio.create_task(self.renew_leases(), name="renew import leases")
+                self._stop_stale()
+        finally:
+            if renewing is not None:
+                renewing.cancel()
 
     async def renew_leases(self) -> None:
-        """One heartbeat: renew every lease in flight, cancel lost and stale ones."""
-        flights = list(self._flights.values())
-        if flights:
-            started = self._clock()
-            try:
-                lost = await asyncio.to_thread(self.queue.renew, [flight.job for flight in flights])
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                logger.warning("Could not renew import leases: %s", exc)
+        """Renew every lease in flight; cancel the videos whose lease another worker holds now."""
+        flights = [flight for flight in self._flights.values() if not flight.finishing]
+        if not flights:
+            return
+        started = self._clock()
+        try:
+            lost = await asyncio.to_thread(self.queue.renew, [flight.job for flight in flights])
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            logger.warning("Could not renew import leases: %s", exc)
+            return
+        lost_ids = {job.video_id for job in lost}
+        for flight in flights:
+            if flight.job.video_id in lost_ids:
+                logger.warning("Lost the lease on %s; another worker has it", flight.job.youtube_id)
+                flight.task.cancel()
             else:
-                lost_ids = {job.video_id for job in lost}
-                for flight in flights:
-                    if flight.job.video_id in lost_ids:
-                        logger.warning("Lost the lease on %s; another worker has it", flight.job.youtube_id)
-                        flight.task.cancel()
-                    else:
-                        flight.renewed_at = started
+                flight.renewed_at = started
+
+    def _stop_stale(self) -> None:
+        """Cancel the videos whose lease was not renewed for :data:`SELF_FENCE_FRACTION` of a lease."""
         deadline = self._clock() - self.queue.lease_s * SELF_FENCE_FRACTION
         for flight in list(self._flights.values()):
-            if flight.renewed_at < deadline and not flight.task.done():
+            if flight.renewed_at < deadline and not flight.finishing and not flight.task.done():
                 logger.warning("Stopping %s: its lease could not be renewed in time", flight.job.youtube_id)
                 flight.task.cancel()
 
@@ -300,6 +320,7 @@ class ImportWorker:
                     self._report(job)
                     await self._run_stage(job, stage)
                     stage = next_stage(stage)
+                self._finishing(job)
                 await asyncio.to_thread(self.queue.complete, job)
             except (ImportFailure, LeaseLost, asyncio.CancelledError):
                 raise
@@ -309,6 +330,7 @@ class ImportWorker:
                     logger.exception("Unexpected error importing %s", job.youtube_id)
                 raise failure from exc
         except ImportFailure as failure:
+            self._finishing(job)
             try:
                 await self._handle_failure(job, failure)
             except LeaseLost:
@@ -333,6 +355,12 @@ class ImportWorker:
         """Announce batches finished without a summary (the worker that finished them died)."""
         for summary in await asyncio.to_thread(self.queue.close_finished_batches):
             self.sink.batch_finished(summary)
+
+    def _finishing(self, job: VideoJob) -> None:
+        """The video's last write (which gives its lease back) is under way: the heartbeat leaves it be."""
+        flight = self._flights.get(job.video_id)
+        if flight is not None:
+            flight.finishing = True
 
     async def _run_stage(self, job: VideoJob, stage: ImportStage) -> None:
         if stage is ImportStage.METADATA:

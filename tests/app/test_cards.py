@@ -50,4 +50,5 @@ def test_paste_report_counts_read_as_english_and_long_lists_are_cut():
     assert plural(1, "line was", "lines were") == "1 line was"
     assert plural(2, "line was", "lines were") == "2 lines were"
     assert listed(["a", "b"]) == "a, b"
-    assert listed([f"v{n}" for n in range(13)]) == "v0, v1, v2, v3, v4, v5, v6, v7, v8, v9 and 3 more"
+    assert listed([f"v{n}" for n in range(23)]) == ", ".join(f"v{n}" for n in range(20)) + " and 3 more"
+    assert listed(["a", "b"], 5) == "a, b and 3 more"

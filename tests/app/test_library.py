@@ -25,6 +25,7 @@ def test_paste_creates_every_new_video_at_once_in_created_state(db):
     assert outcome.created == ("dQw4w9WgXcQ", "jNQXAC9IVRw", "aqz-KE-bpKQ")
     assert outcome.repeated == ("dQw4w9WgXcQ",)
     assert {(r.text, r.problem) for r in outcome.rejected} == {
+        ("Here is what I want to watch:", LinkProblem.NOT_YOUTUBE),
         ("https://vimeo.com/123456", LinkProblem.NOT_YOUTUBE),
         ("https://www.youtube.com/playlist?list=PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i", LinkProblem.PLAYLIST),
     }

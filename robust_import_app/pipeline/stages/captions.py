@@ -244,7 +244,7 @@ async def _reserve_budget(job: VideoJob, ctx: StageContext) -> float | None:
         return 0.0
     seconds = float(job.duration_s or 0)
     reserved = await asyncio.to_thread(
-        ctx.queue.reserve_whisper_seconds, job.batch_id, seconds=seconds, cap_s=ctx.whisper_max_s_per_batch
+        ctx.queue.reserve_whisper_seconds, job, seconds=seconds, cap_s=ctx.whisper_max_s_per_batch
     )
     return seconds if reserved else None
 
@@ -253,7 +253,7 @@ async def _release_budget(job: VideoJob, ctx: StageContext, seconds: float) -> N
     if seconds and job.batch_id is not None:
         # Shielded: runs to the end also when the stage is being cancelled.
         await asyncio.shield(
-            asyncio.to_thread(ctx.queue.release_whisper_seconds, job.batch_id, seconds=seconds)
+            asyncio.to_thread(ctx.queue.release_whisper_seconds, job)
         )
 
 

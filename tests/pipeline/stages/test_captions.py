@@ -583,18 +583,6 @@ async def test_summary_counts_without_captions_only_for_none(db, api_server):
     assert summary.message == "5 imported, 1 without captions, 0 failed"
 
 
-def test_reserved_whisper_seconds_are_capped_and_given_back_never_below_zero(db):
-    queue = ImportQueue(db)
-    batch_id = library.import_paste(db, library.ensure_default_list(db), NO_CAPTIONS).batch_id
-    assert queue.reserve_whisper_seconds(batch_id, seconds=600, cap_s=1000)
-    assert not queue.reserve_whisper_seconds(batch_id, seconds=500, cap_s=1000), "600 + 500 > 1000"
-    assert whisper_seconds(db) == 600
-    queue.release_whisper_seconds(batch_id, seconds=600)
-    assert queue.reserve_whisper_seconds(batch_id, seconds=500, cap_s=1000)
-    queue.release_whisper_seconds(batch_id, seconds=800)
-    assert whisper_seconds(db) == 0
-
-
 @pytest.mark.parametrize(
     ("reported", "requested", "stored"),
     [("en", "de", "en"), ("english", "en", "en"), ("english", None, "english"), (None, "fr", "fr"), ("pt-BR", None, "pt-BR")],
