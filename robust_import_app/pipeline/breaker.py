@@ -30,14 +30,14 @@ class BreakerState(enum.StrEnum):
 
 
 class CircuitBreaker:
-    """Open after repeated rate limits, bot checks or 5xx; probe once after a cool-down.
+    """Open after repeated rate limits, bot checks or IP blocks; probe once after a cool-down.
 
     Rules (times in seconds on ``clock``, a monotonic clock):
 
     * CLOSED: ``failure_threshold`` consecutive counting failures (those with
       :attr:`TransientImportError.counts_for_breaker`: rate limit, bot check,
-      IP block, server error) open it. A success resets the count; other
-      failures (permanent, timeouts, network) neither count nor reset.
+      IP block) open it. A success resets the count; other failures
+      (permanent, server errors, timeouts, network) neither count nor reset.
     * OPEN: :meth:`allow_request` is False for ``cooldown_s``.
     * HALF_OPEN: :meth:`allow_request` is True exactly once (the probe). The
       probe's success closes the breaker and resets the cool-down to base;

@@ -102,10 +102,12 @@ BREAKER_CODES = frozenset(
         ErrorCode.RATE_LIMITED,
         ErrorCode.BOT_CHECK,
         ErrorCode.IP_BLOCKED,
-        ErrorCode.SERVER_ERROR,
     }
 )
-"""Failures that count toward opening an upstream's circuit breaker."""
+"""Failures that count toward opening an upstream's circuit breaker: YouTube
+refusing *us* (rate limit, bot check, IP block), where every further request
+makes the refusal last longer. Server errors, timeouts and network failures
+are per-request trouble: each video backs off on its own (``retry.py``)."""
 
 
 class ImportFailure(Exception):
@@ -147,7 +149,7 @@ class TransientImportError(ImportFailure):
 
     @property
     def counts_for_breaker(self) -> bool:
-        """True for rate limits, bot checks and server errors."""
+        """True for rate limits, bot checks and IP blocks (:data:`BREAKER_CODES`)."""
         return self.code in BREAKER_CODES
 
 

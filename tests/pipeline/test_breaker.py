@@ -14,6 +14,7 @@ from tests.clock import FakeClock
 
 RATE_LIMITED = TransientImportError(ErrorCode.RATE_LIMITED)
 BOT_CHECK = TransientImportError(ErrorCode.BOT_CHECK)
+IP_BLOCKED = TransientImportError(ErrorCode.IP_BLOCKED)
 SERVER_ERROR = TransientImportError(ErrorCode.SERVER_ERROR)
 TIMEOUT = TransientImportError(ErrorCode.TIMEOUT)
 PRIVATE = PermanentImportError(ErrorCode.PRIVATE)
@@ -50,13 +51,20 @@ def test_bad_settings_raise_value_error(kwargs: dict[str, float]) -> None:
         CircuitBreaker(**kwargs)  # type: ignore[arg-type]
 
 
-def test_opens_after_three_consecutive_counting_failures(breaker: CircuitBreaker) -> None:
-    breaker.record_failure(RATE_LIMITED)
-    breaker.record_failure(BOT_CHECK)
+def test_opens_after_six_consecutive_refusals_by_default(breaker: CircuitBreaker) -> None:
+    for error in (RATE_LIMITED, BOT_CHECK, IP_BLOCKED, RATE_LIMITED, BOT_CHECK):
+        breaker.record_failure(error)
     assert breaker.state is BreakerState.CLOSED and breaker.allow_request()
-    breaker.record_failure(SERVER_ERROR)
+    breaker.record_failure(IP_BLOCKED)
     assert breaker.state is BreakerState.OPEN
-    assert breaker.opened_reason is ErrorCode.SERVER_ERROR
+    assert breaker.opened_reason is ErrorCode.IP_BLOCKED
+
+
+def test_server_errors_and_timeouts_do_not_count(breaker: CircuitBreaker) -> None:
+    for _ in range(50):
+        breaker.record_failure(SERVER_ERROR)
+        breaker.record_failure(TIMEOUT)
+    assert breaker.state is BreakerState.CLOSED
 
 
 def test_open_blocks_for_the_cooldown(breaker: CircuitBreaker, clock: FakeClock) -> None:
@@ -131,19 +139,20 @@ def test_probe_failure_reopens_with_doubling_cooldown_up_to_the_cap(
 
 
 def test_success_while_closed_resets_the_count(breaker: CircuitBreaker) -> None:
-    breaker.record_failure(RATE_LIMITED)
-    breaker.record_failure(RATE_LIMITED)
+    for _ in range(breaker.failure_threshold - 1):
+        breaker.record_failure(RATE_LIMITED)
     breaker.record_success()
-    breaker.record_failure(RATE_LIMITED)
-    breaker.record_failure(RATE_LIMITED)
+    for _ in range(breaker.failure_threshold - 1):
+        breaker.record_failure(RATE_LIMITED)
     assert breaker.state is BreakerState.CLOSED
 
 
 def test_non_counting_failures_neither_count_nor_reset(breaker: CircuitBreaker) -> None:
-    breaker.record_failure(RATE_LIMITED)
-    breaker.record_failure(PRIVATE)
-    breaker.record_failure(TIMEOUT)
-    breaker.record_failure(RATE_LIMITED)
+    for _ in range(breaker.failure_threshold - 1):
+        breaker.record_failure(RATE_LIMITED)
+        breaker.record_failure(PRIVATE)
+        breaker.record_failure(TIMEOUT)
+        breaker.record_failure(SERVER_ERROR)
     assert breaker.state is BreakerState.CLOSED
     breaker.record_failure(RATE_LIMITED)
     assert breaker.state is BreakerState.OPEN

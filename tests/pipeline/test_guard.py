@@ -93,8 +93,8 @@ async def test_next_request_waits_for_the_retry_after(guard: UpstreamGuard, cloc
 
 
 @pytest.mark.asyncio
-async def test_three_rate_limits_open_the_breaker_and_block_without_running(guard: UpstreamGuard) -> None:
-    for _ in range(3):
+async def test_consecutive_rate_limits_open_the_breaker_and_block_without_running(guard: UpstreamGuard) -> None:
+    for _ in range(guard.breaker.failure_threshold):
         with pytest.raises(TransientImportError):
             async with guard.request(video_id=VID):
                 raise too_many_requests(None)
@@ -114,7 +114,7 @@ async def test_breaker_opening_while_waiting_stops_the_request(clock: FakeClock)
     guard: UpstreamGuard
 
     async def sleep_while_others_fail(seconds: float) -> None:
-        for _ in range(3):
+        for _ in range(guard.breaker.failure_threshold):
             guard.breaker.record_failure(TransientImportError(ErrorCode.BOT_CHECK))
         await clock.sleep(seconds)
 
@@ -190,7 +190,7 @@ async def test_half_open_probe_admitted_before_the_wait_goes_out(fast_guard: Ups
 async def test_import_failure_inside_passes_through_as_is_and_is_recorded(fast_guard: UpstreamGuard) -> None:
     guard = fast_guard
     own = TransientImportError(ErrorCode.BOT_CHECK, video_id=VID)
-    for _ in range(3):
+    for _ in range(guard.breaker.failure_threshold):
         with pytest.raises(TransientImportError) as info:
             async with guard.request(video_id=VID):
                 raise own
@@ -225,15 +225,43 @@ async def test_transcript_api_429_slows_the_limiter_like_a_rate_limit(fast_guard
 
 
 @pytest.mark.asyncio
-async def test_server_error_and_bot_check_count_for_the_breaker_but_do_not_slow_the_limiter(
-    fast_guard: UpstreamGuard,
-) -> None:
+async def test_server_error_and_bot_check_do_not_slow_the_limiter(fast_guard: UpstreamGuard) -> None:
     guard = fast_guard
     for own in (TransientImportError(ErrorCode.SERVER_ERROR), TransientImportError(ErrorCode.BOT_CHECK)):
         with pytest.raises(TransientImportError):
             async with guard.request(video_id=VID):
                 raise own
     assert guard.limiter.interval_s == 0.001
+
+
+def service_unavailable() -> httpx.HTTPStatusError:
+    request = httpx.Request("GET", "https://www.googleapis.com/youtube/v3/videos")
+    response = httpx.Response(503, request=request)
+    return httpx.HTTPStatusError("503 Service Unavailable", request=request, response=response)
+
+
+@pytest.mark.asyncio
+async def test_server_errors_and_timeouts_never_open_the_default_breaker(fast_guard: UpstreamGuard) -> None:
+    """They go to each video's backoff; only YouTube refusing us (429, bot check, IP block) counts."""
+    guard = fast_guard
+    for _ in range(20):
+        for raw in (service_unavailable(), httpx.ReadTimeout("timed out")):
+            with pytest.raises(TransientImportError):
+                async with guard.request(video_id=VID):
+                    raise raw
+    assert guard.breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.asyncio
+async def test_default_breaker_opens_on_the_sixth_consecutive_refusal(fast_guard: UpstreamGuard) -> None:
+    guard = fast_guard
+    refusals = [too_many_requests(None), yta.IpBlocked(VID), TransientImportError(ErrorCode.BOT_CHECK)] * 2
+    for count, raw in enumerate(refusals, start=1):
+        assert guard.breaker.state is BreakerState.CLOSED, f"open after {count - 1} refusals"
+        with pytest.raises(TransientImportError):
+            async with guard.request(video_id=VID):
+                raise raw
+    assert guard.breaker.state is BreakerState.OPEN
 
 
 @pytest.mark.asyncio
