@@ -104,18 +104,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install_log_redaction(logger: logging.Logger | None = None) -> RedactingFilter:
-    """Add one :class:`RedactingFilter` to every handler of ``logger`` (default: the root logger).
+def install_log_redaction(*loggers: logging.Logger) -> RedactingFilter:
+    """Add one :class:`RedactingFilter` to every handler of ``loggers``; returns the filter.
 
-    Filters on a handler see every record that reaches it, including those
-    propagated from child loggers (a filter on a logger would not). Call it
-    after logging is configured; a handler added later needs
-    ``handler.addFilter(filter)`` with the returned filter. Calling it again
-    adds nothing to a handler that already has one.
+    Without arguments: the handlers of the root logger and of every logger
+    created so far (those that do not propagate, such as a server's access
+    log, have handlers of their own). Filters on a handler see every record
+    that reaches it, including those propagated from child loggers (a filter
+    on a logger would not). Call it after logging is configured; a handler
+    added later needs ``handler.addFilter(filter)`` with the returned filter.
+    A handler that already has a ``RedactingFilter`` gets no second one.
     """
-    target = logger or logging.getLogger()
+    targets = loggers or (
+        logging.getLogger(),
+        *(logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)),
+    )
     redacting = RedactingFilter()
-    for handler in target.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(redacting)
+    for target in targets:
+        for handler in target.handlers:
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(redacting)
     return redacting

@@ -113,3 +113,19 @@ def test_install_adds_one_filter_to_every_handler_once() -> None:
     finally:
         logger.removeHandler(first)
         logger.removeHandler(second)
+
+
+def test_install_without_arguments_reaches_loggers_that_do_not_propagate() -> None:
+    access_log = logging.getLogger("robust_import_app.test_redact_access")
+    access_log.propagate = False
+    handler = logging.NullHandler()
+    access_log.addHandler(handler)
+    try:
+        installed = install_log_redaction()
+        assert installed in handler.filters
+    finally:
+        access_log.removeHandler(handler)
+        loggers = [logging.getLogger(), *logging.root.manager.loggerDict.values()]
+        for each in loggers:
+            for other in getattr(each, "handlers", ()):
+                other.removeFilter(installed)
