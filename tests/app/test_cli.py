@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from robust_import_app import library
+from robust_import_app.db import Database, migrate
+
 REPO = Path(__file__).resolve().parents[2]
 FAST_LIMITS = {
     "IMPORT_BACKEND": "sim",
@@ -191,3 +194,47 @@ def test_ctrl_c_stops_cleanly_and_leaves_the_rest_queued(tmp_path):
     assert len(videos) == 30 and unfinished
     assert all(claimed_by is None for *_, claimed_by, _ in videos.values()), "leases must be released"
     assert _query(db_path, "SELECT announced_at FROM import_batch") == [(None,)]
+
+
+def test_import_works_on_its_own_batch_only(tmp_path: Path):
+    db_path = tmp_path / "library.db"
+    first = _cli(db_path, "Inbox", str(_paste_file(tmp_path, GENERATED[:2])))
+    assert first.returncode == 0, first.stderr
+    # Queue another list's batch behind the command's back, as the web app would.
+    _query(db_path, "UPDATE video SET import_stage = 'created', import_progress = 0")
+    _query(db_path, "UPDATE import_batch SET announced_at = NULL")
+    (tmp_path / "second.txt").write_text("\n".join(GENERATED[2:4]))
+    second = _cli(db_path, "Later", str(tmp_path / "second.txt"))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[0].startswith("2 imported, ")
+    stages = {youtube_id: row[0] for youtube_id, row in _videos(db_path).items()}
+    assert stages == {GENERATED[0]: "created", GENERATED[1]: "created", GENERATED[2]: "complete", GENERATED[3]: "complete"}
+
+
+def test_worker_command_works_through_the_queue_and_stops_on_sigterm(tmp_path: Path):
+    db_path = tmp_path / "library.db"
+    url = f"sqlite:///{db_path}?timeout=30"
+    migrate(url)
+    db = Database(url)
+    library.import_paste(db, library.ensure_default_list(db), GENERATED[4])  # as the web app's paste
+    db.dispose()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "robust_import_app", "worker"],
+        cwd=REPO,
+        env=_env(db_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _videos(db_path)[GENERATED[4]][0] != "complete":
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert _videos(db_path)[GENERATED[4]][0] == "complete"
+    assert "Batch 1 of list 1 finished: 1 imported, 0 without captions, 0 failed" in output

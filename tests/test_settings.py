@@ -1,0 +1,24 @@
+"""Settings read from the environment: the lease, and secrets kept out of the repr."""
+
+from __future__ import annotations
+
+from robust_import_app.settings import Settings
+
+SECRETS = {
+    "YOUTUBE_API_KEY": "AIzaSyExampleExampleExampleExample123",
+    "WHISPER_API_KEY": "gsk_exampleexampleexample",
+    "YOUTUBE_PROXY_URL": "http://user:hunter2@proxy.example:8080",
+}
+
+
+def test_repr_shows_no_secret():
+    settings = Settings.from_env(SECRETS)
+    assert settings.youtube_api_key == SECRETS["YOUTUBE_API_KEY"]
+    shown = repr(settings)
+    for value in (*SECRETS.values(), "hunter2"):
+        assert value not in shown
+
+
+def test_lease_is_configurable():
+    assert Settings.from_env({"IMPORT_LEASE_S": "7.5"}).lease_s == 7.5
+    assert Settings.from_env({}).lease_s == 120.0
