@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from robust_import_app.db import Database
 from robust_import_app.pipeline.context import StageContext
@@ -20,11 +21,21 @@ from robust_import_app.pipeline.progress import ProgressSink
 from robust_import_app.pipeline.queue import ImportQueue
 from robust_import_app.pipeline.retry import RetryPolicy
 from robust_import_app.pipeline.worker import ImportWorker
+from robust_import_app.redact import install_log_redaction, register_secret
 from robust_import_app.settings import Settings
 from robust_import_app.whisper.transcriber import build_transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
 from robust_import_app.youtube.data import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
+
+
+def protect_secrets(settings: Settings) -> None:
+    """Keep the API keys and the proxy password out of every log line and stored error."""
+    for secret in (settings.youtube_api_key, settings.whisper_api_key):
+        register_secret(secret)
+    if settings.youtube_proxy_url:
+        register_secret(urlsplit(settings.youtube_proxy_url).password)
+    install_log_redaction()
 
 
 def build_backend(settings: Settings) -> YouTubeBackend:
@@ -50,7 +61,10 @@ async def build_worker(
     """An import worker for these settings; its HTTP clients close on exit.
 
     ``batch_id`` limits it to one batch (the command line's own paste).
+    The configured secrets are registered for redaction and every log handler
+    configured so far redacts them (:mod:`robust_import_app.redact`).
     """
+    protect_secrets(settings)
     guards = Guards.from_configs(settings.guard_configs())
     data_api = None
     transcriber = build_transcriber(

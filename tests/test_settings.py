@@ -22,3 +22,17 @@ def test_repr_shows_no_secret():
 def test_lease_is_configurable():
     assert Settings.from_env({"IMPORT_LEASE_S": "7.5"}).lease_s == 7.5
     assert Settings.from_env({}).lease_s == 120.0
+
+
+def test_the_configured_secrets_are_redacted_from_logs(caplog):
+    import logging
+
+    from robust_import_app.compose import protect_secrets
+
+    logger = logging.getLogger("robust_import_app.test_secrets")
+    protect_secrets(Settings.from_env(SECRETS))
+    caplog.handler.addFilter(next(f for h in logging.getLogger().handlers for f in h.filters if type(f).__name__ == "RedactingFilter"))
+    logger.warning("proxy %s with key %s", SECRETS["YOUTUBE_PROXY_URL"], SECRETS["WHISPER_API_KEY"])
+    text = caplog.text
+    assert "hunter2" not in text and SECRETS["WHISPER_API_KEY"] not in text
+    assert "[redacted]" in text
