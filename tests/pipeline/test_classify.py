@@ -593,3 +593,22 @@ def test_database_errors_are_transient_and_do_not_count_for_the_breaker(make: Ca
 
 def test_classified_error_is_an_import_failure() -> None:
     assert isinstance(classify(OSError()), ImportFailure)
+
+
+def test_a_postgres_connection_the_server_dropped_is_transient_database(postgres_db_url: str) -> None:
+    """The server ends our session (pg_terminate_backend, as a restart or failover does)."""
+    engine = sa.create_engine(postgres_db_url)
+    try:
+        with engine.connect() as victim:
+            backend_pid = victim.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            with engine.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+            dropped = _raised_by(lambda: victim.execute(sa.text("SELECT 1")))
+    finally:
+        engine.dispose()
+    assert isinstance(dropped, sa.exc.DBAPIError) and dropped.connection_invalidated
+    rule = matching_rule(dropped)
+    assert rule is not None and rule.name == "db_connection_lost"
+    failure = classify(dropped, video_id=VID, stage="chapters")
+    assert isinstance(failure, TransientImportError) and failure.code is ErrorCode.DATABASE
+    assert not failure.counts_for_breaker
