@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lease_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column('whisper_reserved_s', sa.Float(), nullable=True))
     op.create_index('ix_video_due', 'video', ['batch_id', 'id'], sqlite_where=UNFINISHED, postgresql_where=UNFINISHED)
-    op.create_index('ix_video_held', 'video', ['claimed_until'], sqlite_where=HELD, postgresql_where=HELD)
+    op.create_index('ix_video_held', 'video', ['batch_id', 'claimed_until'], sqlite_where=HELD, postgresql_where=HELD)
     op.create_index('ix_video_retry', 'video', ['next_attempt_at'], sqlite_where=RETRY, postgresql_where=RETRY)
 
 

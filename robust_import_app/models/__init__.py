@@ -1,6 +1,7 @@
 """The database tables (SQLModel); the alembic migrations under ``alembic/`` create them."""
 
 from robust_import_app.models.tables import (
+    UNFINISHED_SQL,
     ChapterRow,
     ImportBatch,
     TranscriptSegmentRow,
@@ -10,6 +11,7 @@ from robust_import_app.models.tables import (
 )
 
 __all__ = [
+    "UNFINISHED_SQL",
     "ChapterRow",
     "ImportBatch",
     "TranscriptSegmentRow",

@@ -91,7 +91,7 @@ class Video(SQLModel, table=True):
         sa.UniqueConstraint("list_id", "youtube_id", name="uq_video_list_youtube_id"),
         sa.Index("ix_video_list_page", "list_id", "created_at", "id"),
         sa.Index("ix_video_due", "batch_id", "id", sqlite_where=UNFINISHED_SQL, postgresql_where=UNFINISHED_SQL),
-        sa.Index("ix_video_held", "claimed_until", sqlite_where=HELD_SQL, postgresql_where=HELD_SQL),
+        sa.Index("ix_video_held", "batch_id", "claimed_until", sqlite_where=HELD_SQL, postgresql_where=HELD_SQL),
         sa.Index("ix_video_retry", "next_attempt_at", sqlite_where=RETRY_SQL, postgresql_where=RETRY_SQL),
     )
 

@@ -37,6 +37,7 @@ from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
 from robust_import_app.models import (
+    UNFINISHED_SQL,
     ChapterRow,
     ImportBatch,
     TranscriptSegmentRow,
@@ -176,7 +177,10 @@ def time_left(seconds: float) -> str:
     return f"about {hours} h {minutes} min left" if hours else f"about {minutes} min left"
 
 
-_unfinished = col(Video.import_stage).not_in(TERMINAL)
+_unfinished = UNFINISHED_SQL
+"""Written as the partial indexes' own condition, literally: SQLite uses a partial
+index only for a query whose WHERE names the index's condition, not a bound
+parameter list."""
 
 
 class ImportQueue:
