@@ -50,6 +50,16 @@ class _Env:
         except ValueError:
             raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} must be 0 or 1, got {raw!r}")
+
     def optional_number(self, name: str) -> float | None:
         return self.number(name, 0.0) if self.text(name) else None
 
@@ -68,6 +78,11 @@ class Settings:
     """
 
     db_url: str = DEFAULT_DB_URL
+    redis_url: str | None = field(default=None, repr=False)
+    """``REFLEX_REDIS_URL``: with it, Reflex's state, the progress bus and the
+    per-upstream limits are shared between processes (see README, "Scale out")."""
+    worker_in_web: bool = True
+    """``IMPORT_WORKER_IN_WEB=0``: the web processes run no import worker (separate ``worker`` processes do)."""
     backend: str = DEFAULT_BACKEND
     push_interval_s: float = DEFAULT_PUSH_INTERVAL_S
     videos_in_flight: int = DEFAULT_VIDEOS_IN_FLIGHT
@@ -96,6 +111,8 @@ class Settings:
             raise ValueError(f"IMPORT_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
         return cls(
             db_url=env.text("REFLEX_DB_URL", DEFAULT_DB_URL),
+            redis_url=env.text("REFLEX_REDIS_URL"),
+            worker_in_web=env.flag("IMPORT_WORKER_IN_WEB", True),
             backend=backend,
             push_interval_s=env.number("IMPORT_PUSH_INTERVAL_S", DEFAULT_PUSH_INTERVAL_S),
             videos_in_flight=int(env.number("IMPORT_VIDEOS_IN_FLIGHT", DEFAULT_VIDEOS_IN_FLIGHT)),

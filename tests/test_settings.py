@@ -36,3 +36,10 @@ def test_the_configured_secrets_are_redacted_from_logs(caplog):
     text = caplog.text
     assert "hunter2" not in text and SECRETS["WHISPER_API_KEY"] not in text
     assert "[redacted]" in text
+
+
+def test_scale_out_settings():
+    settings = Settings.from_env({"REFLEX_REDIS_URL": "redis://:pw@127.0.0.1:6379/0", "IMPORT_WORKER_IN_WEB": "0"})
+    assert settings.redis_url == "redis://:pw@127.0.0.1:6379/0" and settings.worker_in_web is False
+    assert Settings.from_env({}).worker_in_web is True
+    assert "pw@" not in repr(settings)
