@@ -53,7 +53,9 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         connect_args = {"check_same_thread": False} if self.is_sqlite else {}
-        self.engine = create_engine(url, connect_args=connect_args)
+        # A server that dropped a pooled connection (restart, failover, idle
+        # timeout) costs one ping, not a failed transaction.
+        self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._write_engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
