@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from robust_import_app.db import Database
+from robust_import_app.pipeline import shared_guard
 from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.guard import Guards
 from robust_import_app.pipeline.metadata_batcher import MetadataBatcher
@@ -61,11 +62,12 @@ async def build_worker(
     """An import worker for these settings; its HTTP clients close on exit.
 
     ``batch_id`` limits it to one batch (the command line's own paste).
+    With ``settings.redis_url`` the guards are shared through Redis
+    (:mod:`robust_import_app.pipeline.shared_guard`); without it each process has its own.
     The configured secrets are registered for redaction and every log handler
     configured so far redacts them (:mod:`robust_import_app.redact`).
     """
     protect_secrets(settings)
-    guards = Guards.from_configs(settings.guard_configs())
     data_api = None
     transcriber = build_transcriber(
         api_key=settings.whisper_api_key,
@@ -76,6 +78,12 @@ async def build_worker(
         proxy_url=settings.youtube_proxy_url,
     )
     async with contextlib.AsyncExitStack() as stack:
+        if settings.redis_url:  # one rate limit and breaker per upstream across all processes
+            redis = shared_guard.connect(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+            guards = shared_guard.shared_guards(settings.guard_configs(), redis=redis)
+        else:
+            guards = Guards.from_configs(settings.guard_configs())
         if settings.youtube_api_key:
             client = await stack.enter_async_context(
                 DataApiClient(

@@ -11,6 +11,8 @@ Every failure the pipeline meets is translated once, by
     └── TransientImportError   retry with backoff, silently
           rate limited (HTTP 429), bot check, IP blocked, server error (5xx),
           timeout, network, quota exceeded, circuit open,
+          limits unreachable (the reason a shared breaker shows while
+          Redis is down; the request itself is refused as circuit open),
           database (the library's own database busy or unreachable)
 
 Each error carries an :class:`ErrorCode` (stored on the video row) and, as
@@ -42,6 +44,7 @@ class ErrorCode(enum.StrEnum):
     NETWORK = "network"
     QUOTA_EXCEEDED = "quota_exceeded"
     CIRCUIT_OPEN = "circuit_open"
+    LIMITS_UNREACHABLE = "limits_unreachable"
     DATABASE = "database"
     UNAUTHORIZED = "unauthorized"
     TOO_LARGE = "too_large"
@@ -75,6 +78,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NETWORK: "YouTube could not be reached; the import will retry.",
     ErrorCode.QUOTA_EXCEEDED: "The YouTube Data API quota for today is used up.",
     ErrorCode.CIRCUIT_OPEN: "Paused while YouTube is rate-limiting.",
+    ErrorCode.LIMITS_UNREACHABLE: "Paused while the shared rate limit (Redis) is unreachable.",
     ErrorCode.DATABASE: "The library database was busy or unreachable; the import will retry.",
     ErrorCode.UNAUTHORIZED: "The API key was rejected; check its setting.",
     ErrorCode.TOO_LARGE: "The upload is larger than the service accepts.",

@@ -1,0 +1,251 @@
+"""SharedUpstreamGuard against a real Redis: two guard instances on one Redis are two processes' view."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+import redis.asyncio as aioredis
+
+from robust_import_app.pipeline.breaker import BreakerState
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.errors import ErrorCode, TransientImportError
+from robust_import_app.pipeline.guard import Guards
+from robust_import_app.pipeline.shared_guard import (
+    UNREACHABLE_RETRY_S,
+    SharedUpstreamGuard,
+    connect,
+    shared_guards,
+)
+from robust_import_app.youtube.data import Upstream
+from tests.servers import RedisServer
+
+VID = "dQw4w9WgXcQ"
+pytestmark = pytest.mark.redis
+
+
+def too_many_requests(retry_after: str | None = None) -> httpx.HTTPStatusError:
+    request = httpx.Request("GET", "https://www.googleapis.com/youtube/v3/videos")
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    response = httpx.Response(429, headers=headers, request=request)
+    return httpx.HTTPStatusError("429 Too Many Requests", request=request, response=response)
+
+
+@pytest_asyncio.fixture
+async def client(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]:
+    redis = connect(redis_server.url)
+    yield redis
+    await redis.aclose()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """Keys of this test only (the Redis server is shared by the session)."""
+    return f"test:{uuid.uuid4().hex}"
+
+
+def pair(client: aioredis.Redis, prefix: str, config: GuardConfig) -> tuple[SharedUpstreamGuard, SharedUpstreamGuard]:
+    """Two guards of one upstream on one Redis: what two worker processes hold."""
+    return tuple(
+        SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix=prefix) for _ in range(2)
+    )  # type: ignore[return-value]
+
+
+async def send(guard: SharedUpstreamGuard, sent_at: list[float], *, fail: Exception | None = None) -> None:
+    async with guard.request(video_id=VID, stage="metadata"):
+        sent_at.append(time.monotonic())
+        if fail is not None:
+            raise fail
+
+
+async def rate_limited(guard: SharedUpstreamGuard, retry_after: str | None = None) -> None:
+    with pytest.raises(TransientImportError) as info:
+        await send(guard, [], fail=too_many_requests(retry_after))
+    assert info.value.code is ErrorCode.RATE_LIMITED
+
+
+def gaps(times: list[float]) -> list[float]:
+    times = sorted(times)
+    return [b - a for a, b in zip(times, times[1:])]
+
+
+@pytest.mark.asyncio
+async def test_two_guards_on_one_redis_space_their_requests_together(client, prefix) -> None:
+    first, second = pair(client, prefix, GuardConfig(interval_s=0.1, max_interval_s=1.0, concurrency=4))
+    sent_at: list[float] = []
+    await asyncio.gather(*(send(guard, sent_at) for guard in (first, second) for _ in range(4)))
+    assert len(sent_at) == 8
+    assert min(gaps(sent_at)) >= 0.1 - 0.01, gaps(sent_at)
+
+
+@pytest.mark.asyncio
+async def test_the_concurrency_cap_counts_the_requests_of_both(client, prefix) -> None:
+    first, second = pair(client, prefix, GuardConfig(interval_s=0.001, max_interval_s=1.0, concurrency=2))
+    in_flight = peak = 0
+
+    async def hold(guard: SharedUpstreamGuard) -> None:
+        nonlocal in_flight, peak
+        async with guard.request(video_id=VID):
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.05)
+            in_flight -= 1
+
+    await asyncio.gather(*(hold(guard) for guard in (first, second) for _ in range(3)))
+    assert peak == 2
+
+
+@pytest.mark.asyncio
+async def test_a_429_seen_by_one_stretches_the_spacing_of_both_and_its_retry_after_pauses_both(
+    client, prefix
+) -> None:
+    first, second = pair(client, prefix, GuardConfig(interval_s=0.2, max_interval_s=1.0))
+    await rate_limited(first, retry_after="1")
+    await second.refresh()
+    assert second.interval_s == pytest.approx(0.3)
+    started = time.monotonic()
+    sent_at: list[float] = []
+    await send(second, sent_at)
+    assert sent_at[0] - started >= 0.9, "the other process honoured the Retry-After"
+    await asyncio.gather(send(first, sent_at), send(second, sent_at))
+    assert min(gaps(sent_at)) >= 0.27 * 0.9 - 0.01, gaps(sent_at)  # ×1.5, then ×0.9 per success
+    await second.refresh()
+    assert second.interval_s == pytest.approx(0.3 * 0.9**3)
+
+
+@pytest.mark.asyncio
+async def test_the_breaker_opens_for_both_and_lets_one_probe_out_across_both(client, prefix) -> None:
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.002, failure_threshold=3, cooldown_s=0.5)
+    first, second = pair(client, prefix, config)
+    await rate_limited(first)
+    await rate_limited(second)
+    await rate_limited(first)  # the third in a row, across both: open
+    for guard in (second, first):
+        with pytest.raises(TransientImportError) as refused:
+            await send(guard, [])
+        assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+        assert "rate_limited" in refused.value.detail
+        assert guard.breaker.state is BreakerState.OPEN
+        assert guard.breaker.opened_reason is ErrorCode.RATE_LIMITED
+        assert 0 < guard.breaker.retry_in_s <= 0.5
+    await asyncio.sleep(first.breaker.retry_in_s + 0.05)
+
+    probe_may_answer = asyncio.Event()
+    sent: list[float] = []
+
+    async def probe() -> None:
+        async with first.request(video_id=VID):
+            sent.append(time.monotonic())
+            await probe_may_answer.wait()
+            raise too_many_requests()
+
+    probe_task = asyncio.create_task(probe())
+    while not sent:
+        await asyncio.sleep(0.01)
+    for guard in (second, first, second):
+        with pytest.raises(TransientImportError) as refused:
+            await send(guard, sent)
+        assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+    assert len(sent) == 1, "one probe across both processes"
+    probe_may_answer.set()
+    with pytest.raises(TransientImportError):
+        await probe_task
+    with pytest.raises(TransientImportError) as refused:
+        await send(second, sent)
+    assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+    assert 0.5 < second.breaker.retry_in_s <= 1.0, "reopened with the cool-down doubled"
+
+    await asyncio.sleep(second.breaker.retry_in_s + 0.05)
+    await send(second, sent)  # the probe succeeds: closed for both
+    await send(first, sent)
+    assert first.breaker.state is BreakerState.CLOSED and first.breaker.opened_reason is None
+
+
+class SwitchableProxy:
+    """A TCP proxy on a free loopback port in front of Redis; ``down`` cuts every connection and refuses new ones."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.down = False
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"redis://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/0"
+
+    def cut(self) -> None:
+        self.down = True
+        for writer in list(self._writers):
+            writer.close()
+
+    async def close(self) -> None:
+        self.cut()
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self._writers |= {writer, up_writer}
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except OSError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+
+@pytest.mark.asyncio
+async def test_when_redis_is_unreachable_nothing_goes_out_and_it_resumes_when_redis_is_back(
+    redis_server, prefix
+) -> None:
+    proxy = SwitchableProxy(redis_server.port)
+    client = connect(await proxy.start())
+    guard = SharedUpstreamGuard(
+        Upstream.PLAYER, GuardConfig(interval_s=0.001, max_interval_s=0.01), redis=client, key_prefix=prefix
+    )
+    try:
+        await send(guard, [])
+        proxy.cut()
+        sent: list[float] = []
+        with pytest.raises(TransientImportError) as refused:
+            await send(guard, sent)
+        assert not sent, "no request goes out unlimited"
+        assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+        assert refused.value.retry_after_s == UNREACHABLE_RETRY_S
+        assert "Redis" in refused.value.detail
+        assert guard.breaker.state is BreakerState.OPEN
+        assert guard.breaker.opened_reason is ErrorCode.LIMITS_UNREACHABLE
+
+        proxy.down = False
+        await send(guard, sent)
+        assert len(sent) == 1
+        assert guard.breaker.state is BreakerState.CLOSED
+    finally:
+        await client.aclose()
+        await proxy.close()
+
+
+@pytest.mark.asyncio
+async def test_shared_guards_cover_every_upstream(client, prefix) -> None:
+    guards = shared_guards({Upstream.PLAYER: GuardConfig(interval_s=0.5)}, redis=client, key_prefix=prefix)
+    assert isinstance(guards, Guards)
+    assert set(guards) == set(Upstream)
+    assert all(isinstance(guard, SharedUpstreamGuard) for guard in guards.values())
+    assert guards[Upstream.PLAYER].config.interval_s == 0.5
