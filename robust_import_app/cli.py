@@ -46,7 +46,8 @@ from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
 from robust_import_app.models import Video
 from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.progress import LogSink, VideoUpdate
+from robust_import_app.pipeline import bus
+from robust_import_app.pipeline.progress import LogSink, ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
@@ -184,10 +185,22 @@ def run_worker() -> int:
 
 
 async def _serve_worker(settings: Settings, db: Database) -> None:
-    sink = LogSink(logging.getLogger("robust_import_app.worker"))
+    """Run the supervised worker until SIGTERM; with Redis, report on the progress bus and take wake-ups from it."""
+    log_sink = LogSink(logging.getLogger("robust_import_app.worker"))
 
-    async def run() -> None:
-        async with build_worker(settings, db, sink) as worker:
+    async def cancelled(task: asyncio.Task[None]) -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    async def run(sink: ProgressSink, bus_sink: bus.RedisProgressSink | None) -> None:
+        async with build_worker(settings, db, sink) as worker, contextlib.AsyncExitStack() as stack:
+            if bus_sink is not None and settings.redis_url:
+                for listener in (
+                    bus.listen_for_wake(settings.redis_url, worker.wake),
+                    bus.report_pauses(worker.pause_notice, bus_sink),
+                ):
+                    task = asyncio.create_task(listener)
+                    stack.push_async_callback(cancelled, task)
             logging.getLogger(__name__).info("Import worker %s started", worker.queue.worker_id)
             await worker.run()
 
@@ -195,7 +208,12 @@ async def _serve_worker(settings: Settings, db: Database) -> None:
     assert main is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
     with contextlib.suppress(asyncio.CancelledError):
-        await supervise(run, name="import worker")
+        if not settings.redis_url:
+            await supervise(lambda: run(log_sink, None), name="import worker")
+            return
+        async with bus.RedisProgressSink(settings.redis_url) as bus_sink:
+            sink = bus.FanOutSink(log_sink, bus_sink)
+            await supervise(lambda: run(sink, bus_sink), name="import worker")
 
 
 def find_or_create_list(db: Database, name: str) -> tuple[int, str]:

@@ -7,6 +7,7 @@ import reflex as rx
 from robust_import_app import styles
 from robust_import_app.components.batch_banner import batch_banner
 from robust_import_app.components.import_dialog import import_dialog, paste_report
+from robust_import_app.components.served_by import served_by
 from robust_import_app.components.sidebar import sidebar
 from robust_import_app.components.video_card import video_card
 from robust_import_app.components.watch import on_change
@@ -86,6 +87,7 @@ def index() -> rx.Component:
             ),
             _pagination(),
             _live_triggers(),
+            served_by(),
             spacing="4",
             padding="1.5rem",
             width="100%",

@@ -137,6 +137,35 @@ def running_app(
         stop(process)
 
 
+@contextlib.contextmanager
+def running_workers(
+    workdir: Path, count: int, *, db_url: str, env: Mapping[str, str] | None = None
+) -> Iterator[list[subprocess.Popen]]:
+    """Run ``count`` headless import workers (``python -m robust_import_app worker``) until the block ends.
+
+    Each gets the app's environment (:func:`app_environment`) and logs to
+    ``workdir/worker-<n>.log``; they are stopped like the app (:func:`stop`).
+    """
+    processes: list[subprocess.Popen] = []
+    try:
+        for number in range(count):
+            with (workdir / f"worker-{number}.log").open("wb") as out:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "robust_import_app", "worker"],
+                        cwd=REPO,
+                        env=app_environment(db_url, env),
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+        yield processes
+    finally:
+        for process in processes:
+            stop(process)
+
+
 def stop(process: subprocess.Popen, *, timeout_s: float = 15) -> None:
     """SIGTERM the app's process group, SIGKILL it if it lingers."""
     if process.poll() is not None:
