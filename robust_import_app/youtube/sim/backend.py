@@ -60,7 +60,8 @@ class SimBackend:
     injected ``faults`` drawn under ``seed``. Every failure is the exception
     the real library raises (:mod:`.errors`). ``stats`` counts calls per
     upstream; ``calls`` counts calls in flight per video id (with
-    ``call_log``, a file several processes append to; see :mod:`.calls`).
+    ``call_log``, a file several processes append to, which also gets each
+    call's admission by the rate limit, with its upstream; see :mod:`.calls`).
     Raises ValueError at once for an id that is not 11 characters of
     ``[A-Za-z0-9_-]``, as the real client does.
     """
@@ -208,6 +209,7 @@ class SimBackend:
         stats = self.stats.of(upstream)
         bucket = self._buckets.get(upstream)
         wait_s = bucket.try_acquire() if bucket is not None else None
+        self.calls.admitted(video_id, upstream.value, accepted=wait_s is None)
         if wait_s is not None:
             stats.rejected += 1
             return Fault(FaultKind.RATE_LIMITED, retry_after_s=retry_after_header_s(wait_s))
