@@ -279,7 +279,13 @@ class SharedUpstreamGuard:
 
     Raises ``TransientImportError(CIRCUIT_OPEN, retry_after_s=UNREACHABLE_RETRY_S)``
     when Redis is unreachable before the request goes out; a failed record
-    after it went out is logged, and the request's own outcome stands.
+    after it went out is logged (once, as Redis becomes unreachable), and the
+    request's own outcome stands.
+
+    ``key_prefix`` names the keys (guards with one prefix share their limits);
+    ``holder_ttl_s`` is how long, in seconds, a dead process's concurrency
+    slot stays taken; ``clock`` (monotonic seconds) ages the breaker snapshot
+    and, with ``sleep``, times the waits.
     """
 
     __slots__ = (

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -249,3 +253,45 @@ async def test_shared_guards_cover_every_upstream(client, prefix) -> None:
     assert set(guards) == set(Upstream)
     assert all(isinstance(guard, SharedUpstreamGuard) for guard in guards.values())
     assert guards[Upstream.PLAYER].config.interval_s == 0.5
+
+
+HOLD_A_SLOT = """
+import asyncio, sys
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.shared_guard import SharedUpstreamGuard, connect
+from robust_import_app.youtube.data import Upstream
+
+async def main():
+    guard = SharedUpstreamGuard(Upstream.PLAYER, GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=1),
+                                redis=connect(sys.argv[1]), key_prefix=sys.argv[2], holder_ttl_s=float(sys.argv[3]))
+    async with guard.request(video_id="dQw4w9WgXcQ"):
+        print("holding", flush=True)
+        await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_slot_of_a_kill_9ed_process_frees_itself_after_the_holder_ttl(client, redis_server, prefix) -> None:
+    holder_ttl_s = 1.0
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_SLOT, redis_server.url, prefix, str(holder_ttl_s)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"holding\n"
+        config = GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=1)
+        guard = SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix=prefix)
+        with pytest.raises(TimeoutError):  # the live holder renews its slot: the cap holds
+            await asyncio.wait_for(send(guard, []), timeout=2 * holder_ttl_s)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        killed_at = time.monotonic()
+        await asyncio.wait_for(send(guard, []), timeout=5 * holder_ttl_s)
+        assert time.monotonic() - killed_at <= holder_ttl_s + 0.5
+    finally:
+        process.kill()
+        process.wait(timeout=10)
