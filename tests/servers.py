@@ -17,6 +17,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -60,7 +61,7 @@ def _version_key(bindir: Path) -> tuple[int, ...]:
 
 
 def find_postgres_bindir() -> Path | None:
-    """The folder holding ``initdb``, ``pg_ctl`` and ``postgres``, or None when none is installed.
+    """The folder holding ``initdb`` and ``postgres``, or None when none is installed.
 
     Looked for in order: ``initdb`` on PATH, ``pg_config --bindir``, then the newest
     of Debian's ``/usr/lib/postgresql/<major>/bin`` (which is not on PATH).
@@ -76,18 +77,26 @@ def find_postgres_bindir() -> Path | None:
             candidates.append(Path(result.stdout.strip()))
     candidates.extend(sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version_key, reverse=True))
     for bindir in candidates:
-        if all((bindir / name).is_file() for name in ("initdb", "pg_ctl", "postgres")):
+        if all((bindir / name).is_file() for name in ("initdb", "postgres")):
             return bindir
     return None
 
 
-def _run_as_prefix(user: str) -> list[str]:
-    """The command prefix that runs a program as ``user`` (root only)."""
-    if shutil.which("runuser"):
-        return ["runuser", "-u", user, "--"]
+def _child_prefix(*, user: str | None, death_signal: str) -> list[str]:
+    """The command prefix that runs a server as ``user`` (None: as we are), sent ``death_signal`` when we die.
+
+    setpriv (util-linux) execs the program in the same process, so the child's pid is the
+    server's and a killed test run takes its servers along. Without setpriv a server runs
+    as we are and outlives a killed run; dropping to ``user`` then raises ServerUnavailable.
+    """
     if shutil.which("setpriv"):
-        return ["setpriv", f"--reuid={user}", f"--regid={pwd.getpwnam(user).pw_gid}", "--init-groups"]
-    raise ServerUnavailable("running as root, and neither runuser nor setpriv is installed to drop to 'postgres'")
+        prefix = ["setpriv", "--pdeathsig", death_signal]
+        if user is not None:
+            prefix += [f"--reuid={user}", f"--regid={pwd.getpwnam(user).pw_gid}", "--init-groups"]
+        return [*prefix, "--"]
+    if user is None:
+        return []
+    raise ServerUnavailable(f"running as root, and setpriv (util-linux) is not installed to drop to '{user}'")
 
 
 def _log_tail(path: Path, lines: int = 30) -> str:
@@ -98,13 +107,14 @@ def _log_tail(path: Path, lines: int = 30) -> str:
 
 
 class PostgresServer:
-    """A PostgreSQL cluster of its own: ``initdb`` into a temporary folder, ``pg_ctl start`` on a free port.
+    """A PostgreSQL cluster of its own: ``initdb`` into a temporary folder, ``postgres`` on a free port.
 
     Durability is off (``fsync``, ``synchronous_commit``, ``full_page_writes``): a crash
     of the machine loses the data, which a test throws away anyway. Clients connect
     as superuser ``postgres`` with ``trust`` authentication, over 127.0.0.1 only.
     As root, the server's programs run as the ``postgres`` system user and the
-    folder is handed to it; otherwise they run as the current user.
+    folder is handed to it; otherwise they run as the current user. The server is a
+    child process that gets SIGINT (fast shutdown) when the thread that started it dies.
 
     Usage::
 
@@ -131,6 +141,7 @@ class PostgresServer:
         self.port: int | None = None
         self.directory: Path | None = None
         self._prefix: list[str] = []
+        self._process: subprocess.Popen[bytes] | None = None
 
     def __repr__(self) -> str:
         return f"PostgresServer(port={self.port}, directory={str(self.directory)!r})"
@@ -186,8 +197,9 @@ class PostgresServer:
         """Stop the server (fast shutdown: open sessions are ended) and delete its folder. Idempotent."""
         if self.directory is None:
             return
-        if (self.data_dir / "postmaster.pid").exists():
-            self._run(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(int(DEFAULT_STOP_TIMEOUT_S)), "stop"])
+        if self._process is not None:
+            _end(self._process, signal.SIGINT)
+            self._process = None
         shutil.rmtree(self.directory, ignore_errors=True)
         self.directory = None
         self.port = None
@@ -224,7 +236,7 @@ class PostgresServer:
 
     def _privilege_prefix(self) -> list[str]:
         if os.geteuid() != 0:
-            return []
+            return _child_prefix(user=None, death_signal="INT")
         try:
             pwd.getpwnam(POSTGRES_SYSTEM_USER)
         except KeyError:
@@ -232,10 +244,10 @@ class PostgresServer:
                 f"running as root, and there is no '{POSTGRES_SYSTEM_USER}' system user for initdb/postgres "
                 "(Debian's postgresql package creates it)"
             ) from None
-        return _run_as_prefix(POSTGRES_SYSTEM_USER)
+        return _child_prefix(user=POSTGRES_SYSTEM_USER, death_signal="INT")
 
     def _hand_over(self, directory: Path) -> None:
-        if self._prefix:
+        if os.geteuid() == 0:
             user = pwd.getpwnam(POSTGRES_SYSTEM_USER)
             os.chown(directory, user.pw_uid, user.pw_gid)
 
@@ -263,36 +275,57 @@ class PostgresServer:
             raise ServerStartError(f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
     def _start_on_free_port(self) -> None:
+        assert self._bindir is not None
         for _attempt in range(self._start_attempts):
             port = free_port()
-            options = " ".join(
-                [
-                    f"-p {port}",
-                    f"-c listen_addresses={LOOPBACK}",
-                    f"-c unix_socket_directories='{self.socket_dir}'",
-                    "-c fsync=off",
-                    "-c synchronous_commit=off",
-                    "-c full_page_writes=off",
-                ]
-            )
-            self.log_path.unlink(missing_ok=True)
-            result = self._run(
-                [
-                    "pg_ctl",
-                    "-D", str(self.data_dir),
-                    "-l", str(self.log_path),
-                    "-o", options,
-                    "-w", "-t", str(int(self._ready_timeout_s)),
-                    "start",
-                ]
-            )
-            if result.returncode == 0:
+            with self.log_path.open("wb") as log:
+                self._process = subprocess.Popen(
+                    [
+                        *self._prefix,
+                        str(self._bindir / "postgres"),
+                        "-D", str(self.data_dir),
+                        "-p", str(port),
+                        "-c", f"listen_addresses={LOOPBACK}",
+                        "-c", f"unix_socket_directories={self.socket_dir}",
+                        "-c", "fsync=off",
+                        "-c", "synchronous_commit=off",
+                        "-c", "full_page_writes=off",
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.directory,
+                )
+            if self._wait_ready(port):
                 self.port = port
                 return
-            log = _log_tail(self.log_path)
-            if ADDRESS_IN_USE not in log:
-                raise ServerStartError(f"pg_ctl start failed ({result.returncode}):\n{result.stderr}\n{log}")
+            self._process = None
+            log_text = _log_tail(self.log_path)
+            if ADDRESS_IN_USE not in log_text:
+                raise ServerStartError(f"postgres did not start:\n{log_text}")
         raise ServerStartError(f"no free port after {self._start_attempts} attempts:\n{_log_tail(self.log_path)}")
+
+    def _wait_ready(self, port: int) -> bool:
+        """True once our server accepts connections; False when it exited; ServerStartError after the timeout."""
+        assert self._process is not None
+        deadline = time.monotonic() + self._ready_timeout_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                return False
+            try:
+                with psycopg.connect(
+                    host=LOOPBACK, port=port, user=POSTGRES_SUPERUSER, dbname="postgres", connect_timeout=1
+                ) as connection:
+                    # Another server may hold the port: only our own data directory counts.
+                    data_directory = connection.execute("SHOW data_directory").fetchone()[0]
+                if Path(data_directory) == self.data_dir:
+                    return True
+            except psycopg.OperationalError:
+                pass  # not accepting connections yet, or the port's holder is not a PostgreSQL server
+            time.sleep(POLL_INTERVAL_S)
+        _end(self._process, signal.SIGKILL)
+        self._process = None
+        raise ServerStartError(f"postgres did not accept connections within {self._ready_timeout_s} s")
 
     def _admin_connection(self) -> psycopg.Connection:
         assert self.port is not None
@@ -303,6 +336,17 @@ class PostgresServer:
     def _admin_execute(self, statement: str) -> None:
         with self._admin_connection() as connection:
             connection.execute(statement)
+
+
+def _end(process: subprocess.Popen[bytes], stop_signal: signal.Signals) -> None:
+    """Send ``stop_signal``, wait up to 30 s, then SIGKILL."""
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+    try:
+        process.wait(timeout=DEFAULT_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _checked_identifier(name: str) -> str:
@@ -324,7 +368,8 @@ class RedisServer:
 
     Started as ``redis-server --port <port> --bind 127.0.0.1 --save '' --appendonly no
     --dir <temporary folder>``; ``start()`` returns once this very process (checked by
-    its pid in ``INFO server``) answers PING. ``stop()`` ends it and deletes the folder.
+    its pid in ``INFO server``) answers PING. ``stop()`` ends it and deletes the folder; it
+    also gets SIGTERM when the thread that started it dies.
 
     Usage::
 
@@ -384,12 +429,7 @@ class RedisServer:
     def stop(self) -> None:
         """End the server (SIGTERM, then SIGKILL after 30 s) and delete its folder. Idempotent."""
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=DEFAULT_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            _end(self._process, signal.SIGTERM)
             self._process = None
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
@@ -409,6 +449,7 @@ class RedisServer:
             with self.log_path.open("wb") as log:
                 self._process = subprocess.Popen(
                     [
+                        *_child_prefix(user=None, death_signal="TERM"),
                         self._executable,
                         "--port", str(port),
                         "--bind", LOOPBACK,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 import redis
@@ -155,3 +160,43 @@ def test_a_missing_server_skips_locally_and_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         skip_or_fail_unavailable(unavailable.value)
+
+
+_START_BOTH_AND_WAIT = """
+import sys, time
+from tests.servers import PostgresServer, RedisServer
+postgres, redis_server = PostgresServer().start(), RedisServer().start()
+print(postgres._process.pid, redis_server.pid, postgres.directory, redis_server.directory, flush=True)
+time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_servers_end_with_a_killed_test_run() -> None:
+    """A test run killed with SIGKILL runs no teardown: its servers must not outlive it."""
+    if find_postgres_bindir() is None or shutil.which("redis-server") is None:
+        skip_or_fail_unavailable(ServerUnavailable("PostgreSQL or redis-server is not installed"))
+    run = subprocess.Popen(
+        [sys.executable, "-c", _START_BOTH_AND_WAIT], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
+    )
+    try:
+        postgres_pid, redis_pid, *directories = run.stdout.readline().split()
+        pids = [int(postgres_pid), int(redis_pid)]
+        assert all(psutil.pid_exists(pid) for pid in pids)
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 30.0
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for directory in directories:  # a killed run cannot remove them
+        shutil.rmtree(directory, ignore_errors=True)
+    assert [pid for pid in pids if not _gone(pid)] == []
