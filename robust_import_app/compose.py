@@ -34,8 +34,9 @@ def protect_secrets(settings: Settings) -> None:
     """Keep the API keys and the proxy password out of every log line and stored error."""
     for secret in (settings.youtube_api_key, settings.whisper_api_key):
         register_secret(secret)
-    if settings.youtube_proxy_url:
-        register_secret(urlsplit(settings.youtube_proxy_url).password)
+    for url in (settings.youtube_proxy_url, settings.redis_url):
+        if url:
+            register_secret(urlsplit(url).password)
     install_log_redaction()
 
 

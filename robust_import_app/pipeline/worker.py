@@ -68,13 +68,16 @@ class PauseNotice:
     @property
     def message(self) -> str:
         """E.g. "Paused — YouTube is rate-limiting, resuming in 25 s"."""
+        seconds = max(1, round(self.resume_in_s))
+        if self.reason is ErrorCode.LIMITS_UNREACHABLE:
+            return f"Paused — the shared rate limit is unreachable (Redis), retrying in {seconds} s"
         what = "Whisper API" if self.upstream is Upstream.WHISPER else "YouTube"
         cause = (
             "asked to confirm this is not a bot"
             if self.reason in (ErrorCode.BOT_CHECK, ErrorCode.IP_BLOCKED)
             else "is rate-limiting"
         )
-        return f"Paused — {what} {cause}, resuming in {max(1, round(self.resume_in_s))} s"
+        return f"Paused — {what} {cause}, resuming in {seconds} s"
 
     @property
     def hint(self) -> str:

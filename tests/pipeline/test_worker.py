@@ -251,3 +251,12 @@ def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
     library.import_paste(db, list_id, "laterDDDDDD")
     claimed = [job.youtube_id for job in ImportQueue(db).claim_due(10)]
     assert claimed == ["firstAAAAAA", "laterDDDDDD", "secondBBBBB", "thirdCCCCCC"]
+
+
+def test_pause_notice_while_the_shared_limits_are_unreachable():
+    from robust_import_app.pipeline.worker import PauseNotice
+    from robust_import_app.youtube.data import Upstream
+
+    notice = PauseNotice(upstream=Upstream.PLAYER, resume_in_s=4.6, reason=ErrorCode.LIMITS_UNREACHABLE)
+    assert notice.message == "Paused — the shared rate limit is unreachable (Redis), retrying in 5 s"
+    assert notice.hint == ""
