@@ -232,10 +232,11 @@ def test_pause_notice_names_the_open_breaker_but_not_the_transcript_endpoint(db)
     worker = make_worker(db, SimBackend(), RecordingSink(db))
     assert worker.pause_notice() is None
     bot_check = TransientImportError(ErrorCode.BOT_CHECK)
-    for _ in range(3):
+    threshold = worker.ctx.guards[Upstream.PLAYER].breaker.failure_threshold
+    for _ in range(threshold):
         worker.ctx.guards[Upstream.TRANSCRIPT].breaker.record_failure(bot_check)
     assert worker.pause_notice() is None, "captions fall through to the next step: nothing waits"
-    for _ in range(3):
+    for _ in range(threshold):
         worker.ctx.guards[Upstream.PLAYER].breaker.record_failure(bot_check)
     notice = worker.pause_notice()
     assert notice is not None and notice.upstream is Upstream.PLAYER
