@@ -18,6 +18,7 @@ from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
 from robust_import_app.youtube.data import Upstream
 from tests.clock import FakeClock
+from tests.conftest import skip_or_fail_unavailable
 from tests.servers import RedisServer, ServerUnavailable
 
 WAIT_S = 10.0
@@ -221,10 +222,12 @@ class Gate:
 
 
 def _start_redis() -> RedisServer:
+    """A dedicated Redis server this test may stop (skipped when not installed, failed under CI)."""
     try:
         return RedisServer().start()
     except ServerUnavailable as error:
-        pytest.skip(str(error))
+        skip_or_fail_unavailable(error)
+        raise
 
 
 @pytest.mark.redis
