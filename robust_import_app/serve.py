@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 import reflex as rx
 
@@ -24,6 +25,8 @@ from robust_import_app.pipeline.worker import ImportWorker, PauseNotice
 from robust_import_app.settings import Settings
 from robust_import_app.state.publisher import LivePublisher
 
+logger = logging.getLogger(__name__)
+
 
 async def import_worker(app: rx.App) -> None:
     """Reflex lifespan task: publish progress to the tabs, and run the import worker, for the life of the server.
@@ -33,6 +36,11 @@ async def import_worker(app: rx.App) -> None:
     backoff; the publisher and the bus subscription keep running throughout.
     """
     settings = Settings.from_env()
+    if not settings.worker_in_web and not settings.redis_url:
+        logger.warning(
+            "IMPORT_WORKER_IN_WEB=0 without REFLEX_REDIS_URL: the worker processes' progress reaches the tabs "
+            "only when they reload (set REFLEX_REDIS_URL for live progress)"
+        )
     db = get_database()
     running: ImportWorker | None = None
     remote_pauses = bus.RemotePauses()
