@@ -238,12 +238,19 @@ class ImportQueue:
             return result.rowcount
 
     def claim_due(
-        self, limit: int, *, exclude: Collection[int] = (), now: dt.datetime | None = None
+        self,
+        limit: int,
+        *,
+        exclude: Collection[int] = (),
+        stages: Collection[ImportStage] | None = None,
+        now: dt.datetime | None = None,
     ) -> list[VideoJob]:
         """Lease up to ``limit`` due videos, fairly across batches (see the module docstring).
 
         ``exclude`` names video rows this worker already works on: they are
-        never claimed again, even when their lease ran out. On SQLite the
+        never claimed again, even when their lease ran out. ``stages`` limits
+        the claim to videos stored at those stages (the bulk metadata step
+        takes only ``created`` ones). On SQLite the
         write transaction holds the database lock; on PostgreSQL ``FOR UPDATE
         SKIP LOCKED`` keeps two workers from claiming the same rows.
         """
@@ -251,7 +258,7 @@ class ImportQueue:
             return []
         now = now or utcnow()
         with self.db.write() as session:
-            candidates = self._candidates(session, limit, exclude=exclude, now=now)
+            candidates = self._candidates(session, limit, exclude=exclude, stages=stages, now=now)
             jobs: list[VideoJob] = []
             for row in candidates:
                 token = secrets.token_hex(16)
@@ -270,7 +277,13 @@ class ImportQueue:
             return jobs
 
     def _candidates(
-        self, session, limit: int, *, exclude: Collection[int], now: dt.datetime
+        self,
+        session,
+        limit: int,
+        *,
+        exclude: Collection[int],
+        stages: Collection[ImportStage] | None,
+        now: dt.datetime,
     ) -> list[Video]:
         """The rows to claim: each slot to the open batch with the fewest in flight."""
         batches = session.exec(
@@ -295,6 +308,8 @@ class ImportQueue:
             query = query.where(col(Video.batch_id).is_(None) if batch_id is None else Video.batch_id == batch_id)
             if exclude:
                 query = query.where(col(Video.id).not_in(list(exclude)))
+            if stages is not None:
+                query = query.where(col(Video.import_stage).in_(list(stages)))
             rows = session.exec(
                 query.order_by(col(Video.id).desc()).limit(limit).with_for_update(skip_locked=True)
             ).all()
@@ -479,6 +494,32 @@ class ImportQueue:
     def release(self, job: VideoJob) -> None:
         """Give the lease back without changing anything else (worker shutdown)."""
         self._update(job, **_RELEASED)
+
+    def enter_stage_many(self, jobs: Sequence[VideoJob], stage: ImportStage) -> None:
+        """:meth:`enter_stage` for several videos in one transaction; raises :class:`LeaseLost` for any lost."""
+        now = utcnow()
+        with self.db.write() as session:
+            for job in jobs:
+                attempt_count = 0 if stage != job.stage else job.attempt_count
+                self._fence(
+                    session,
+                    job,
+                    import_stage=stage,
+                    import_progress=stage.progress,
+                    attempt_count=attempt_count,
+                    claimed_until=self._lease_until(now),
+                    updated_at=now,
+                )
+        for job in jobs:
+            if stage != job.stage:
+                job.attempt_count = 0
+            job.stage = stage
+
+    def release_jobs(self, jobs: Sequence[VideoJob]) -> None:
+        """Give back the leases of ``jobs`` that this worker still holds, in one transaction."""
+        with self.db.write() as session:
+            for job in jobs:
+                session.exec(self._fenced(job).values(**_RELEASED))
 
     def release_held(self) -> int:
         """Give back every lease this worker holds (a stopped worker, an interrupted claim)."""

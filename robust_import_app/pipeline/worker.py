@@ -38,7 +38,8 @@ from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.stage import ImportStage, next_stage
 from robust_import_app.pipeline.stages import captions, chapters, metadata
 from robust_import_app.models import utcnow
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.youtube.data import Upstream, VideoMetadata
+from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +180,8 @@ class ImportWorker:
             if released:
                 logger.info("Resuming %d videos left unfinished by a stopped worker", released)
             while True:
+                if self.ctx.data_api is not None:
+                    await self._db_retrying(self._prefetch_metadata)
                 claimed = await self._db_retrying(self._claim)
                 if not claimed:
                     await self._db_retrying(self._announce_finished)
@@ -239,6 +242,41 @@ class ImportWorker:
             self._flights[job.video_id] = _Flight(job=job, task=task, renewed_at=started)
             task.add_done_callback(lambda _task, video_id=job.video_id: self._flights.pop(video_id, None))
         return len(jobs)
+
+    async def _prefetch_metadata(self) -> int:
+        """With the Data API: the metadata stage of up to 50 queued videos in one ``videos.list`` call.
+
+        Claims videos that have not started (stage ``created``), commits
+        their metadata stage, asks the Data API for all of them at once (1
+        quota unit), stores what it returns and moves those videos on to the
+        captions stage; then gives every lease back, so the rest of each
+        video's pipeline runs as usual. A video the API did not return stays
+        at the metadata stage, where yt-dlp answers (and says why). Returns
+        how many videos got their metadata here.
+        """
+        batcher = self.ctx.data_api
+        if batcher is None or batcher.quota_exhausted or self._clock() < self._claims_paused_until:
+            return 0
+        jobs = await asyncio.to_thread(
+            self.queue.claim_due, MAX_IDS_PER_CALL, exclude=frozenset(self._flights), stages=(ImportStage.CREATED,)
+        )
+        if not jobs:
+            return 0
+        done = 0
+        try:
+            await asyncio.to_thread(self.queue.enter_stage_many, jobs, ImportStage.METADATA)
+            answers = await asyncio.gather(*(batcher.metadata(job.youtube_id) for job in jobs), return_exceptions=True)
+            for job, answer in zip(jobs, answers, strict=True):
+                if isinstance(answer, VideoMetadata):
+                    await asyncio.to_thread(self.queue.save_metadata, job, answer)
+                    await asyncio.to_thread(self.queue.enter_stage, job, ImportStage.CAPTIONS)
+                    done += 1
+                self._report(job, waiting=True)
+        except LeaseLost:
+            pass
+        finally:
+            await asyncio.shield(asyncio.to_thread(self.queue.release_jobs, jobs))
+        return done
 
     async def _idle(self) -> bool:
         return await asyncio.to_thread(self.queue.next_due_at) is None and not await asyncio.to_thread(

@@ -90,3 +90,19 @@ async def test_worker_uses_the_data_api_and_yt_dlp_explains_what_it_misses(db, h
     assert rows["dataAAAAAAA"].import_stage is ImportStage.COMPLETE
     assert rows["privAAAAAAA"].import_stage is ImportStage.ERROR
     assert rows["privAAAAAAA"].error_code == "private"
+
+
+@pytest.mark.asyncio
+async def test_two_workers_fetch_the_metadata_of_70_videos_in_two_calls(db, httpserver_ipv4: HTTPServer):
+    api = DataApi(httpserver_ipv4)
+    ids = [f"bulk{n:07d}" for n in range(70)]
+    library.import_paste(db, library.ensure_default_list(db), " ".join(ids))
+    batchers = [_batcher(httpserver_ipv4) for _ in range(2)]
+    async with batchers[0][1], batchers[1][1]:
+        workers = [make_worker(db, SimBackend(), RecordingSink(db), data_api=batcher) for batcher, _ in batchers]
+        await asyncio.wait_for(asyncio.gather(*(w.run(until_idle=True) for w in workers)), timeout=60)
+    assert sorted(len(call) for call in api.calls) == [20, 50], "50 ids a call, whatever the videos in flight"
+    with db.read() as session:
+        rows = session.exec(select(Video)).all()
+    assert {row.import_stage for row in rows} == {ImportStage.COMPLETE}
+    assert all(row.title == f"API title {row.youtube_id}" for row in rows)
