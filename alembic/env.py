@@ -24,13 +24,18 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
+    database = None
     if connectable is None:
         database = Database(config.attributes.get("db_url") or Settings.from_env().db_url)
         connectable = database.engine
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+    try:
+        with connectable.connect() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        if database is not None:
+            database.dispose()  # no pooled connection outlives the migration
 
 
 if context.is_offline_mode():
