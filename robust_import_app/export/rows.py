@@ -1,0 +1,182 @@
+"""A list's videos read in keyset-paginated chunks, each video with its chapters.
+
+A chunk is one short read session: ``WHERE list_id = ? AND id < ? ORDER BY id
+DESC LIMIT n`` (newest first, the order the list shows), then one query for
+the chapters of the chunk's videos. No transaction or connection stays open
+between chunks, so a slow download holds nothing in the database, and memory
+holds one chunk at a time whatever the list's size. Videos added while an
+export runs are not in it (their ids are above the first chunk's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from robust_import_app.db import Database
+from robust_import_app.models import ChapterRow, Video
+from robust_import_app.youtube.data import watch_url
+
+DEFAULT_CHUNK_ROWS = 1000
+"""Videos per read; also below SQLite's limit of bound parameters for the chapters' ``IN`` list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterRecord:
+    """One chapter; times in seconds from the start of the video."""
+
+    start_s: float
+    end_s: float
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRecord:
+    """Every stored field of a video that an export carries.
+
+    ``id`` is the library's row id, ``youtube_id`` the 11-character video id,
+    ``url`` its canonical watch URL; ``duration_s`` is in seconds;
+    ``published`` a date; ``caption_source``, ``import_stage`` and
+    ``failed_stage`` are the enums' values (``"manual"``, ``"complete"``);
+    ``error_code``/``error_message`` say why an ``error`` video failed;
+    ``added_at`` is when it entered the list (UTC).
+    """
+
+    id: int
+    youtube_id: str
+    url: str
+    title: str
+    channel: str
+    duration_s: int | None
+    published: dt.date | None
+    description: str
+    language: str | None
+    caption_source: str | None
+    caption_language: str | None
+    chapters: tuple[ChapterRecord, ...]
+    import_stage: str
+    failed_stage: str | None
+    error_code: str | None
+    error_message: str | None
+    note: str | None
+    added_at: dt.datetime
+
+
+_VIDEO_COLUMNS = (
+    Video.id,
+    Video.youtube_id,
+    Video.title,
+    Video.channel,
+    Video.duration_s,
+    Video.published,
+    Video.description,
+    Video.language,
+    Video.caption_source,
+    Video.caption_language,
+    Video.import_stage,
+    Video.failed_stage,
+    Video.error_code,
+    Video.error_message,
+    Video.note,
+    Video.created_at,
+)
+
+
+def keyset_pages(db: Database, list_id: int, columns: Sequence, *, chunk_rows: int) -> Iterator[list]:
+    """The list's rows of ``columns`` (the first must be ``Video.id``), newest first, ``chunk_rows`` per page.
+
+    Each page is read in a session of its own; raises ``ValueError`` for
+    ``chunk_rows`` < 1 and whatever SQLAlchemy raises on a database error.
+    """
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+    before_id: int | None = None
+    while True:
+        query = select(*columns).where(Video.list_id == list_id)
+        if before_id is not None:
+            query = query.where(col(Video.id) < before_id)
+        with db.read() as session:
+            rows = list(session.exec(query.order_by(col(Video.id).desc()).limit(chunk_rows)).all())
+        if not rows:
+            return
+        yield rows
+        if len(rows) < chunk_rows:
+            return
+        before_id = rows[-1][0]
+
+
+def iter_video_chunks(
+    db: Database, list_id: int, *, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[list[VideoRecord]]:
+    """The list's videos with their chapters, newest first, at most ``chunk_rows`` per chunk.
+
+    Two queries per chunk (videos, then their chapters); an unknown or empty
+    list yields nothing.
+    """
+    for rows in keyset_pages(db, list_id, _VIDEO_COLUMNS, chunk_rows=chunk_rows):
+        chapters = _chapters_of(db, [row[0] for row in rows])
+        yield [_record(row, chapters.get(row[0], ())) for row in rows]
+
+
+def _chapters_of(db: Database, video_row_ids: list[int]) -> dict[int, tuple[ChapterRecord, ...]]:
+    by_video: dict[int, list[ChapterRecord]] = defaultdict(list)
+    with db.read() as session:
+        rows = session.exec(
+            select(ChapterRow.video_id, ChapterRow.start_s, ChapterRow.end_s, ChapterRow.title)
+            .where(col(ChapterRow.video_id).in_(video_row_ids))
+            .order_by(col(ChapterRow.video_id), col(ChapterRow.start_s), col(ChapterRow.id))
+        ).all()
+    for video_id, start_s, end_s, title in rows:
+        by_video[video_id].append(ChapterRecord(start_s=start_s, end_s=end_s, title=title))
+    return {video_id: tuple(chapters) for video_id, chapters in by_video.items()}
+
+
+def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
+    (
+        row_id,
+        youtube_id,
+        title,
+        channel,
+        duration_s,
+        published,
+        description,
+        language,
+        caption_source,
+        caption_language,
+        import_stage,
+        failed_stage,
+        error_code,
+        error_message,
+        note,
+        created_at,
+    ) = row
+    return VideoRecord(
+        id=row_id,
+        youtube_id=youtube_id,
+        url=watch_url(youtube_id),
+        title=title,
+        channel=channel,
+        duration_s=duration_s,
+        published=published,
+        description=description,
+        language=language,
+        caption_source=_value(caption_source),
+        caption_language=caption_language,
+        chapters=chapters,
+        import_stage=_value(import_stage),
+        failed_stage=_value(failed_stage),
+        error_code=error_code,
+        error_message=error_message,
+        note=note,
+        # SQLite hands back naive datetimes; they are UTC.
+        added_at=created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC),
+    )
+
+
+def _value(member) -> str | None:
+    """An enum column's value (``StrEnum`` members print as their value), or None."""
+    return None if member is None else str(member)
