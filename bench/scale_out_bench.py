@@ -7,7 +7,8 @@ R calls/s per upstream with the issue-4 fault mix. The simulated upstream's
 limit is per process, so the figure that matters is what the processes'
 shared guards let through together: accepted calls/s ÷ R on the busiest
 upstream (target >= 0.9, never above 1.0), from the call log all processes
-append to. Also prints videos/hour, videos lost, and p95 paste -> complete.
+append to: over the whole run, and over the middle 80 % of its accepted calls
+(the whole run includes the tail of videos waiting out long backoffs). Also prints videos/hour, videos lost, and p95 paste -> complete.
 
 The Data API run (``--data-api N``, default 2,000) imports N videos with
 ``YOUTUBE_API_KEY`` set, two workers, against a local ``videos.list`` server of
@@ -144,14 +145,17 @@ def run(
     latencies = sorted((row.updated_at.timestamp() - pasted) for row in rows)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
     admissions = [a for a in read_admissions(call_log) if a.accepted]
-    busiest = 0.0
+    busiest = steady = 0.0
     for upstream in {a.upstream for a in admissions}:
         times = sorted(a.at_s for a in admissions if a.upstream == upstream)
         if len(times) > 1:
             busiest = max(busiest, (len(times) - 1) / (times[-1] - times[0]))
+            low, high = int(0.1 * len(times)), int(0.9 * len(times))
+            steady = max(steady, (high - low) / (times[high] - times[low]))
     return {
         "workers": k,
         "ratio": busiest / rate if rate else 0.0,
+        "steady_ratio": steady / rate if rate else 0.0,
         "videos_per_hour": n / (finished - pasted) * 3600,
         "lost": lost,
         "p95_s": p95,
@@ -195,12 +199,12 @@ def main() -> None:
                 f"(target <= {args.data_api // 50}), {sum(api.calls)} ids, lost {data_api['lost']}"
             )
     print(f"N={args.n}, R={args.rate}/s per upstream, faults {DEFAULT_FAULTS}, seed {DEFAULT_SEED}")
-    print("| workers | accepted calls/s ÷ R | videos/hour | lost | p50 / p95 paste → complete |")
+    print("| workers | accepted calls/s ÷ R (whole run / middle 80 %) | videos/hour | lost | p50 / p95 paste → complete |")
     print("|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['workers']} | {r['ratio']:.3f} | {r['videos_per_hour']:,.0f} | {r['lost']} | "
-            f"{r['p50_s']:.0f} s / {r['p95_s']:.0f} s |"
+            f"| {r['workers']} | {r['ratio']:.3f} / {r['steady_ratio']:.3f} | {r['videos_per_hour']:,.0f} | "
+            f"{r['lost']} | {r['p50_s']:.0f} s / {r['p95_s']:.0f} s |"
         )
     for r in results:
         verdict = "PASS" if TARGET_RATIO <= r["ratio"] <= 1.0 and r["lost"] == 0 else "FAIL"
