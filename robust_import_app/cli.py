@@ -17,7 +17,9 @@ min left", go to stderr; stdout gets the summary line of the web toast and one
 
 ``worker`` runs a headless import worker on every list until SIGTERM or
 Ctrl-C (which release its videos at once); run as many as the upstream limits
-allow, on any host that reaches the database. It logs each batch summary.
+allow, on any host that reaches the database. It logs each batch summary;
+with ``REFLEX_REDIS_URL`` it also reports progress on the bus and wakes on
+pastes (:mod:`robust_import_app.pipeline.bus`).
 
 Exit status: 0 when no video failed (also when every link was already in the
 list), 1 when some failed, 2 for a usage error or an input without video links,
@@ -47,7 +49,7 @@ from robust_import_app.db import Database, migrate
 from robust_import_app.models import Video
 from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline import bus
-from robust_import_app.pipeline.progress import LogSink, ProgressSink, VideoUpdate
+from robust_import_app.pipeline.progress import FanOutSink, LogSink, ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
@@ -212,7 +214,7 @@ async def _serve_worker(settings: Settings, db: Database) -> None:
             await supervise(lambda: run(log_sink, None), name="import worker")
             return
         async with bus.RedisProgressSink(settings.redis_url) as bus_sink:
-            sink = bus.FanOutSink(log_sink, bus_sink)
+            sink = FanOutSink(log_sink, bus_sink)
             await supervise(lambda: run(sink, bus_sink), name="import worker")
 
 

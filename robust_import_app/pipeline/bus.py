@@ -348,23 +348,6 @@ async def report_pauses(
         await asyncio.sleep(interval_s)
 
 
-class FanOutSink:
-    """A :class:`~robust_import_app.pipeline.progress.ProgressSink` that passes every report to each of ``sinks``."""
-
-    def __init__(self, *sinks: ProgressSink) -> None:
-        self._sinks = sinks
-
-    def video_changed(self, update: VideoUpdate) -> None:
-        """Pass the report on to every sink, in order."""
-        for sink in self._sinks:
-            sink.video_changed(update)
-
-    def batch_finished(self, summary: BatchSummary) -> None:
-        """Pass the summary on to every sink, in order."""
-        for sink in self._sinks:
-            sink.batch_finished(summary)
-
-
 # --- receiving ------------------------------------------------------------
 
 

@@ -56,3 +56,20 @@ class LogSink:
     def batch_finished(self, summary: BatchSummary) -> None:
         """Log ``Batch 7 of list 1 finished: 47 imported, 3 without captions, 0 failed``."""
         self._logger.info("Batch %d of list %d finished: %s", summary.batch_id, summary.list_id, summary.message)
+
+
+class FanOutSink:
+    """A :class:`ProgressSink` that passes every report to each of ``sinks``."""
+
+    def __init__(self, *sinks: ProgressSink) -> None:
+        self._sinks = sinks
+
+    def video_changed(self, update: VideoUpdate) -> None:
+        """Pass the report on to every sink, in order."""
+        for sink in self._sinks:
+            sink.video_changed(update)
+
+    def batch_finished(self, summary: BatchSummary) -> None:
+        """Pass the summary on to every sink, in order."""
+        for sink in self._sinks:
+            sink.batch_finished(summary)
