@@ -1,9 +1,9 @@
 """Blocking library calls in worker threads that never outlive their caller.
 
 ``asyncio.to_thread`` returns at once when the awaiting task is cancelled,
-while the thread goes on (yt-dlp downloading, espeak-ng writing) and may write
-into a folder its caller is removing. Both backends run their file-writing
-calls through :func:`run_in_thread_to_the_end` instead.
+while the thread goes on (yt-dlp downloading, espeak-ng or ffmpeg writing) and
+may write into a folder its caller is removing. The backends and the Whisper
+chunking run their file-writing calls through :func:`run_in_thread_to_the_end`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from robust_import_app.youtube.threads import run_in_thread_to_the_end
+from robust_import_app.threads import run_in_thread_to_the_end
 
 BOUND_S = 10.0
 """Every wait here ends as soon as its event is set; the bound only stops a broken test."""

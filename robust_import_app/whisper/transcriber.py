@@ -8,10 +8,11 @@ pieces back, so callers never see chunks.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from pathlib import Path
 from typing import Protocol
 
+from robust_import_app.threads import run_in_thread_to_the_end
 from robust_import_app.whisper.api import (
     DEFAULT_WHISPER_API_URL,
     DEFAULT_WHISPER_MAX_UPLOAD_MB,
@@ -58,7 +59,8 @@ async def transcribe_file(
     if limit is None or audio_path.stat().st_size <= limit:
         return await engine.transcribe(audio_path, language=language)
     with temporary_workdir() as workdir:
-        chunks = await asyncio.to_thread(split_audio, audio_path, max_bytes=limit, workdir=workdir)
+        # ffmpeg writes into ``workdir``: let it end before the folder goes, even on cancellation.
+        chunks = await run_in_thread_to_the_end(functools.partial(split_audio, audio_path, max_bytes=limit, workdir=workdir))
         results = []
         for chunk in chunks:
             result = await engine.transcribe(chunk.path, language=language)

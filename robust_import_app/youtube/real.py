@@ -41,7 +41,7 @@ from robust_import_app.youtube.data import (
 )
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.subtitles import parse_subtitles
-from robust_import_app.youtube.threads import run_in_thread_to_the_end
+from robust_import_app.threads import run_in_thread_to_the_end
 
 DEFAULT_SOCKET_TIMEOUT_S = 20.0
 """yt-dlp's own default; also the read timeout of transcript requests."""

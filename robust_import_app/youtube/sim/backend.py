@@ -34,7 +34,7 @@ from robust_import_app.youtube.sim.playability import Unplayable
 from robust_import_app.youtube.sim.ratelimit import SimStats, TokenBucket, retry_after_header_s
 from robust_import_app.youtube.sim.video import SimVideo
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
-from robust_import_app.youtube.threads import run_in_thread_to_the_end
+from robust_import_app.threads import run_in_thread_to_the_end
 
 T = TypeVar("T")
 SPOKEN_WORDS = 60
