@@ -155,3 +155,19 @@ class ChapterRow(SQLModel, table=True):
     start_s: float
     end_s: float
     title: str
+
+
+class TranscriptWindow(SQLModel, table=True):
+    """About 45 s of a video's transcript as one searchable text (see ``search/windows.py``).
+
+    ``start_s`` is the start of its first cue. The full-text index over
+    ``text`` is created by the migration (FTS5 on SQLite, a generated
+    ``tsvector`` column on PostgreSQL), not by this model.
+    """
+
+    __tablename__ = "transcript_window"
+
+    id: int | None = Field(default=None, primary_key=True)
+    video_id: int = Field(foreign_key="video.id", index=True)
+    start_s: float
+    text: str

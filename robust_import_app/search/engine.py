@@ -1,0 +1,300 @@
+"""Search the library: one list or all lists, over title, channel, description and transcript windows.
+
+A video matches when its metadata (title, channel, description together)
+holds every text term, or when one of its transcript windows does; excluded
+words drop windows that say them and videos whose metadata says them;
+``channel:`` keeps videos whose channel name holds its words. A video's
+rank is its metadata score plus its best window's score (higher is better):
+FTS5 ``bm25`` on SQLite, ``ts_rank`` on PostgreSQL, weighted so that a
+title match outweighs a channel match, which outweighs a description or
+transcript match (weights in ``search/index.py``).
+
+Cost bound: each side keeps only its ``MAX_CANDIDATES`` best rows before
+joining (FTS5 ranks inside the index; PostgreSQL within the GIN matches), so
+a word found in a million windows costs a sort, not a million joins. The
+count is then a floor: :attr:`SearchPage.total_is_exact` is False and the
+UI says "more than N".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from robust_import_app.db import Database
+from robust_import_app.search import index
+from robust_import_app.search.query import (
+    SearchQuery,
+    fts5_channel_match,
+    fts5_excluded_match,
+    fts5_text_match,
+    parse_query,
+    tsquery_channel,
+    tsquery_excluded,
+    tsquery_text,
+)
+
+MARK_START = "\x02"
+"""Opens a highlighted run of a snippet (STX; never in stored text, see ``windows.py``)."""
+MARK_END = "\x03"
+"""Closes a highlighted run (ETX)."""
+SNIPPET_WORDS = 16
+"""Words around the match in a transcript snippet."""
+MAX_CANDIDATES = 1000
+"""Best rows kept per side (metadata, transcript windows) before ranking videos."""
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptMatch:
+    """The best matching transcript window of a result.
+
+    ``start_s`` is the window's start in whole seconds (a ``&t=`` for the
+    player); ``snippet`` is about ``SNIPPET_WORDS`` words of it with each
+    matched word between ``MARK_START`` and ``MARK_END`` (see :func:`highlight_parts`).
+    """
+
+    start_s: int
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One matching video; ``video_row_id`` is ``video.id``, ``rank`` higher is better."""
+
+    video_row_id: int
+    youtube_id: str
+    list_id: int
+    title: str
+    channel: str
+    rank: float
+    transcript: TranscriptMatch | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results, best first.
+
+    ``total`` counts matching videos; when ``total_is_exact`` is False there
+    are more than ``total`` (show "more than N"). ``notice`` is a plain
+    sentence for the user (the query cannot match, or was cut), else None.
+    """
+
+    hits: tuple[SearchHit, ...]
+    total: int
+    total_is_exact: bool
+    notice: str | None = None
+
+
+def highlight_parts(snippet: str) -> list[tuple[str, bool]]:
+    """Split a snippet into ``(text, highlighted)`` runs, in order; markers left unbalanced end at the text's end."""
+    parts: list[tuple[str, bool]] = []
+    for index, chunk in enumerate(snippet.split(MARK_START)):
+        inside, _, after = chunk.partition(MARK_END) if index else ("", "", chunk)
+        if inside:
+            parts.append((inside, True))
+        if after:
+            parts.append((after, False))
+    return parts
+
+
+def search(
+    db: Database,
+    text: str,
+    *,
+    list_id: int | None = None,
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE_SIZE,
+    as_you_type: bool = False,
+) -> SearchPage:
+    """Search ``text`` (the box's query language, see ``search/query.py``) in one list or, with None, all lists.
+
+    Never raises on any ``text``: a query that cannot match returns no hits
+    and a ``notice``. ``offset``/``limit`` count videos; results beyond
+    ``MAX_CANDIDATES`` per side are not reachable (the count says "more than").
+    """
+    query = parse_query(text, as_you_type=as_you_type)
+    if not query.is_searchable:
+        return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
+    offset, limit = max(offset, 0), max(min(limit, 200), 1)
+    plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
+    params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES, "limit": limit, "offset": offset}
+    with db.read() as session:
+        rows = session.execute(sa.text(plan.page_sql(scoped=list_id is not None)), params).all()
+        total, exact = 0, True
+        if rows:
+            total, exact = rows[0].total, not (rows[0].capped)
+        elif offset:
+            count = session.execute(sa.text(plan.count_sql(scoped=list_id is not None)), params).one()
+            total, exact = count.total, not count.capped
+        snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
+    hits = tuple(
+        SearchHit(
+            video_row_id=r.id,
+            youtube_id=r.youtube_id,
+            list_id=r.list_id,
+            title=r.title,
+            channel=r.channel,
+            rank=float(r.score),
+            transcript=(
+                TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""))
+                if r.window_id is not None
+                else None
+            ),
+        )
+        for r in rows
+    )
+    return SearchPage(hits=hits, total=total, total_is_exact=exact, notice=query.notice)
+
+
+_RANKED = """
+cand AS (SELECT video_id FROM meta UNION SELECT video_id FROM win),
+ranked AS (
+  SELECT v.id, v.youtube_id, v.list_id, v.title, v.channel,
+         COALESCE(meta.score, 0) + COALESCE(win.score, 0) AS score,
+         win.window_id, tw.start_s AS window_start_s
+  FROM cand
+  JOIN video v ON v.id = cand.video_id
+  LEFT JOIN meta ON meta.video_id = v.id
+  LEFT JOIN win ON win.video_id = v.id
+  LEFT JOIN transcript_window tw ON tw.id = win.window_id
+  WHERE {excluded}
+)
+"""
+_CAPPED = "((SELECT COUNT(*) FROM meta) >= :cap OR (SELECT COUNT(*) FROM win_top) >= :cap)"
+_PAGE = """
+SELECT ranked.*, COUNT(*) OVER () AS total, {capped} AS capped
+FROM ranked ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
+"""
+_COUNT = "SELECT COUNT(*) AS total, {capped} AS capped FROM ranked"
+
+
+class _SqlitePlan:
+    """The statements of one query on SQLite FTS5."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.text = fts5_text_match(query)
+        channel = fts5_channel_match(query)
+        self.meta = " AND ".join(f"({m})" for m in (self.text, channel) if m)
+        self.channel = channel
+        self.excluded = fts5_excluded_match(query)
+        self.params = {"text_q": self.text, "meta_q": self.meta, "channel_q": channel, "excluded_q": self.excluded}
+
+    def _with(self, *, scoped: bool) -> str:
+        list_filter = "AND v.list_id = :list_id" if scoped else ""
+        if scoped:
+            meta = (
+                "SELECT video_fts.rowid AS video_id, -video_fts.rank AS score FROM video_fts JOIN video v ON v.id = video_fts.rowid "
+                f"WHERE video_fts MATCH :meta_q {list_filter} ORDER BY video_fts.rank LIMIT :cap"
+            )
+        else:
+            meta = "SELECT rowid AS video_id, -rank AS score FROM video_fts WHERE video_fts MATCH :meta_q ORDER BY rank LIMIT :cap"
+        if self.text is None:
+            win_top = "SELECT NULL AS window_id, NULL AS score WHERE 0"
+        elif scoped or self.channel:
+            channel_filter = (
+                "AND v.id IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :channel_q)" if self.channel else ""
+            )
+            win_top = (
+                "SELECT transcript_window_fts.rowid AS window_id, -transcript_window_fts.rank AS score "
+                "FROM transcript_window_fts "
+                "JOIN transcript_window w ON w.id = transcript_window_fts.rowid JOIN video v ON v.id = w.video_id "
+                f"WHERE transcript_window_fts MATCH :text_q {list_filter} {channel_filter} "
+                "ORDER BY transcript_window_fts.rank LIMIT :cap"
+            )
+        else:
+            win_top = (
+                "SELECT rowid AS window_id, -rank AS score FROM transcript_window_fts "
+                "WHERE transcript_window_fts MATCH :text_q ORDER BY rank LIMIT :cap"
+            )
+        # SQLite fills the bare column window_id from the row holding MAX(score).
+        win = (
+            "SELECT w.video_id, MAX(t.score) AS score, t.window_id FROM win_top t "
+            "JOIN transcript_window w ON w.id = t.window_id GROUP BY w.video_id"
+        )
+        excluded = (
+            "v.id NOT IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :excluded_q)" if self.excluded else "1"
+        )
+        return (
+            f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win}),"
+            + _RANKED.format(excluded=excluded)
+        )
+
+    def page_sql(self, *, scoped: bool) -> str:
+        return self._with(scoped=scoped) + _PAGE.format(capped=_CAPPED)
+
+    def count_sql(self, *, scoped: bool) -> str:
+        return self._with(scoped=scoped) + _COUNT.format(capped=_CAPPED)
+
+    def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
+        statement = sa.text(
+            "SELECT snippet(transcript_window_fts, 0, char(2), char(3), '…', :words) FROM transcript_window_fts "
+            "WHERE transcript_window_fts MATCH :text_q AND rowid = :window_id"
+        )
+        found = {}
+        for window_id in window_ids:
+            snippet = session.execute(
+                statement, {"text_q": self.text, "window_id": window_id, "words": SNIPPET_WORDS}
+            ).scalar()
+            found[window_id] = snippet or ""
+        return found
+
+
+_META_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'"
+"""ts_rank weights {D, C, B, A}: description (C) 0.1, channel (B) 0.4, title (A) 1.0; windows use D = 0.1."""
+
+
+class _PostgresPlan:
+    """The statements of one query on PostgreSQL (tsvector, GIN)."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.text = tsquery_text(query)
+        self.channel = tsquery_channel(query, channel_weight=index.CHANNEL_TSV_WEIGHT)
+        self.meta = " & ".join(f"({m})" for m in (self.text, self.channel) if m)
+        self.excluded = tsquery_excluded(query)
+        self.params = {"text_q": self.text, "meta_q": self.meta, "channel_q": self.channel, "excluded_q": self.excluded}
+
+    def _with(self, *, scoped: bool) -> str:
+        list_filter = "AND v.list_id = :list_id" if scoped else ""
+        meta = (
+            f"SELECT v.id AS video_id, ts_rank({_META_WEIGHTS}, v.search_tsv, q) AS score "
+            "FROM video v, to_tsquery('simple', :meta_q) q "
+            f"WHERE v.search_tsv @@ q {list_filter} ORDER BY score DESC LIMIT :cap"
+        )
+        if self.text is None:
+            win_top = "SELECT NULL::integer AS window_id, NULL::integer AS video_id, NULL::real AS score WHERE false"
+        else:
+            channel_filter = "AND v.search_tsv @@ to_tsquery('simple', :channel_q)" if self.channel else ""
+            join = "JOIN video v ON v.id = w.video_id" if scoped or self.channel else ""
+            win_top = (
+                "SELECT w.id AS window_id, w.video_id, ts_rank(w.text_tsv, q) AS score "
+                f"FROM transcript_window w {join} CROSS JOIN to_tsquery('simple', :text_q) q "
+                f"WHERE w.text_tsv @@ q {list_filter} {channel_filter} ORDER BY score DESC LIMIT :cap"
+            )
+        win = "SELECT DISTINCT ON (video_id) video_id, score, window_id FROM win_top ORDER BY video_id, score DESC"
+        excluded = "NOT (v.search_tsv @@ to_tsquery('simple', :excluded_q))" if self.excluded else "true"
+        return (
+            f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win}),"
+            + _RANKED.format(excluded=excluded)
+        )
+
+    def page_sql(self, *, scoped: bool) -> str:
+        return self._with(scoped=scoped) + _PAGE.format(capped=_CAPPED)
+
+    def count_sql(self, *, scoped: bool) -> str:
+        return self._with(scoped=scoped) + _COUNT.format(capped=_CAPPED)
+
+    def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
+        if not window_ids:
+            return {}
+        rows = session.execute(
+            sa.text(
+                "SELECT id, ts_headline('simple', text, to_tsquery('simple', :text_q), "
+                "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=' || :words || "
+                "', MinWords=' || (:words / 2) || ', FragmentDelimiter=…') AS snippet "
+                "FROM transcript_window WHERE id = ANY(:ids)"
+            ),
+            {"text_q": self.text, "ids": window_ids, "words": SNIPPET_WORDS},
+        ).all()
+        return {r.id: r.snippet for r in rows}

@@ -1,0 +1,204 @@
+"""Search over a real database, on SQLite (FTS5) and PostgreSQL (tsvector): the query language,
+ranking, list scope, transcript windows with their start second and highlights, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from robust_import_app.models.tables import Video, VideoList
+from robust_import_app.search.engine import MARK_END, MARK_START, highlight_parts, search
+from robust_import_app.search.windows import replace_windows
+from robust_import_app.youtube.data import CaptionSegment
+
+
+def _list(db, name: str) -> int:
+    with db.write() as session:
+        row = VideoList(name=name)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _video(db, list_id: int, youtube_id: str, *, title="", channel="", description="", transcript=()) -> int:
+    """A video as the pipeline leaves it: created blank, then metadata, then captions (``(start_s, text)`` cues)."""
+    with db.write() as session:
+        row = Video(list_id=list_id, youtube_id=youtube_id)
+        session.add(row)
+        session.flush()
+        video_id = row.id
+    with db.write() as session:
+        row = session.get(Video, video_id)
+        row.title, row.channel, row.description = title, channel, description
+        session.add(row)
+    with db.write() as session:
+        replace_windows(session, video_id, [CaptionSegment(start_s=s, duration_s=4.0, text=t) for s, t in transcript])
+    return video_id
+
+
+@pytest.fixture
+def library(db):
+    """Two lists of videos; returns the list ids and video row ids by name."""
+    inbox, talks = _list(db, "Inbox"), _list(db, "Talks")
+    ids = {
+        "rust": _video(db, inbox, "rust0000001", title="Rust ownership explained", channel="Let's Get Rusty",
+                       description="Borrowing and lifetimes."),
+        "python": _video(db, inbox, "py000000001", title="Python tutorial for beginners", channel="Corey Schafer",
+                         description="Learn variables and loops."),
+        "cooking": _video(db, inbox, "cook0000001", title="Perfect risotto", channel="Kenji",
+                          description="A python appears in no recipe here.",
+                          transcript=[(0.0, "today we make risotto"), (12.0, "stir the rice slowly"),
+                                      (61.5, "now the parmesan goes in"), (66.0, "and a knob of butter")]),
+        "talk": _video(db, talks, "talk0000001", title="Python at scale", channel="PyCon",
+                       description="A conference talk.",
+                       transcript=[(3.0, "welcome everyone"), (50.0, "we sponsor nothing"),
+                                   (95.0, "distributed systems in python")]),
+    }
+    return {"inbox": inbox, "talks": talks, **ids}
+
+
+def _ids(page) -> list[int]:
+    return [hit.video_row_id for hit in page.hits]
+
+
+def test_one_word_finds_title_description_and_transcript_matches(db, library):
+    page = search(db, "python")
+    assert set(_ids(page)) == {library["python"], library["cooking"], library["talk"]}
+    assert page.total == 3 and page.total_is_exact
+
+
+def test_title_match_ranks_above_description_match(db, library):
+    ranked = _ids(search(db, "python"))
+    assert ranked.index(library["python"]) < ranked.index(library["cooking"])
+
+
+def test_every_word_must_match(db, library):
+    assert _ids(search(db, "python beginners")) == [library["python"]]
+    assert _ids(search(db, "python nonexistentword")) == []
+
+
+def test_phrase_matches_words_in_order_only(db, library):
+    assert _ids(search(db, '"ownership explained"')) == [library["rust"]]
+    assert _ids(search(db, '"explained ownership"')) == []
+
+
+def test_excluded_word_drops_videos_whose_metadata_or_window_says_it(db, library):
+    assert set(_ids(search(db, "python -beginners"))) == {library["cooking"], library["talk"]}
+    assert _ids(search(db, "python -scale -recipe")) == [library["python"]]
+
+
+def test_channel_filter_keeps_that_channel_only(db, library):
+    assert _ids(search(db, "python channel:pycon")) == [library["talk"]]
+    assert _ids(search(db, 'channel:"corey schafer"')) == [library["python"]]
+    assert _ids(search(db, "channel:kenji python")) == [library["cooking"]]
+    # The channel filter looks at the channel only, not the title.
+    assert _ids(search(db, "channel:risotto")) == []
+
+
+def test_last_word_is_a_prefix_while_typing(db, library):
+    assert _ids(search(db, "owner")) == []
+    assert _ids(search(db, "owner", as_you_type=True)) == [library["rust"]]
+    assert _ids(search(db, "owner*")) == [library["rust"]]
+
+
+def test_list_scope_and_all_lists(db, library):
+    assert set(_ids(search(db, "python", list_id=library["talks"]))) == {library["talk"]}
+    assert set(_ids(search(db, "python", list_id=library["inbox"]))) == {library["python"], library["cooking"]}
+    assert all(hit.list_id == library["talks"] for hit in search(db, "python", list_id=library["talks"]).hits)
+
+
+def test_transcript_hit_gives_the_window_start_second_and_a_highlighted_snippet(db, library):
+    page = search(db, "parmesan")
+    assert _ids(page) == [library["cooking"]]
+    match = page.hits[0].transcript
+    assert match is not None and match.start_s == 61
+    assert f"{MARK_START}parmesan{MARK_END}" in match.snippet
+    assert ("parmesan", True) in highlight_parts(match.snippet)
+
+
+def test_best_window_is_the_matching_one(db, library):
+    match = search(db, "distributed systems").hits[0].transcript
+    assert match.start_s == 95
+    assert [t for t, lit in highlight_parts(match.snippet) if lit] == ["distributed", "systems"]
+
+
+def test_words_must_share_one_window_or_the_metadata(db, library):
+    # "risotto" (0 s) and "butter" (66 s) fall in different windows; the title has only risotto.
+    assert _ids(search(db, "butter parmesan")) == [library["cooking"]]
+    assert _ids(search(db, "butter welcome")) == []
+
+
+def test_metadata_update_reindexes_and_new_windows_replace_old(db, library):
+    with db.write() as session:
+        row = session.get(Video, library["rust"])
+        row.title = "Zig comptime explained"
+        session.add(row)
+    assert _ids(search(db, "ownership")) == []
+    assert _ids(search(db, "comptime")) == [library["rust"]]
+    with db.write() as session:
+        replace_windows(session, library["cooking"], [CaptionSegment(start_s=5.0, duration_s=3.0, text="gnocchi")])
+    assert _ids(search(db, "parmesan")) == []
+    assert search(db, "gnocchi").hits[0].transcript.start_s == 5
+
+
+def test_pagination_and_count(db, library):
+    first, second = search(db, "python", limit=2), search(db, "python", offset=2, limit=2)
+    assert len(first.hits) == 2 and len(second.hits) == 1
+    assert set(_ids(first) + _ids(second)) == {library["python"], library["cooking"], library["talk"]}
+    beyond = search(db, "python", offset=10, limit=2)
+    assert beyond.hits == () and beyond.total == 3
+
+
+def test_total_is_a_floor_beyond_the_candidate_cap(db, monkeypatch):
+    monkeypatch.setattr("robust_import_app.search.engine.MAX_CANDIDATES", 3)
+    list_id = _list(db, "Many")
+    for n in range(5):
+        _video(db, list_id, f"many{n:07d}", title=f"common word {n}")
+    page = search(db, "common")
+    assert page.total == 3 and not page.total_is_exact
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unbalanced quote',
+        'python "',
+        '""',
+        "AND OR NOT NEAR(",
+        "NEAR(python rust, 3)",
+        "*",
+        "^python",
+        "python*rust",
+        "title:python",
+        "{title channel}: python",
+        "'; DROP TABLE video; --",
+        "-",
+        "-python",
+        "channel:",
+        "\\",
+        "\x00\x02\x03",
+        "🦀 ünïcödé ß",
+        "a" * 10_000,
+        "python " * 2000,
+        '"' * 999,
+        "(" * 500 + ")" * 3,
+    ],
+)
+def test_hostile_queries_never_raise(db, library, text):
+    page = search(db, text, list_id=library["inbox"], as_you_type=True)
+    assert page.total >= len(page.hits)
+    search(db, text)
+
+
+def test_queries_that_cannot_match_say_why(db, library):
+    assert search(db, "-python").notice == "Add a word to search for, not only words to leave out."
+    assert search(db, "  ").notice == "Type a word to search."
+
+
+def test_videos_without_any_text_match_nothing(db):
+    list_id = _list(db, "Blank")
+    with db.write() as session:
+        session.add(Video(list_id=list_id, youtube_id="blank000001"))
+    assert search(db, "blank").hits == ()
+    with db.read() as session:
+        assert session.exec(select(Video)).first() is not None
