@@ -1,16 +1,21 @@
-"""The app: pages, and the import worker started with the server."""
+"""The app: pages, the export downloads (``/export/...``), and the import worker started with the server."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from robust_import_app.api.export_routes import export_routes
+from robust_import_app.db import get_database
 from robust_import_app.pages.index import index
 from robust_import_app.pages.video import video_page
 from robust_import_app.serve import import_worker
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.video import VideoState
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right"))
+app = rx.App(
+    toaster=rx.toast.provider(position="bottom-right"),
+    api_transformer=export_routes(get_database),
+)
 app.add_page(index, route="/", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(index, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(video_page, route="/video/[video_id]", title="Video · Robust Import", on_load=VideoState.on_load)

@@ -34,9 +34,10 @@ def safe_filename(stem: str, extension: str, *, fallback_stem: str) -> str:
 def content_disposition(filename: str, *, fallback_stem: str) -> str:
     """``attachment`` with ``filename`` (from :func:`safe_filename`) and, when not ASCII, its UTF-8 form.
 
-    The ASCII fallback drops accents (NFKD) and turns any other character
-    outside ``A-Z a-z 0-9 space . _ ( ) -`` into ``_``; ``fallback_stem`` names
-    a file whose stem would be only ``_`` and dots.
+    The ASCII fallback keeps letters without their accents (NFKD), drops
+    characters with no ASCII form (``東京``, emoji) and turns the other ASCII
+    characters outside ``A-Z a-z 0-9 space . _ ( ) -`` into ``_``;
+    ``fallback_stem`` names a file whose stem would be empty or only ``_``.
     """
     stem, _, extension = filename.rpartition(".")
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
