@@ -9,11 +9,12 @@ FTS5 ``bm25`` on SQLite, ``ts_rank`` on PostgreSQL, weighted so that a
 title match outweighs a channel match, which outweighs a description or
 transcript match (weights in ``search/index.py``).
 
-Cost bound: each side keeps only its ``MAX_CANDIDATES`` best rows before
-joining (FTS5 ranks inside the index; PostgreSQL within the GIN matches), so
-a word found in a million windows costs a sort, not a million joins. The
-count is then a floor: :attr:`SearchPage.total_is_exact` is False and the
-UI says "more than N".
+Cost bound: each side (metadata, windows) reads at most ``MAX_CANDIDATES``
+matching rows, the newest first (FTS5 walks its doclists by descending
+rowid and scores only the rows it reads; PostgreSQL ranks the GIN matches),
+so a word said in a million windows costs a thousand scores, not a million.
+Past that, ranking covers the newest matches only and the count is a floor:
+:attr:`SearchPage.total_is_exact` is False and the UI says "more than N".
 """
 
 from __future__ import annotations
@@ -186,10 +187,10 @@ class _SqlitePlan:
         if scoped:
             meta = (
                 "SELECT video_fts.rowid AS video_id, -video_fts.rank AS score FROM video_fts JOIN video v ON v.id = video_fts.rowid "
-                f"WHERE video_fts MATCH :meta_q {list_filter} ORDER BY video_fts.rank LIMIT :cap"
+                f"WHERE video_fts MATCH :meta_q {list_filter} ORDER BY video_fts.rowid DESC LIMIT :cap"
             )
         else:
-            meta = "SELECT rowid AS video_id, -rank AS score FROM video_fts WHERE video_fts MATCH :meta_q ORDER BY rank LIMIT :cap"
+            meta = "SELECT rowid AS video_id, -rank AS score FROM video_fts WHERE video_fts MATCH :meta_q ORDER BY rowid DESC LIMIT :cap"
         if self.text is None:
             win_top = "SELECT NULL AS window_id, NULL AS score WHERE 0"
         elif scoped or self.channel:
@@ -201,12 +202,12 @@ class _SqlitePlan:
                 "FROM transcript_window_fts "
                 "JOIN transcript_window w ON w.id = transcript_window_fts.rowid JOIN video v ON v.id = w.video_id "
                 f"WHERE transcript_window_fts MATCH :text_q {list_filter} {channel_filter} "
-                "ORDER BY transcript_window_fts.rank LIMIT :cap"
+                "ORDER BY transcript_window_fts.rowid DESC LIMIT :cap"
             )
         else:
             win_top = (
                 "SELECT rowid AS window_id, -rank AS score FROM transcript_window_fts "
-                "WHERE transcript_window_fts MATCH :text_q ORDER BY rank LIMIT :cap"
+                "WHERE transcript_window_fts MATCH :text_q ORDER BY rowid DESC LIMIT :cap"
             )
         # SQLite fills the bare column window_id from the row holding MAX(score).
         win = (
