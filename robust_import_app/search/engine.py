@@ -186,11 +186,15 @@ class _SqlitePlan:
         list_filter = "AND v.list_id = :list_id" if scoped else ""
         if scoped:
             meta = (
-                "SELECT video_fts.rowid AS video_id, -video_fts.rank AS score FROM video_fts JOIN video v ON v.id = video_fts.rowid "
+                "SELECT video_fts.rowid AS video_id, -video_fts.rank AS score "
+                "FROM video_fts JOIN video v ON v.id = video_fts.rowid "
                 f"WHERE video_fts MATCH :meta_q {list_filter} ORDER BY video_fts.rowid DESC LIMIT :cap"
             )
         else:
-            meta = "SELECT rowid AS video_id, -rank AS score FROM video_fts WHERE video_fts MATCH :meta_q ORDER BY rowid DESC LIMIT :cap"
+            meta = (
+                "SELECT rowid AS video_id, -rank AS score FROM video_fts "
+                "WHERE video_fts MATCH :meta_q ORDER BY rowid DESC LIMIT :cap"
+            )
         if self.text is None:
             win_top = "SELECT NULL AS window_id, NULL AS score WHERE 0"
         elif scoped or self.channel:

@@ -34,7 +34,8 @@ SQLITE_CREATE: tuple[str, ...] = (
     f"INSERT INTO video_fts(video_fts, rank) VALUES "
     f"('rank', 'bm25({TITLE_WEIGHT}, {CHANNEL_WEIGHT}, {DESCRIPTION_WEIGHT})')",
     "CREATE TRIGGER video_fts_insert AFTER INSERT ON video BEGIN "
-    "INSERT INTO video_fts(rowid, title, channel, description) VALUES (new.id, new.title, new.channel, new.description); "
+    "INSERT INTO video_fts(rowid, title, channel, description) "
+    "VALUES (new.id, new.title, new.channel, new.description); "
     "END",
     "CREATE TRIGGER video_fts_delete AFTER DELETE ON video BEGIN "
     "INSERT INTO video_fts(video_fts, rowid, title, channel, description) "
@@ -45,7 +46,8 @@ SQLITE_CREATE: tuple[str, ...] = (
     "CREATE TRIGGER video_fts_update AFTER UPDATE OF title, channel, description ON video BEGIN "
     "INSERT INTO video_fts(video_fts, rowid, title, channel, description) "
     "VALUES ('delete', old.id, old.title, old.channel, old.description); "
-    "INSERT INTO video_fts(rowid, title, channel, description) VALUES (new.id, new.title, new.channel, new.description); "
+    "INSERT INTO video_fts(rowid, title, channel, description) "
+    "VALUES (new.id, new.title, new.channel, new.description); "
     "END",
     f"CREATE VIRTUAL TABLE transcript_window_fts USING fts5(text, "
     f"content='transcript_window', content_rowid='id', {_TOKENIZE})",

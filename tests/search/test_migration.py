@@ -41,7 +41,9 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def _seed_old_library(url: str) -> None:
     engine = Database(url).engine
     with engine.begin() as connection:
-        connection.execute(sa.text("INSERT INTO video_list (id, name, created_at) VALUES (1, 'Inbox', CURRENT_TIMESTAMP)"))
+        connection.execute(
+            sa.text("INSERT INTO video_list (id, name, created_at) VALUES (1, 'Inbox', CURRENT_TIMESTAMP)")
+        )
         connection.execute(sa.text(
             "INSERT INTO video (id, list_id, youtube_id, title, channel, description, thumbnail_url, import_stage, "
             "import_progress, attempt_count, created_at, updated_at) VALUES "
