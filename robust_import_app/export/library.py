@@ -88,8 +88,8 @@ def json_chunks(db: Database, list_id: int, *, chunk_rows: int = DEFAULT_CHUNK_R
 
 def url_chunks(db: Database, list_id: int, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[str]:
     """The list's canonical watch URLs, one per line (``\\n``), newest first."""
-    for rows in keyset_pages(db, list_id, (Video.id, Video.youtube_id), chunk_rows=chunk_rows):
-        yield "".join(f"{watch_url(youtube_id)}\n" for _, youtube_id in rows)
+    for rows in keyset_pages(db, list_id, (Video.youtube_id,), chunk_rows=chunk_rows):
+        yield "".join(f"{watch_url(youtube_id)}\n" for _, _, youtube_id in rows)
 
 
 def _drain(buffer: io.StringIO) -> str:

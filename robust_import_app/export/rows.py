@@ -1,11 +1,13 @@
 """A list's videos read in keyset-paginated chunks, each video with its chapters.
 
-A chunk is one short read session: ``WHERE list_id = ? AND id < ? ORDER BY id
-DESC LIMIT n`` (newest first, the order the list shows), then one query for
-the chapters of the chunk's videos. No transaction or connection stays open
+A chunk is one short read session: ``WHERE list_id = ? AND (created_at, id) <
+(?, ?) ORDER BY created_at DESC, id DESC LIMIT n`` — newest first, the order
+the list shows (:func:`robust_import_app.library.page_of_videos`), walking the
+index ``ix_video_list_page (list_id, created_at, id)`` with no sort and no
+OFFSET — then one query for the chapters of the chunk's videos. No transaction or connection stays open
 between chunks, so a slow download holds nothing in the database, and memory
 holds one chunk at a time whatever the list's size. Videos added while an
-export runs are not in it (their ids are above the first chunk's).
+export runs are not in it (they sort before the first chunk).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from robust_import_app.db import Database
@@ -66,8 +69,9 @@ class VideoRecord:
     added_at: dt.datetime
 
 
+_KEY_COLUMNS = (Video.created_at, Video.id)
+
 _VIDEO_COLUMNS = (
-    Video.id,
     Video.youtube_id,
     Video.title,
     Video.channel,
@@ -82,31 +86,32 @@ _VIDEO_COLUMNS = (
     Video.error_code,
     Video.error_message,
     Video.note,
-    Video.created_at,
 )
 
 
 def keyset_pages(db: Database, list_id: int, columns: Sequence, *, chunk_rows: int) -> Iterator[list]:
-    """The list's rows of ``columns`` (the first must be ``Video.id``), newest first, ``chunk_rows`` per page.
+    """The list's rows, newest first, ``chunk_rows`` per page: ``(created_at, id, *columns)`` each.
 
     Each page is read in a session of its own; raises ``ValueError`` for
     ``chunk_rows`` < 1 and whatever SQLAlchemy raises on a database error.
     """
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
-    before_id: int | None = None
+    after: tuple | None = None
     while True:
-        query = select(*columns).where(Video.list_id == list_id)
-        if before_id is not None:
-            query = query.where(col(Video.id) < before_id)
+        query = select(*_KEY_COLUMNS, *columns).where(Video.list_id == list_id)
+        if after is not None:
+            query = query.where(sa.tuple_(*_KEY_COLUMNS) < after)
+        query = query.order_by(col(Video.created_at).desc(), col(Video.id).desc()).limit(chunk_rows)
         with db.read() as session:
-            rows = list(session.exec(query.order_by(col(Video.id).desc()).limit(chunk_rows)).all())
+            # Core execution: plain rows, without the ORM's per-row bookkeeping.
+            rows = session.connection().execute(query).all()
         if not rows:
             return
         yield rows
         if len(rows) < chunk_rows:
             return
-        before_id = rows[-1][0]
+        after = (rows[-1][0], rows[-1][1])
 
 
 def iter_video_chunks(
@@ -118,18 +123,22 @@ def iter_video_chunks(
     list yields nothing.
     """
     for rows in keyset_pages(db, list_id, _VIDEO_COLUMNS, chunk_rows=chunk_rows):
-        chapters = _chapters_of(db, [row[0] for row in rows])
-        yield [_record(row, chapters.get(row[0], ())) for row in rows]
+        chapters = _chapters_of(db, [row[1] for row in rows])
+        yield [_record(row, chapters.get(row[1], ())) for row in rows]
 
 
 def _chapters_of(db: Database, video_row_ids: list[int]) -> dict[int, tuple[ChapterRecord, ...]]:
     by_video: dict[int, list[ChapterRecord]] = defaultdict(list)
     with db.read() as session:
-        rows = session.exec(
-            select(ChapterRow.video_id, ChapterRow.start_s, ChapterRow.end_s, ChapterRow.title)
-            .where(col(ChapterRow.video_id).in_(video_row_ids))
-            .order_by(col(ChapterRow.video_id), col(ChapterRow.start_s), col(ChapterRow.id))
-        ).all()
+        rows = (
+            session.connection()
+            .execute(
+                select(ChapterRow.video_id, ChapterRow.start_s, ChapterRow.end_s, ChapterRow.title)
+                .where(col(ChapterRow.video_id).in_(video_row_ids))
+                .order_by(col(ChapterRow.video_id), col(ChapterRow.start_s), col(ChapterRow.id))
+            )
+            .all()
+        )
     for video_id, start_s, end_s, title in rows:
         by_video[video_id].append(ChapterRecord(start_s=start_s, end_s=end_s, title=title))
     return {video_id: tuple(chapters) for video_id, chapters in by_video.items()}
@@ -137,6 +146,7 @@ def _chapters_of(db: Database, video_row_ids: list[int]) -> dict[int, tuple[Chap
 
 def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
     (
+        created_at,
         row_id,
         youtube_id,
         title,
@@ -152,7 +162,6 @@ def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
         error_code,
         error_message,
         note,
-        created_at,
     ) = row
     return VideoRecord(
         id=row_id,

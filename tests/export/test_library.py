@@ -120,8 +120,9 @@ def test_json_carries_every_field_and_parses_back(db, library):
     assert videos[0]["duration_s"] is None and videos[0]["published"] is None and videos[0]["chapters"] == []
 
 
-def test_urls_one_per_line_newest_first(db, library):
-    assert "".join(url_chunks(db, library["list_id"])) == (
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_urls_one_per_line_newest_first(db, library, chunk_rows):
+    assert "".join(url_chunks(db, library["list_id"], chunk_rows=chunk_rows)) == (
         "https://www.youtube.com/watch?v=newBBBBBBBB\n"
         "https://www.youtube.com/watch?v=privAAAAAAA\n"
         "https://www.youtube.com/watch?v=dQw4w9WgXcQ\n"
