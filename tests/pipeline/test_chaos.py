@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -28,8 +24,8 @@ from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.youtube.data import CaptionSource
 from robust_import_app.youtube.sim.calls import overlapping_calls, read_call_log
+from tests.workers import WorkerProcesses
 
-REPO = Path(__file__).resolve().parents[2]
 WORKERS = 3
 CHAOS_S = 60.0
 FINISH_TIMEOUT_S = 240.0
@@ -40,51 +36,6 @@ WHISPER_SEGMENTS = [
     {"id": 0, "seek": 0, "start": 0.0, "end": 3.0, "text": " Spoken words."},
     {"id": 1, "seek": 0, "start": 3.0, "end": 6.0, "text": " More spoken words."},
 ]
-
-
-class Workers:
-    """Worker processes (``python -m robust_import_app worker``), each logging to its own file."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.running: list[subprocess.Popen] = []
-        self.died_at: dict[int, float] = {}
-        self._count = 0
-
-    def start(self) -> None:
-        self._count += 1
-        log = open(self.log_dir / f"worker-{self._count}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "-m", "robust_import_app", "worker"],
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-        log.close()
-        self.running.append(process)
-
-    def kill_one(self, rng: random.Random) -> None:
-        process = self.running.pop(rng.randrange(len(self.running)))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        self.died_at[process.pid] = time.time()
-
-    def stop_all(self) -> None:
-        for process in self.running:
-            process.send_signal(signal.SIGTERM)
-        for process in self.running:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.running.clear()
-
-    def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.log_dir.glob("worker-*.log")))
 
 
 def _unfinished(db: Database) -> int:
@@ -125,11 +76,10 @@ def test_kill_9_chaos_on_three_workers_loses_nothing_and_does_everything_once(db
         "WHISPER_API_KEY": "gsk_chaos_test_key",
         "WHISPER_MAX_MINUTES_PER_BATCH": "100000",
     }
-    workers = Workers(env, tmp_path)
+    workers = WorkerProcesses(env, tmp_path)
     rng = random.Random(8)
     try:
-        for _ in range(WORKERS):
-            workers.start()
+        workers.start(WORKERS)
         chaos_ends = time.monotonic() + CHAOS_S
         kills = 0
         while time.monotonic() < chaos_ends and _unfinished(db):
@@ -143,7 +93,7 @@ def test_kill_9_chaos_on_three_workers_loses_nothing_and_does_everything_once(db
         left = _unfinished(db)
         time.sleep(1.0)  # let the last announcement land before the workers stop
     finally:
-        workers.stop_all()
+        workers.stop()
     logs = workers.logs()
     assert kills >= 10, f"only {kills} kills: the batch finished before the chaos could start"
     assert left == 0, f"{left} videos never finished\n{logs[-5000:]}"

@@ -12,9 +12,6 @@ four times as much), and a shared breaker stops all of them at once.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,8 +24,8 @@ from robust_import_app.youtube.data import Upstream
 from robust_import_app.youtube.sim.calls import Admission, read_admissions
 from tests.conftest import migrated_sqlite_url
 from tests.servers import RedisServer
+from tests.workers import WorkerProcesses
 
-REPO = Path(__file__).resolve().parents[2]
 WORKERS = 4
 RATE_PER_S = 5.0
 TOLERANCE = 0.15
@@ -41,55 +38,6 @@ CONCURRENCY = 3
 COOLDOWN_S = 3.0
 BREAKER_RUN_S = 16.0
 VIDEO_IDS = [f"shrd{n:07d}" for n in range(100)]
-
-
-class Workers:
-    """Worker processes, each logging to its own file; stopped with SIGTERM."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.processes: list[subprocess.Popen] = []
-
-    def start(self, count: int) -> None:
-        for number in range(count):
-            with open(self.log_dir / f"worker-{number}.log", "wb") as log:
-                self.processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "robust_import_app", "worker"],
-                        cwd=REPO,
-                        env=self.env,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                    )
-                )
-
-    def wait_started(self, timeout_s: float) -> None:
-        """Until every worker logged "Import worker ... started"; fails the test after ``timeout_s``."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if all("Import worker" in text and "started" in text for text in self._texts()):
-                return
-            assert all(p.poll() is None for p in self.processes), f"a worker exited:\n{self.logs()[-3000:]}"
-            time.sleep(0.2)
-        pytest.fail(f"the workers did not start within {timeout_s} s:\n{self.logs()[-3000:]}")
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def _texts(self) -> list[str]:
-        return [path.read_text(errors="replace") for path in sorted(self.log_dir.glob("worker-*.log"))]
-
-    def logs(self) -> str:
-        return "\n".join(self._texts())
 
 
 def worker_env(tmp_path: Path, redis_url: str, **extra: str) -> dict[str, str]:
@@ -148,7 +96,7 @@ def test_four_workers_together_stay_within_one_upstream_rate(redis_server, tmp_p
         IMPORT_REQUEST_INTERVAL_S=str(1 / RATE_PER_S),
         IMPORT_MAX_INTERVAL_S="1",
     )
-    workers = Workers(env, tmp_path)
+    workers = WorkerProcesses(env, tmp_path)
     try:
         workers.start(WORKERS)
         workers.wait_started(START_TIMEOUT_S)
@@ -188,7 +136,7 @@ def test_a_shared_breaker_stops_all_four_workers_at_once_and_one_probe_goes_out(
         IMPORT_BACKOFF_MAX_S="0.5",
         IMPORT_MAX_ATTEMPTS="1000",
     )
-    workers = Workers(env, tmp_path)
+    workers = WorkerProcesses(env, tmp_path)
     try:
         workers.start(WORKERS)
         workers.wait_started(START_TIMEOUT_S)
