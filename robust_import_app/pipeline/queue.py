@@ -47,6 +47,7 @@ from robust_import_app.models import (
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 from robust_import_app.pipeline.errors import ImportFailure
 from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.search.windows import replace_windows
 from robust_import_app.youtube.data import (
     CaptionSegment,
     CaptionSource,
@@ -405,7 +406,7 @@ class ImportQueue:
             ).one() > 0
 
     def save_captions(self, job: VideoJob, outcome: CaptionsOutcome) -> None:
-        """Replace the video's transcript with ``outcome`` (idempotent on resume)."""
+        """Replace the video's transcript, and its search windows, with ``outcome`` (idempotent on resume)."""
         with self.db.write() as session:
             self._fence(
                 session,
@@ -427,6 +428,7 @@ class ImportQueue:
                 )
                 for segment in outcome.segments
             )
+            replace_windows(session, job.video_id, outcome.segments)
 
     def save_chapters(self, job: VideoJob, chapters: Sequence[Chapter]) -> None:
         """Replace the video's chapters (idempotent on resume)."""

@@ -436,3 +436,22 @@ def test_banner_message_without_a_rate_yet():
     assert BatchCounts(total=500, imported=312, failed=2, eta_s=1080).message == (
         "312 of 500 imported · 2 failed · about 18 min left"
     )
+
+
+@pytest.mark.asyncio
+async def test_a_transcript_lands_in_the_search_index_with_its_stage(db):
+    from robust_import_app.search.engine import highlight_parts, search
+
+    _paste(db, "manuAAAAAAA")
+    worker = make_worker(db, SimBackend(), RecordingSink(db))
+    await asyncio.wait_for(worker.run(until_idle=True), timeout=30)
+    with db.read() as session:
+        first = session.exec(
+            select(TranscriptSegmentRow.text).order_by(col(TranscriptSegmentRow.start_s)).limit(1)
+        ).one()
+    word = max(first.split(), key=len).strip(".,!?\"'")
+    page = search(db, word)
+    assert [hit.youtube_id for hit in page.hits] == ["manuAAAAAAA"]
+    match = page.hits[0].transcript
+    assert match is not None, "found in the transcript, not only in the metadata"
+    assert word.lower() in {text.lower() for text, highlighted in highlight_parts(match.snippet) if highlighted}
