@@ -51,13 +51,12 @@ STAGE = ImportStage.CAPTIONS
 
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """Why a step of the chain produced nothing, in plain words."""
+    """Why a step of the chain produced nothing, as a clause in plain words (no tool names)."""
 
-    step: str
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.step}: {self.reason}"
+
+NO_CAPTIONS_FROM_YOUTUBE = "YouTube has none"
 
 
 async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
@@ -78,7 +77,7 @@ async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
         source=CaptionSource.NONE,
         language=None,
         segments=(),
-        note=_note_for(skips),
+        note=note_for(skips),
     )
 
 
@@ -122,7 +121,6 @@ def _from_track(track: CaptionTrack | SubtitleTrack, segments: Sequence[CaptionS
 
 
 async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
-    step = "YouTube captions"
     guard = ctx.guards[Upstream.TRANSCRIPT]
     try:
         async with guard.request(video_id=job.youtube_id, stage=STAGE):
@@ -138,17 +136,16 @@ async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip])
             if segments:
                 return _from_track(track, segments)
     except ImportFailure as failure:
-        skips.append(Skip(step, failure.message))
+        skips.append(Skip(_clause(failure.message)))
         return None
     except Exception as exc:
         if not is_no_captions(exc):
             raise
-    skips.append(Skip(step, "YouTube has no captions for this video"))
+    skips.append(Skip(NO_CAPTIONS_FROM_YOUTUBE))
     return None
 
 
 async def _ytdlp_subtitles(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
-    step = "yt-dlp subtitles"
     if job.metadata is None or (not job.metadata.subtitle_tracks and ctx.data_api is not None):
         # Resumed after a restart, or the metadata came from the Data API:
         # only yt-dlp lists subtitle files.
@@ -159,23 +156,23 @@ async def _ytdlp_subtitles(job: VideoJob, ctx: StageContext, skips: list[Skip]) 
             async with guard.request(video_id=job.youtube_id, stage=STAGE):
                 segments = await ctx.backend.fetch_subtitle_track(job.youtube_id, track)
         except PermanentImportError as failure:
-            skips.append(Skip(step, f"{track.language_code}: {failure.message}"))
+            skips.append(Skip(f"the {track.language_code} subtitles could not be fetched: {_clause(failure.message)}"))
             continue
         if segments:
             return _from_track(track, segments)
-    skips.append(Skip(step, "yt-dlp lists no subtitle tracks"))
+    if Skip(NO_CAPTIONS_FROM_YOUTUBE) not in skips:  # else the same news twice
+        skips.append(Skip("YouTube lists no subtitle files"))
     return None
 
 
 async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> CaptionsOutcome | None:
-    step = "Whisper"
     if ctx.transcriber is None:
-        skips.append(Skip(step, "no Whisper API key or local model is configured"))
+        skips.append(Skip("transcription is not set up"))
         return None
     reserved_s = await _reserve_budget(job, ctx)
     if reserved_s is None:
         minutes = round((ctx.whisper_max_s_per_batch or 0) / 60, 1)
-        skips.append(Skip(step, f"this batch reached its limit of {minutes:g} minutes of transcription"))
+        skips.append(Skip(f"this batch reached its limit of {minutes:g} minutes of transcription"))
         return None
     engine = _guarded(ctx.transcriber, ctx.guards[Upstream.WHISPER], job.youtube_id)
     try:
@@ -190,7 +187,7 @@ async def _whisper(job: VideoJob, ctx: StageContext, skips: list[Skip]) -> Capti
         await _release_budget(job, ctx, reserved_s)
         return None
     if not result.segments:
-        skips.append(Skip(step, "the transcription heard no speech"))
+        skips.append(Skip("the transcription heard no speech"))
         return None
     return CaptionsOutcome(
         source=CaptionSource.WHISPER,
@@ -208,21 +205,20 @@ async def _download_and_transcribe(
     refuses for good (a rejected key, an upload over its limit) are skip
     reasons; every other failure propagates (a live stream fails the video).
     """
-    step = "Whisper"
     try:
         async with ctx.guards[Upstream.PLAYER].request(video_id=job.youtube_id, stage=STAGE):
             audio = await ctx.backend.download_audio(job.youtube_id, workdir)
     except PermanentImportError as failure:
         if failure.code is not ErrorCode.TOO_LARGE:
             raise
-        skips.append(Skip(step, "the audio is larger than the download limit"))
+        skips.append(Skip("the audio is too large to transcribe"))
         return None
     try:
         return await transcribe_file(
             engine, audio, max_upload_bytes=ctx.whisper_max_upload_bytes, language=job.language
         )
     except PermanentImportError as failure:  # e.g. the key is rejected: skip, don't fail
-        skips.append(Skip(step, failure.message))
+        skips.append(Skip(f"transcription failed: {_clause(failure.message)}"))
         return None
 
 
@@ -279,6 +275,27 @@ def _guarded(engine: Transcriber, guard: UpstreamGuard, video_id: str) -> Transc
     return engine if engine.max_upload_bytes is None else _GuardedTranscriber(engine, guard, video_id)
 
 
-def _note_for(skips: Sequence[Skip]) -> str:
-    return "No transcript: " + "; ".join(str(skip) for skip in skips) if skips else ""
+def note_for(skips: Sequence[Skip]) -> str:
+    """The card's note for a video left without captions, e.g.
+    ``"No captions: YouTube has none, and transcription is not set up."`` ("" for no skips).
+    """
+    reasons = list(dict.fromkeys(skip.reason for skip in skips))
+    if not reasons:
+        return ""
+    if len(reasons) == 1:
+        joined = reasons[0]
+    elif len(reasons) == 2:
+        joined = f"{reasons[0]}, and {reasons[1]}"
+    else:
+        joined = "; ".join(reasons[:-1]) + f"; and {reasons[-1]}"
+    return f"No captions: {joined}."
+
+
+def _clause(message: str) -> str:
+    """An error's sentence as a clause: no closing full stop, a lower-case first word unless it is a name."""
+    text = message.rstrip(".")
+    first_word = text.split(" ", 1)[0]
+    if first_word[1:].islower():  # "The" becomes "the"; "YouTube" stays
+        text = text[0].lower() + text[1:]
+    return text
 

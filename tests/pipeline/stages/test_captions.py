@@ -325,10 +325,7 @@ async def test_no_captions_and_no_whisper_gives_none_naming_every_reason(db):
     outcome = await run_chain(context(db, backend, transcriber=None), db, NO_CAPTIONS)
     assert outcome.source is CaptionSource.NONE
     assert outcome.language is None and outcome.segments == ()
-    note = outcome.note.lower()
-    assert "youtube has no captions" in note
-    assert "no subtitle tracks" in note
-    assert "no whisper api key or local model" in note
+    assert outcome.note == "No captions: YouTube has none, and transcription is not set up."
     assert backend.called("download_audio") == [], "no audio is fetched when nothing could transcribe it"
 
 
@@ -337,7 +334,8 @@ async def test_blocked_endpoint_note_says_blocked_when_nothing_else_helps(db):
     outcome = await run_chain(context(db, IpBlockedSim()), db, NO_CAPTIONS)
     assert outcome.source is CaptionSource.NONE
     assert "blocking requests from this ip" in outcome.note.lower()
-    assert "youtube has no captions" not in outcome.note.lower(), "blocked is not the same as no captions"
+    assert "youtube has none" not in outcome.note.lower(), "blocked is not the same as no captions"
+    assert "youtube lists no subtitle files" in outcome.note.lower()
 
 
 # --- step 4: Whisper, local model --------------------------------------------
@@ -485,7 +483,7 @@ async def test_whisper_401_skips_the_step_with_a_reason(db, api_server, temp_roo
     row = rows(db)[NO_CAPTIONS]
     assert row.import_stage is ImportStage.COMPLETE and row.error_code is None, "not a failed video"
     assert row.caption_source is CaptionSource.NONE
-    assert "whisper: the api key was rejected" in row.note.lower()
+    assert "transcription failed: the api key was rejected" in row.note.lower()
     assert len(api_server.log) == 1, "a rejected key is not retried"
     assert (sink.summaries[0].without_captions, sink.summaries[0].failed) == (1, 0)
     assert whisper_seconds(db) == 0
@@ -539,7 +537,7 @@ async def test_audio_over_the_download_cap_completes_without_captions_and_gives_
         ctx = context(db, backend, transcriber=client, whisper_max_s_per_batch=10_000.0)
         outcome = await run_chain(ctx, db, NO_CAPTIONS)
     assert outcome.source is CaptionSource.NONE
-    assert "Whisper: the audio is larger than the download limit" in outcome.note
+    assert "the audio is too large to transcribe" in outcome.note
     assert backend.called("download_audio") and api_server.log == []
     assert whisper_seconds(db) == 0
     assert list(temp_root.iterdir()) == []
@@ -563,7 +561,7 @@ async def test_cost_guard_transcribes_the_first_video_and_notes_the_limit_on_the
     assert first.caption_source is CaptionSource.WHISPER and not first.note
     assert second.import_stage is ImportStage.COMPLETE
     assert second.caption_source is CaptionSource.NONE
-    assert re.search(r"whisper: .*limit of [\d.]+ minutes", second.note.lower()), second.note
+    assert re.search(r"this batch reached its limit of [\d.]+ minutes", second.note), second.note
     assert len(api_server.log) == 1, "the second video's audio is not sent"
     assert whisper_seconds(db) == first.duration_s
 
@@ -608,3 +606,41 @@ async def test_a_track_that_went_away_moves_on_to_the_next_track(db):
     assert backend.called("fetch_captions")[0].endswith("/manual")
     assert outcome.source is CaptionSource.AUTO, "the auto-generated track still serves the transcript"
     assert not backend.called("fetch_subtitle_track")
+
+
+# --- the note, in plain words ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reasons", "note"),
+    [
+        ((), ""),
+        (("YouTube has none",), "No captions: YouTube has none."),
+        (
+            ("YouTube has none", "transcription is not set up"),
+            "No captions: YouTube has none, and transcription is not set up.",
+        ),
+        (
+            ("a", "b", "a", "c"),
+            "No captions: a; b; and c.",
+        ),
+    ],
+)
+def test_note_joins_plain_reasons_once_each(reasons, note):
+    assert captions.note_for([captions.Skip(reason) for reason in reasons]) == note
+
+
+@pytest.mark.parametrize(
+    ("message", "clause"),
+    [
+        ("The API key was rejected; check its setting.", "the API key was rejected; check its setting"),
+        ("YouTube is blocking requests from this IP address.", "YouTube is blocking requests from this IP address"),
+    ],
+)
+def test_error_messages_become_clauses_keeping_names(message, clause):
+    assert captions._clause(message) == clause
+
+
+def test_the_note_names_no_tool():
+    note = captions.note_for([captions.Skip(captions.NO_CAPTIONS_FROM_YOUTUBE), captions.Skip("transcription is not set up")])
+    assert not any(word in note.lower() for word in ("yt-dlp", "whisper", "subtitle tracks", "api key"))
