@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert
-from sqlmodel import col, func, select, update
+from sqlalchemy import insert, literal
+from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
 from robust_import_app.models import (
+    UNFINISHED_SQL,
     ChapterRow,
     ImportBatch,
     TranscriptSegmentRow,
@@ -24,7 +25,16 @@ from robust_import_app.models import (
     VideoList,
     utcnow,
 )
-from robust_import_app.pipeline.queue import RATE_WINDOW_S, TERMINAL, BatchCounts, estimate_remaining_s
+from robust_import_app.models.tables import TranscriptWindow
+from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.pipeline.queue import (
+    CANCELLED_SQL,
+    FAILED_SQL,
+    RATE_WINDOW_S,
+    TERMINAL,
+    BatchCounts,
+    estimate_remaining_s,
+)
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.settings import DEFAULT_LIST_NAME
 from robust_import_app.youtube import RejectedLine, parse_paste, thumbnail_url
@@ -86,17 +96,30 @@ def list_summaries(db: Database) -> list[ListSummary]:
     return [ListSummary(id=i, name=n, video_count=c) for i, n, c in rows]
 
 
+def _list_name(name: str) -> str:
+    """``name`` with its runs of white space made one space; :class:`LibraryError` when blank or too long."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise LibraryError("A list needs a name; this one is only spaces." if name else "A list needs a name.")
+    if len(cleaned) > MAX_LIST_NAME:
+        raise LibraryError(f"A list name can be at most {MAX_LIST_NAME} characters.")
+    return cleaned
+
+
+def _refuse_taken_name(session, name: str, *, own_id: int | None = None) -> None:
+    """Raise :class:`LibraryError` when another list has ``name`` (case ignored)."""
+    query = select(VideoList.id).where(func.lower(VideoList.name) == name.lower())
+    if own_id is not None:
+        query = query.where(VideoList.id != own_id)
+    if session.exec(query).first() is not None:
+        raise LibraryError(f"A list named “{name}” already exists.")
+
+
 def create_list(db: Database, name: str) -> int:
     """Create a list; raises :class:`LibraryError` for a blank, long or taken name."""
-    name = " ".join(name.split())
-    if not name:
-        raise LibraryError("A list needs a name.")
-    if len(name) > MAX_LIST_NAME:
-        raise LibraryError(f"A list name can be at most {MAX_LIST_NAME} characters.")
+    name = _list_name(name)
     with db.write() as session:
-        taken = session.exec(select(VideoList.id).where(func.lower(VideoList.name) == name.lower())).first()
-        if taken is not None:
-            raise LibraryError(f"A list named “{name}” already exists.")
+        _refuse_taken_name(session, name)
         row = VideoList(name=name)
         session.add(row)
         session.flush()
@@ -214,7 +237,8 @@ def _open_batch_counts(db: Database, which, *, include_announced: bool = False) 
             select(
                 func.count(),
                 func.count().filter(Video.import_stage == ImportStage.COMPLETE),
-                func.count().filter(Video.import_stage == ImportStage.ERROR),
+                func.count().filter(FAILED_SQL),
+                func.count().filter(CANCELLED_SQL),
                 func.count().filter(finished, col(Video.updated_at) >= since),
                 func.min(ImportBatch.created_at),
             )
@@ -224,12 +248,12 @@ def _open_batch_counts(db: Database, which, *, include_announced: bool = False) 
         )
         if not include_announced:
             query = query.where(col(ImportBatch.announced_at).is_(None))
-        total, imported, failed, recent, started = session.exec(query).one()
+        total, imported, failed, cancelled, recent, started = session.exec(query).one()
     window_s = RATE_WINDOW_S
     if started is not None:
         window_s = min(window_s, (now - _aware(started)).total_seconds())
-    eta_s = estimate_remaining_s(total - imported - failed, finished=recent, window_s=window_s)
-    return BatchCounts(total=total, imported=imported, failed=failed, eta_s=eta_s)
+    eta_s = estimate_remaining_s(total - imported - failed - cancelled, finished=recent, window_s=window_s)
+    return BatchCounts(total=total, imported=imported, failed=failed, eta_s=eta_s, cancelled=cancelled)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -306,3 +330,217 @@ def chapter_counts(db: Database, video_row_ids: Sequence[int]) -> dict[int, int]
         ).all()
     return dict(rows)
 
+
+
+def rename_list(db: Database, list_id: int, name: str) -> str:
+    """Rename a list; returns the name as stored (runs of white space made one space).
+
+    Raises :class:`LibraryError`, as :func:`create_list` does, for a blank
+    (or only spaces), long or taken name, and for an unknown list.
+    """
+    name = _list_name(name)
+    with db.write() as session:
+        row = session.get(VideoList, list_id)
+        if row is None:
+            raise LibraryError("That list no longer exists.")
+        _refuse_taken_name(session, name, own_id=list_id)
+        row.name = name
+        session.add(row)
+    return name
+
+
+def delete_list(db: Database, list_id: int) -> int:
+    """Delete a list with its videos (chapters, transcripts, search windows) and batches; returns how many videos went.
+
+    A video of the list that is importing stops at its worker's next write:
+    its row is gone, so the fenced write raises ``LeaseLost`` and writes
+    nothing (:mod:`robust_import_app.pipeline.queue`). Raises
+    :class:`LibraryError` for an unknown list and for the only list (the
+    library always has one; the Inbox may go while another list exists).
+    :func:`count_videos` gives the number for the confirmation beforehand.
+    """
+    with db.write() as session:
+        if session.get(VideoList, list_id) is None:
+            raise LibraryError("That list no longer exists.")
+        if session.exec(select(VideoList.id).where(VideoList.id != list_id).limit(1)).first() is None:
+            raise LibraryError("This is your only list. Create another list before deleting this one.")
+        ids = _lock_videos(session, Video.list_id == list_id)
+        _delete_video_rows(session, ids)
+        batch_ids = select(ImportBatch.id).where(ImportBatch.list_id == list_id)
+        session.exec(update(Video).where(col(Video.batch_id).in_(batch_ids)).values(batch_id=None))
+        session.exec(delete(ImportBatch).where(ImportBatch.list_id == list_id))
+        session.exec(delete(VideoList).where(VideoList.id == list_id))
+        return len(ids)
+
+
+def delete_videos(db: Database, list_id: int, video_row_ids: Sequence[int]) -> int:
+    """Delete these videos of the list with their chapters, transcripts and search windows; returns how many.
+
+    Ids of other lists or of no video are ignored. An importing video stops at
+    its worker's next write, which finds the row gone and writes nothing (the
+    fence, see :func:`delete_list`). A batch left with no video is deleted too.
+    """
+    if not video_row_ids:
+        return 0
+    with db.write() as session:
+        ids = _lock_videos(session, Video.list_id == list_id, col(Video.id).in_(list(video_row_ids)))
+        batch_ids = set(session.exec(select(Video.batch_id).where(col(Video.id).in_(ids))).all()) - {None}
+        _delete_video_rows(session, ids)
+        if batch_ids:
+            still_used = select(Video.batch_id).where(col(Video.batch_id).in_(batch_ids))
+            session.exec(
+                delete(ImportBatch).where(col(ImportBatch.id).in_(batch_ids), col(ImportBatch.id).not_in(still_used))
+            )
+        return len(ids)
+
+
+def _lock_videos(session, *where) -> list[int]:
+    """The ids of the videos ``where`` selects, locked until the transaction ends.
+
+    On PostgreSQL the lock waits for a worker's write under way on those rows
+    (a transcript being stored), so that the deletes that follow see its rows;
+    on SQLite the write transaction already holds the database.
+    """
+    return list(session.exec(select(Video.id).where(*where).with_for_update()).all())
+
+
+def _delete_video_rows(session, ids: Sequence[int]) -> None:
+    """Delete the video rows ``ids`` and every row that refers to them."""
+    if not ids:
+        return
+    for child in (TranscriptWindow, TranscriptSegmentRow, ChapterRow):
+        session.exec(delete(child).where(col(child.video_id).in_(ids)))
+    session.exec(delete(Video).where(col(Video.id).in_(ids)))
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOutcome:
+    """What a move or a copy did: ``moved`` videos went; ``refused_already_there`` were
+    left where they are because the target list already holds their YouTube id."""
+
+    moved: int
+    refused_already_there: int
+
+
+def move_videos(db: Database, video_row_ids: Sequence[int], target_list_id: int) -> MoveOutcome:
+    """Move videos to another list, refused per video where the target already has its YouTube id.
+
+    A moved video keeps its place in the list's order (its ``created_at``)
+    and leaves its batch (``batch_id`` NULL): the source list's banner and
+    summary stop counting it; an unfinished one goes on importing. Raises
+    :class:`LibraryError` for an unknown target list.
+    """
+    with db.write() as session:
+        rows, taken = _source_rows(session, video_row_ids, target_list_id)
+        moving = [row.id for row in rows if row.youtube_id not in taken and row.list_id != target_list_id]
+        if moving:
+            session.exec(
+                update(Video)
+                .where(col(Video.id).in_(moving))
+                .values(list_id=target_list_id, batch_id=None, updated_at=utcnow())
+            )
+    return MoveOutcome(moved=len(moving), refused_already_there=len(rows) - len(moving))
+
+
+def copy_videos(db: Database, video_row_ids: Sequence[int], target_list_id: int) -> MoveOutcome:
+    """Copy videos to another list with their metadata, chapters, transcript and search windows.
+
+    Refused per video where the target already has its YouTube id (as
+    :func:`move_videos`). A copy belongs to no batch and holds no lease; the
+    copy of an unfinished video is imported from the stage its source was
+    in. Raises :class:`LibraryError` for an unknown target list.
+    """
+    with db.write() as session:
+        rows, taken = _source_rows(session, video_row_ids, target_list_id)
+        copying = [row for row in rows if row.youtube_id not in taken]
+        now = utcnow()
+        for row in copying:
+            copy = Video.model_validate(
+                row.model_dump(exclude={"id", "list_id", "batch_id", "claimed_by", "claimed_until", "lease_token"})
+                | {"list_id": target_list_id, "whisper_reserved_s": None, "created_at": now, "updated_at": now}
+            )
+            session.add(copy)
+            session.flush()
+            _copy_children(session, row.id, copy.id)
+    return MoveOutcome(moved=len(copying), refused_already_there=len(rows) - len(copying))
+
+
+def _source_rows(session, video_row_ids: Sequence[int], target_list_id: int) -> tuple[list[Video], set[str]]:
+    """The videos to move or copy, and the YouTube ids the target list already holds."""
+    if session.get(VideoList, target_list_id) is None:
+        raise LibraryError("That list no longer exists.")
+    if not video_row_ids:
+        return [], set()
+    rows = list(session.exec(select(Video).where(col(Video.id).in_(list(video_row_ids)))).all())
+    taken = set(
+        session.exec(
+            select(Video.youtube_id).where(
+                Video.list_id == target_list_id, col(Video.youtube_id).in_([row.youtube_id for row in rows])
+            )
+        ).all()
+    )
+    return rows, taken
+
+
+def _copy_children(session, source_id: int, copy_id: int) -> None:
+    """Copy the chapters, transcript segments and search windows of ``source_id`` to ``copy_id``."""
+    columns = {
+        ChapterRow: ("start_s", "end_s", "title"),
+        TranscriptSegmentRow: ("start_s", "duration_s", "text", "language", "source"),
+        TranscriptWindow: ("start_s", "text"),
+    }
+    for table, names in columns.items():
+        source = select(literal(copy_id), *(getattr(table, name) for name in names)).where(table.video_id == source_id)
+        session.exec(insert(table).from_select(["video_id", *names], source))
+
+
+def cancel_videos(db: Database, video_row_ids: Sequence[int]) -> int:
+    """Cancel the import of these videos; returns how many were still importing.
+
+    One write per call: each unfinished video becomes ``error`` with the code
+    ``cancelled`` (:data:`ErrorCode.CANCELLED`), ``failed_stage`` the stage it
+    was in (Retry resumes there), and its lease cleared. The worker that
+    holds it finds its lease gone at its next write (the stage boundary, or
+    the heartbeat's renewal, whichever comes first) and stops without writing;
+    the batch summary counts it as cancelled. Finished videos are left as they are.
+    """
+    if not video_row_ids:
+        return 0
+    return _cancel(db, col(Video.id).in_(list(video_row_ids)))
+
+
+def cancel_batch(db: Database, batch_id: int) -> int:
+    """Cancel every unfinished video of a batch, as :func:`cancel_videos`; returns how many."""
+    return _cancel(db, Video.batch_id == batch_id)
+
+
+def _cancel(db: Database, which) -> int:
+    with db.write() as session:
+        return session.exec(
+            update(Video)
+            .where(which, UNFINISHED_SQL)
+            .values(
+                import_stage=ImportStage.ERROR,
+                failed_stage=Video.import_stage,
+                import_progress=ImportStage.ERROR.progress,
+                error_code=ErrorCode.CANCELLED.value,
+                error_message=ErrorCode.CANCELLED.message,
+                next_attempt_at=None,
+                claimed_by=None,
+                claimed_until=None,
+                lease_token=None,
+                updated_at=utcnow(),
+            )
+        ).rowcount
+
+
+def open_batch_ids(db: Database, list_id: int) -> list[int]:
+    """The list's batches whose summary has not gone out yet, oldest first (the banner's Cancel)."""
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(ImportBatch.id)
+                .where(ImportBatch.list_id == list_id, col(ImportBatch.announced_at).is_(None))
+                .order_by(col(ImportBatch.id))
+            ).all()
+        )

@@ -15,6 +15,9 @@ Every failure the pipeline meets is translated once, by
           Redis is down; the request itself is refused as circuit open),
           database (the library's own database busy or unreachable)
 
+``ErrorCode.CANCELLED`` is no error the pipeline raises: the library stores
+it on a video the user stopped (:func:`robust_import_app.library.cancel_videos`).
+
 Each error carries an :class:`ErrorCode` (stored on the video row) and, as
 keyword-only attributes, ``video_id``, ``stage`` and ``retry_after_s`` (the
 upstream's Retry-After, in seconds, when it gave one).
@@ -48,6 +51,7 @@ class ErrorCode(enum.StrEnum):
     DATABASE = "database"
     UNAUTHORIZED = "unauthorized"
     TOO_LARGE = "too_large"
+    CANCELLED = "cancelled"
     UNKNOWN = "unknown"
 
     @property
@@ -82,6 +86,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.DATABASE: "The library database was busy or unreachable; the import will retry.",
     ErrorCode.UNAUTHORIZED: "The API key was rejected; check its setting.",
     ErrorCode.TOO_LARGE: "The upload is larger than the service accepts.",
+    ErrorCode.CANCELLED: "You cancelled this import.",
     ErrorCode.UNKNOWN: "The import failed for an unexpected reason.",
 }
 
@@ -97,6 +102,7 @@ PERMANENT_CODES = frozenset(
         ErrorCode.UNPLAYABLE,
         ErrorCode.UNAUTHORIZED,
         ErrorCode.TOO_LARGE,
+        ErrorCode.CANCELLED,
         ErrorCode.UNKNOWN,
     }
 )

@@ -45,7 +45,7 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.pipeline.errors import ImportFailure
+from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.search.windows import replace_windows
 from robust_import_app.youtube.data import (
@@ -111,21 +111,23 @@ class CaptionsOutcome:
 
 @dataclass(frozen=True, slots=True)
 class BatchSummary:
-    """The counts a finished batch announces in its summary toast."""
+    """The counts a finished batch announces in its summary toast.
+
+    ``failed`` leaves out the videos the user cancelled: ``cancelled`` counts those.
+    """
 
     batch_id: int
     list_id: int
     imported: int
     without_captions: int
     failed: int
+    cancelled: int = 0
 
     @property
     def message(self) -> str:
-        """E.g. ``"47 imported, 3 without captions, 0 failed"``."""
-        return (
-            f"{self.imported} imported, {self.without_captions} without captions, "
-            f"{self.failed} failed"
-        )
+        """E.g. ``"47 imported, 3 without captions, 0 failed"``, then ``", 2 cancelled"`` when some were."""
+        text = f"{self.imported} imported, {self.without_captions} without captions, {self.failed} failed"
+        return f"{text}, {self.cancelled} cancelled" if self.cancelled else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,24 +136,28 @@ class BatchCounts:
 
     ``eta_s`` is the estimated time left in seconds (None while nothing has
     finished yet to measure a rate from; see :func:`estimate_remaining_s`).
+    ``failed`` leaves out the videos the user cancelled: ``cancelled`` counts those.
     """
 
     total: int
     imported: int
     failed: int
     eta_s: float | None = None
+    cancelled: int = 0
 
     @property
     def running(self) -> bool:
         """True while some video of a running batch is unfinished."""
-        return self.imported + self.failed < self.total
+        return self.imported + self.failed + self.cancelled < self.total
 
     @property
     def message(self) -> str:
-        """E.g. ``"312 of 500 imported · 2 failed · about 18 min left"``."""
+        """E.g. ``"312 of 500 imported · 2 failed · 1 cancelled · about 18 min left"``."""
         parts = [f"{self.imported} of {self.total} imported"]
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
         if self.running and self.eta_s is not None:
             parts.append(time_left(self.eta_s))
         return " · ".join(parts)
@@ -182,6 +188,14 @@ _unfinished = UNFINISHED_SQL
 """Written as the partial indexes' own condition, literally: SQLite uses a partial
 index only for a query whose WHERE names the index's condition, not a bound
 parameter list."""
+
+CANCELLED_SQL = sa.and_(Video.import_stage == ImportStage.ERROR, Video.error_code == ErrorCode.CANCELLED.value)
+"""A video the user cancelled: stage ``error`` with the code ``cancelled``."""
+FAILED_SQL = sa.and_(
+    Video.import_stage == ImportStage.ERROR,
+    sa.or_(col(Video.error_code).is_(None), Video.error_code != ErrorCode.CANCELLED.value),
+)
+"""A video that failed on its own (not cancelled)."""
 
 
 class ImportQueue:
@@ -661,16 +675,22 @@ def _job(row: Video, token: str) -> VideoJob:
 def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
     """How many videos of ``batch`` are unfinished, and its summary counts."""
     stage, source = Video.import_stage, Video.caption_source
-    unfinished, imported, without, failed = session.exec(
+    unfinished, imported, without, failed, cancelled = session.exec(
         select(
             func.count().filter(_unfinished),
             func.count().filter(stage == ImportStage.COMPLETE),
             func.count().filter(stage == ImportStage.COMPLETE, source == CaptionSource.NONE),
-            func.count().filter(stage == ImportStage.ERROR),
+            func.count().filter(FAILED_SQL),
+            func.count().filter(CANCELLED_SQL),
         ).where(Video.batch_id == batch.id)
     ).one()
     summary = BatchSummary(
-        batch_id=batch.id, list_id=batch.list_id, imported=imported, without_captions=without, failed=failed
+        batch_id=batch.id,
+        list_id=batch.list_id,
+        imported=imported,
+        without_captions=without,
+        failed=failed,
+        cancelled=cancelled,
     )
     return unfinished, summary
 
