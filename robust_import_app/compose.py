@@ -48,7 +48,11 @@ def build_backend(settings: Settings) -> YouTubeBackend:
         return SimBackend.from_env(os.environ)
     from robust_import_app.youtube.real import YouTubeClient
 
-    return YouTubeClient(cookies_file=settings.youtube_cookies_file, proxy_url=settings.youtube_proxy_url)
+    return YouTubeClient(
+        cookies_file=settings.youtube_cookies_file,
+        proxy_url=settings.youtube_proxy_url,
+        pot_provider_url=settings.youtube_pot_provider_url,
+    )
 
 
 @contextlib.asynccontextmanager

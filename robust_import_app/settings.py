@@ -95,6 +95,9 @@ class Settings:
     youtube_data_api_url: str = DEFAULT_DATA_API_URL
     youtube_cookies_file: Path | None = None
     youtube_proxy_url: str | None = field(default=None, repr=False)
+    youtube_pot_provider_url: str | None = None
+    """``YOUTUBE_POT_PROVIDER_URL``: a bgutil PO token provider on this host (``http://127.0.0.1:4416``),
+    given to yt-dlp's ``youtubepot-bgutilhttp`` plugin; never a public address."""
     whisper_api_url: str = DEFAULT_WHISPER_API_URL
     whisper_api_key: str | None = field(default=None, repr=False)
     whisper_model: str = DEFAULT_WHISPER_MODEL
@@ -132,6 +135,7 @@ class Settings:
             youtube_data_api_url=env.text("YOUTUBE_DATA_API_URL", DEFAULT_DATA_API_URL),
             youtube_cookies_file=env.path("YOUTUBE_COOKIES_FILE"),
             youtube_proxy_url=env.text("YOUTUBE_PROXY_URL"),
+            youtube_pot_provider_url=env.text("YOUTUBE_POT_PROVIDER_URL"),
             whisper_api_url=env.text("WHISPER_API_URL", DEFAULT_WHISPER_API_URL),
             whisper_api_key=env.text("WHISPER_API_KEY"),
             whisper_model=env.text("WHISPER_MODEL", DEFAULT_WHISPER_MODEL),

@@ -10,6 +10,13 @@ libraries' own (``yt_dlp.utils.DownloadError``, youtube-transcript-api errors,
 exception is :meth:`YouTubeClient.download_audio`, whose refusals yt-dlp has
 no error for (a live stream, audio over the size cap): it raises
 :class:`~robust_import_app.pipeline.errors.PermanentImportError` itself.
+
+Since yt-dlp 2025.11 YouTube's player challenges (``n`` and signature) are
+solved by an external JavaScript runtime running the ``yt-dlp-ejs`` scripts
+(yt-dlp wiki, "EJS"); without one, most formats go missing. Every call points
+yt-dlp at the Deno binary of the ``deno`` package (:func:`deno_path`); the
+scripts come from the ``yt-dlp-ejs`` package, so nothing is fetched at run
+time (``remote_components`` stays empty).
 """
 
 from __future__ import annotations
@@ -25,10 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from deno import find_deno_bin
 from youtube_transcript_api import YouTubeTranscriptApi
 from youtube_transcript_api.proxies import GenericProxyConfig
 from yt_dlp import YoutubeDL
+from yt_dlp.extractor.youtube.pot._registry import _pot_providers
+from yt_dlp.globals import all_plugins_loaded
 from yt_dlp.networking.exceptions import network_exceptions
+from yt_dlp.plugins import load_all_plugins
 from yt_dlp.utils import DownloadCancelled, DownloadError
 
 from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
@@ -64,6 +75,12 @@ a finished recording: a premiere or live event that has not started, a stream
 still running (its audio never ends), and a stream that ended but YouTube has
 not processed yet (yt-dlp gets only its last two hours)."""
 
+POT_PROVIDER_EXTRACTOR_KEY = "youtubepot-bgutilhttp"
+"""The extractor-args key of bgutil-ytdlp-pot-provider's HTTP provider; its
+``base_url`` argument is the provider server's URL (the plugin's README)."""
+POT_PROVIDER_KEY = "BgUtilHTTP"
+"""That provider's key in yt-dlp's PO token provider registry (its class ``BgUtilHTTPPTP``)."""
+
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _log = logging.getLogger(__name__)
 
@@ -76,6 +93,26 @@ def require_video_id(video_id: object) -> str:
     if not isinstance(video_id, str) or not _VIDEO_ID.fullmatch(video_id):
         raise ValueError(f"not a YouTube video id: {video_id!r}")
     return video_id
+
+
+def deno_path() -> Path:
+    """The Deno executable the ``deno`` PyPI package installed (``deno.find_deno_bin``).
+
+    Raises FileNotFoundError when the package is installed without its binary.
+    """
+    return Path(find_deno_bin())
+
+
+def pot_provider_installed() -> bool:
+    """True when yt-dlp has bgutil-ytdlp-pot-provider's HTTP provider among its plugins.
+
+    Loads yt-dlp's plugins first, as ``YoutubeDL()`` does (pip installs and
+    plugin folders alike). yt-dlp 2026.10.26 has no public list of PO token
+    providers; the registry read here is ``extractor/youtube/pot/_registry.py``.
+    """
+    if not all_plugins_loaded.value:
+        load_all_plugins()
+    return POT_PROVIDER_KEY in _pot_providers.value
 
 
 def subtitle_download_error(language_code: str, error: Exception) -> DownloadError:
@@ -97,8 +134,15 @@ class YouTubeClient:
     ``proxy`` and youtube-transcript-api's ``GenericProxyConfig``;
     ``socket_timeout_s`` is yt-dlp's ``socket_timeout`` and the transcript
     requests' timeout; ``max_audio_bytes`` caps an audio download (yt-dlp
-    ``max_filesize``). Raises OSError or ``http.cookiejar.LoadError`` at once
-    for an unreadable cookies file.
+    ``max_filesize``). ``js_runtime_path`` is the Deno executable yt-dlp runs
+    (``js_runtimes``), :func:`deno_path` by default. ``pot_provider_url`` is
+    the base URL of a bgutil PO token provider server (127.0.0.1 only, never
+    public), passed as the extractor argument
+    ``youtubepot-bgutilhttp:base_url``; it needs the optional
+    ``bgutil-ytdlp-pot-provider`` plugin, and a warning is logged at
+    construction when that is missing. Raises OSError or
+    ``http.cookiejar.LoadError`` at once for an unreadable cookies file,
+    FileNotFoundError when the ``deno`` package has no binary.
     """
 
     def __init__(
@@ -108,11 +152,20 @@ class YouTubeClient:
         proxy_url: str | None = None,
         socket_timeout_s: float = DEFAULT_SOCKET_TIMEOUT_S,
         max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
+        js_runtime_path: Path | None = None,
+        pot_provider_url: str | None = None,
     ) -> None:
         self.cookies_file = cookies_file
         self.proxy_url = proxy_url
         self.socket_timeout_s = socket_timeout_s
         self.max_audio_bytes = max_audio_bytes
+        self.js_runtime_path = js_runtime_path or deno_path()
+        self.pot_provider_url = pot_provider_url
+        if pot_provider_url and not pot_provider_installed():
+            _log.warning(
+                "YOUTUBE_POT_PROVIDER_URL is set but the bgutil-ytdlp-pot-provider plugin is not installed: "
+                "yt-dlp requests no PO tokens (pip install bgutil-ytdlp-pot-provider)"
+            )
         self._cookies = MozillaCookieJar()
         if cookies_file is not None:
             self._cookies.load(str(cookies_file), ignore_discard=True, ignore_expires=True)
@@ -121,11 +174,16 @@ class YouTubeClient:
         return (
             f"YouTubeClient(cookies_file={self.cookies_file!r}, "
             f"proxy_url={'set' if self.proxy_url else None!r}, socket_timeout_s={self.socket_timeout_s}, "
-            f"max_audio_bytes={self.max_audio_bytes})"
+            f"max_audio_bytes={self.max_audio_bytes}, js_runtime_path={self.js_runtime_path!r}, "
+            f"pot_provider_url={self.pot_provider_url!r})"
         )
 
     def ytdlp_options(self, **overrides: Any) -> dict[str, Any]:
-        """The ``YoutubeDL`` params of every call (metadata only unless overridden)."""
+        """The ``YoutubeDL`` params of every call (metadata only unless overridden).
+
+        ``js_runtimes`` names only Deno, at ``js_runtime_path``; with a PO
+        token provider, ``extractor_args`` carries its ``base_url``.
+        """
         options: dict[str, Any] = {
             "quiet": True,
             "no_warnings": True,
@@ -133,11 +191,14 @@ class YouTubeClient:
             "noplaylist": True,
             "socket_timeout": self.socket_timeout_s,
             "logger": _YtDlpLogger(),
+            "js_runtimes": {"deno": {"path": str(self.js_runtime_path)}},
         }
         if self.cookies_file is not None:
             options["cookiefile"] = str(self.cookies_file)
         if self.proxy_url:
             options["proxy"] = self.proxy_url
+        if self.pot_provider_url:
+            options["extractor_args"] = {POT_PROVIDER_EXTRACTOR_KEY: {"base_url": [self.pot_provider_url]}}
         return options | overrides
 
     def transcript_api(self) -> YouTubeTranscriptApi:
