@@ -296,6 +296,14 @@ CASES: list[Case] = [
         ),
         ErrorCode.RATE_LIMITED,
     ),
+    Case(  # signed in (cookies): yt-dlp says "Your account"; YouTube may send a typographic apostrophe
+        "ytdlp_session_limited",
+        lambda: ytdlp(
+            "This content isn\u2019t available, try again later. Your account has been rate-limited by YouTube "
+            "for up to an hour."
+        ),
+        ErrorCode.RATE_LIMITED,
+    ),
     Case("ytdlp_upcoming", lambda: ytdlp("This live event will begin in 3 hours."), ErrorCode.UPCOMING),
     Case("ytdlp_upcoming", lambda: ytdlp("Premieres in 2 hours"), ErrorCode.UPCOMING),
     Case("ytdlp_live_recording", lambda: ytdlp("This live stream recording is not available."), ErrorCode.UNPLAYABLE),
