@@ -265,15 +265,24 @@ def retry_failed(db: Database, list_id: int, video_ids: Sequence[int] | None = N
     """Queue failed videos again from the stage that failed; returns how many.
 
     ``video_ids`` limits the retry to those rows; None retries every failed
-    video of the list. Their batches announce a new summary when done.
+    video of the list. The retried videos leave their paste's batch for a
+    new batch of their own, so the paste's summary is not announced again;
+    the retry's batch announces its own summary ("3 imported, …") when done,
+    and has its own transcription cap.
     """
     with db.write() as session:
         query = select(Video).where(Video.list_id == list_id, Video.import_stage == ImportStage.ERROR)
         if video_ids is not None:
             query = query.where(col(Video.id).in_(video_ids))
         rows = session.exec(query).all()
+        if not rows:
+            return 0
+        retry_batch = ImportBatch(list_id=list_id, total=len(rows))
+        session.add(retry_batch)
+        session.flush()
         now = utcnow()
         for row in rows:
+            row.batch_id = retry_batch.id
             stage = row.failed_stage or ImportStage.METADATA
             row.import_stage = stage
             row.import_progress = stage.progress
@@ -284,11 +293,6 @@ def retry_failed(db: Database, list_id: int, video_ids: Sequence[int] | None = N
             row.next_attempt_at = None
             row.updated_at = now
             session.add(row)
-        batch_ids = {row.batch_id for row in rows if row.batch_id is not None}
-        if batch_ids:
-            session.exec(
-                update(ImportBatch).where(col(ImportBatch.id).in_(batch_ids)).values(announced_at=None)
-            )
         return len(rows)
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from robust_import_app.api.export_routes import export_routes
 from robust_import_app.db import get_database
-from robust_import_app.pages.index import index
+from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.video import video_page
 from robust_import_app.serve import import_worker
 from robust_import_app.state.library import LibraryState
@@ -16,7 +16,8 @@ app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
     api_transformer=export_routes(get_database),
 )
-app.add_page(index, route="/", title="Robust Import", on_load=LibraryState.on_load)
-app.add_page(index, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
+app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=LibraryState.on_load)
+app.add_page(library_or_not_found, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
+app.add_page(library_or_not_found, route="/search", title="Search · Robust Import", on_load=LibraryState.on_load)
 app.add_page(video_page, route="/video/[video_id]", title="Video · Robust Import", on_load=VideoState.on_load)
 app.register_lifespan_task(import_worker)

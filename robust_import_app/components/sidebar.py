@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from robust_import_app import styles
 from robust_import_app.state.library import LibraryState, ListItem
 
 
@@ -27,8 +28,8 @@ def _list_link(item: rx.Var[ListItem]) -> rx.Component:
     )
 
 
-def sidebar() -> rx.Component:
-    """Lists with their video counts; a new list's form below."""
+def _lists_panel() -> rx.Component:
+    """The lists and the new list's form: the content of the sidebar and of the phone's drawer."""
     return rx.vstack(
         rx.heading("Robust Import", size="4"),
         rx.text("Lists", size="1", weight="bold", color="var(--gray-10)", margin_top="1rem"),
@@ -42,13 +43,67 @@ def sidebar() -> rx.Component:
             on_submit=LibraryState.create_list,
             reset_on_submit=True,
         ),
-        rx.cond(LibraryState.new_list_error != "", rx.text(LibraryState.new_list_error, size="1", color="var(--red-11)")),
-        width="15rem",
-        min_width="15rem",
-        padding="1.25rem 1rem",
-        border_right="1px solid var(--gray-5)",
-        height="100vh",
-        position="sticky",
-        top="0",
+        rx.cond(
+            LibraryState.new_list_error != "",
+            rx.text(LibraryState.new_list_error, size="1", color="var(--red-11)", role="alert", data_testid="new-list-error"),
+        ),
         align="start",
+        width="100%",
+    )
+
+
+def _drawer() -> rx.Component:
+    """Below the ``sm`` breakpoint (768 px): a menu button in a narrow rail, opening the lists from the left.
+
+    Keyed by the list, so that opening another list closes it.
+    """
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(rx.icon("menu", size=18), variant="ghost", color_scheme="gray", aria_label="Lists"),
+        ),
+        rx.drawer.overlay(z_index="10"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.drawer.title("Lists", display="none"),
+                _lists_panel(),
+                width="min(18rem, 85vw)",
+                height="100%",
+                top="0",
+                left="0",
+                padding="1.25rem 1rem",
+                overflow_y="auto",
+                background="var(--color-panel-solid)",
+                z_index="11",
+                data_testid="lists-drawer",
+            ),
+        ),
+        direction="left",
+        key=LibraryState.list_id.to_string(),
+    )
+
+
+def sidebar() -> rx.Component:
+    """Lists with their video counts and a new list's form: a sidebar from 768 px up, a drawer below."""
+    return rx.fragment(
+        rx.box(
+            _lists_panel(),
+            display=styles.WIDE_ONLY,
+            width="15rem",
+            min_width="15rem",
+            padding="1.25rem 1rem",
+            border_right="1px solid var(--gray-5)",
+            height="100vh",
+            overflow_y="auto",
+            position="sticky",
+            top="0",
+            data_testid="sidebar",
+        ),
+        rx.box(
+            _drawer(),
+            display=styles.NARROW_ONLY,
+            padding="1.25rem 0 0 0.5rem",
+            position="sticky",
+            top="0",
+            flex_shrink="0",
+        ),
     )

@@ -7,9 +7,11 @@ import reflex as rx
 from robust_import_app import styles
 from robust_import_app.components.batch_banner import batch_banner
 from robust_import_app.components.import_dialog import import_dialog, paste_report
+from robust_import_app.components.search_results import search_results
 from robust_import_app.components.served_by import served_by
 from robust_import_app.components.sidebar import sidebar
 from robust_import_app.components.video_card import video_card
+from robust_import_app.components.view_controls import view_controls
 from robust_import_app.components.watch import on_change
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
@@ -43,10 +45,10 @@ def _pagination() -> rx.Component:
 
 
 def _header() -> rx.Component:
-    return rx.hstack(
+    return rx.vstack(rx.hstack(
         rx.vstack(
             rx.heading(LibraryState.list_name, size="6"),
-            rx.text(LibraryState.video_count.to_string() + " videos", size="2", color=styles.MUTED, data_testid="video-count"),
+            rx.text(LibraryState.count_label, size="2", color=styles.MUTED, data_testid="video-count"),
             spacing="0",
         ),
         rx.spacer(),
@@ -57,7 +59,7 @@ def _header() -> rx.Component:
         import_dialog(),
         align="center",
         width="100%",
-    )
+    ), view_controls(), width="100%")
 
 
 def _empty() -> rx.Component:
@@ -81,9 +83,13 @@ def index() -> rx.Component:
             batch_banner(),
             paste_report(),
             rx.cond(
-                LibraryState.cards.length() > 0,
-                rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
-                _empty(),
+                LibraryState.searching,
+                search_results(),
+                rx.cond(
+                    LibraryState.cards.length() > 0,
+                    rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
+                    rx.cond(LibraryState.filtered, rx.center(rx.text("No videos match these filters.", color=styles.MUTED), padding="3rem", width="100%"), _empty()),
+                ),
             ),
             _pagination(),
             _live_triggers(),

@@ -5,15 +5,22 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app import styles
+from robust_import_app.components.not_found import not_found
 from robust_import_app.state.video import TimedLine, VideoState
 
 
 def _timed(line: rx.Var[TimedLine], testid: str) -> rx.Component:
+    focused = line.anchor == VideoState.focused
     return rx.hstack(
         rx.link(line.timestamp, href=line.href, is_external=True, size="2", min_width="4rem", font_family="monospace"),
         rx.text(line.text, size="2"),
         align="start",
+        id=line.anchor,
         data_testid=testid,
+        data_focused=rx.cond(focused, "true", "false"),
+        background=rx.cond(focused, "var(--amber-a4)", "transparent"),
+        border_radius="var(--radius-2)",
+        width="100%",
     )
 
 
@@ -64,9 +71,5 @@ def _details() -> rx.Component:
 
 
 def video_page() -> rx.Component:
-    """The detail page, or a note when the video does not exist."""
-    return rx.cond(
-        VideoState.found,
-        _details(),
-        rx.center(rx.text("No such video."), padding="4rem"),
-    )
+    """The detail page, or the 404 note when the video does not exist."""
+    return rx.cond(VideoState.found, _details(), not_found("This video doesn't exist"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 
 import reflex as rx
 
@@ -16,17 +17,50 @@ from robust_import_app.youtube.data import watch_url
 
 @dataclasses.dataclass(frozen=True)
 class TimedLine:
-    """A chapter or a transcript segment, with a link to that second of the video."""
+    """A chapter or a transcript segment, with a link to that second of the video.
+
+    ``second`` is the whole second it starts at (``/video/<id>?t=<second>``
+    scrolls to the segment with that ``anchor``, ``seg-<second>``).
+    """
 
     timestamp: str
     text: str
     href: str
+    second: int
+    anchor: str
 
 
-def timed_line(youtube_id: str, start_s: float, text: str) -> TimedLine:
+def timed_line(youtube_id: str, start_s: float, text: str, *, anchor_prefix: str = "seg") -> TimedLine:
     """``start_s`` as ``m:ss`` and a watch link starting at that whole second."""
     second = int(start_s)
-    return TimedLine(timestamp=format_duration(second), text=text, href=f"{watch_url(youtube_id)}&t={second}s")
+    return TimedLine(
+        timestamp=format_duration(second),
+        text=text,
+        href=f"{watch_url(youtube_id)}&t={second}s",
+        second=second,
+        anchor=f"{anchor_prefix}-{second}",
+    )
+
+
+def focus_anchor(lines: list[TimedLine], t: str | None) -> str:
+    """The anchor of the last line starting at or before second ``t`` (a query parameter), or "".
+
+    ``t`` that is not a whole number of seconds gives "" (nothing to scroll to).
+    """
+    text = (t or "").strip()
+    if not (text.isascii() and text.isdigit()) or not lines:
+        return ""
+    wanted = int(text)
+    before = [line for line in lines if line.second <= wanted]
+    return (before[-1] if before else lines[0]).anchor
+
+
+_SCROLL_SCRIPT = """(function find(tries) {{
+  const line = document.getElementById({anchor});
+  if (line) {{ line.scrollIntoView({{block: "center"}}); }}
+  else if (tries > 0) {{ setTimeout(() => find(tries - 1), 50); }}
+}})(60);"""
+"""Scroll to a line once it is rendered (the delta may land after the script): at most 60 tries, 50 ms apart."""
 
 
 class VideoState(rx.State):
@@ -39,20 +73,24 @@ class VideoState(rx.State):
     caption_language: str = ""
     chapters: list[TimedLine] = []
     segments: list[TimedLine] = []
+    focused: str = ""
 
     @rx.event
     async def on_load(self):
-        """Load the video named in the URL (its row id)."""
+        """Load the video named in the URL (its row id); with ``?t=<second>``, scroll to that segment."""
         video_id = route_id(self.router.url.path, "/video/")
         detail = await asyncio.to_thread(library.video_detail, get_database(), video_id) if video_id else None
         self.found = detail is not None
         if detail is None:
-            self.card, self.chapters, self.segments = None, [], []
+            self.card, self.chapters, self.segments, self.focused = None, [], [], ""
             return
         video = detail.video
         self.card = card_from_row(video, chapter_count=len(detail.chapters))
         self.description = video.description
         self.list_id = video.list_id
         self.caption_language = video.caption_language or ""
-        self.chapters = [timed_line(video.youtube_id, c.start_s, c.title) for c in detail.chapters]
+        self.chapters = [timed_line(video.youtube_id, c.start_s, c.title, anchor_prefix="chapter") for c in detail.chapters]
         self.segments = [timed_line(video.youtube_id, s.start_s, s.text) for s in detail.segments]
+        self.focused = focus_anchor(self.segments, self.router.url.query_parameters.get("t"))
+        if self.focused:
+            return rx.call_script(_SCROLL_SCRIPT.format(anchor=json.dumps(self.focused)))

@@ -1,0 +1,33 @@
+"""The list header's Export menu: the list as CSV, JSON or a plain list of URLs (``/export/lists/<id>.<ext>``)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
+    ("csv", "CSV (every field)"),
+    ("json", "JSON (every field)"),
+    ("txt", "URL list"),
+)
+"""(extension, menu label) of each list export the routes in ``api/export_routes.py`` serve."""
+
+
+def _item(list_id: rx.Var[int], extension: str, label: str) -> rx.Component:
+    return rx.menu.item(
+        # A plain <a>: rx.link routes the click inside the app instead of downloading.
+        rx.el.a(
+            label,
+            href="/export/lists/" + list_id.to_string() + "." + extension,
+            download="",
+            style={"color": "inherit", "text_decoration": "none", "width": "100%"},
+            data_testid=f"export-{extension}",
+        ),
+    )
+
+
+def export_menu(list_id: rx.Var[int]) -> rx.Component:
+    """A "Export" button opening the formats; each item downloads the whole list ``list_id``."""
+    return rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("download", size=14), "Export", variant="soft", color_scheme="gray")),
+        rx.menu.content(*(_item(list_id, extension, label) for extension, label in EXPORT_FORMATS)),
+    )
