@@ -1,4 +1,4 @@
-"""The sidebar: the user's lists and a form to create one."""
+"""The sidebar: the user's lists (each with Rename and Delete) and a form to create one."""
 
 from __future__ import annotations
 
@@ -6,6 +6,70 @@ import reflex as rx
 
 from robust_import_app import styles
 from robust_import_app.state.library import LibraryState, ListItem
+from robust_import_app.state.list_actions import ListActionsState
+
+
+def _list_row(item: rx.Var[ListItem]) -> rx.Component:
+    """A list's link and its small menu."""
+    return rx.hstack(_list_link(item), _list_menu(item), align="center", spacing="1", width="100%", data_testid="list-row")
+
+
+def _list_menu(item: rx.Var[ListItem]) -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.icon_button(rx.icon("ellipsis", size=14), size="1", variant="ghost", color_scheme="gray", aria_label="Actions for " + item.name),
+        ),
+        rx.menu.content(
+            rx.menu.item("Rename…", on_click=ListActionsState.ask_rename(item.id, item.name)),
+            rx.menu.item("Delete…", color="red", on_click=ListActionsState.ask_delete(item.id, item.name)),
+            size="1",
+        ),
+    )
+
+
+def _rename_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Rename list"),
+            rx.form(
+                rx.vstack(
+                    rx.input(name="name", default_value=ListActionsState.list_name, aria_label="List name", width="100%"),
+                    rx.cond(
+                        ListActionsState.rename_error != "",
+                        rx.text(ListActionsState.rename_error, size="2", color="var(--red-11)", data_testid="rename-error"),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+                        rx.button("Rename", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ListActionsState.rename,
+            ),
+        ),
+        open=ListActionsState.rename_open,
+        on_open_change=ListActionsState.set_rename_open,
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete list"),
+            rx.alert_dialog.description(ListActionsState.delete_text, data_testid="delete-list-text"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Delete list", color_scheme="red", on_click=ListActionsState.delete)),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=ListActionsState.delete_open,
+        on_open_change=ListActionsState.set_delete_open,
+    )
 
 
 def _list_link(item: rx.Var[ListItem]) -> rx.Component:
@@ -33,7 +97,7 @@ def _lists_panel() -> rx.Component:
     return rx.vstack(
         rx.heading("Robust Import", size="4"),
         rx.text("Lists", size="1", weight="bold", color="var(--gray-10)", margin_top="1rem"),
-        rx.vstack(rx.foreach(LibraryState.lists, _list_link), spacing="1", width="100%"),
+        rx.vstack(rx.foreach(LibraryState.lists, _list_row), spacing="1", width="100%"),
         rx.form(
             rx.hstack(
                 rx.input(name="name", placeholder="New list", size="1", aria_label="New list name"),
@@ -106,4 +170,6 @@ def sidebar() -> rx.Component:
             top="0",
             flex_shrink="0",
         ),
+        _rename_dialog(),
+        _delete_dialog(),
     )

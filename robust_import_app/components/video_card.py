@@ -10,12 +10,11 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app import styles
-from robust_import_app.components.badges import caption_badge, chapter_badge
 from robust_import_app.components.progress_ring import progress_ring
-from robust_import_app.components.thumbnail import thumbnail_image
 from robust_import_app.state.cards import VideoCard
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
+from robust_import_app.state.selection import SelectionState
 
 
 def _stage(card: rx.Var[VideoCard]) -> rx.Var[str]:
@@ -45,19 +44,14 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
         styles.importing_thumbnail,
     )
     return rx.box(
-        rx.link(
-            thumbnail_image(
-                card.thumbnail_url,
-                width="100%",
-                height=styles.THUMB_HEIGHT,
-                object_fit="cover",
-                loading="lazy",
-                style=filters,
-                display="block",
-                data_testid="card-thumbnail",
-            ),
-            href=_detail_href(card),
-            aria_label=card.title,
+        rx.image(
+            src=card.thumbnail_url,
+            alt="",
+            width="100%",
+            height=styles.THUMB_HEIGHT,
+            object_fit="cover",
+            loading="lazy",
+            style=filters,
         ),
         rx.cond(
             card.terminal,
@@ -71,10 +65,6 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
     )
 
 
-def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:
-    return "/video/" + card.id.to_string()
-
-
 def _duration_chip(duration: rx.Var[str]) -> rx.Component:
     return rx.badge(duration, variant="solid", color_scheme="gray", position="absolute", right="0.4rem", bottom="0.4rem")
 
@@ -82,8 +72,8 @@ def _duration_chip(duration: rx.Var[str]) -> rx.Component:
 def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.text(card.title, weight="bold", size="2", style=styles.clamp(2)),
-            href=_detail_href(card),
+            rx.text(card.title, weight="bold", size="2", trim="both", style=styles.clamp(2)),
+            href="/video/" + card.id.to_string(),
             color="inherit",
             underline="hover",
         ),
@@ -91,8 +81,21 @@ def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
         rx.hstack(
             rx.text(card.published, size="1", color=styles.MUTED),
             rx.spacer(),
-            caption_badge(card.caption_badge, card.caption_source),
-            chapter_badge(card.chapter_count),
+            rx.cond(
+                card.caption_badge != "",
+                rx.badge(
+                    card.caption_badge,
+                    color_scheme=rx.cond(card.caption_source == "none", "gray", "green"),
+                    variant="soft",
+                    data_testid="caption-badge",
+                ),
+            ),
+            rx.badge(
+                card.chapter_count.to_string() + " chapters",
+                variant="soft",
+                color_scheme=rx.cond(card.chapter_count > 0, "blue", "gray"),
+                data_testid="chapter-count",
+            ),
             width="100%",
             align="center",
             wrap="wrap",
@@ -144,9 +147,52 @@ def _importing_details(card: rx.Var[VideoCard]) -> rx.Component:
     )
 
 
+def _select_box(card: rx.Var[VideoCard]) -> rx.Component:
+    """The card's checkbox; shift-click selects the range from the last card clicked."""
+    return rx.box(
+        rx.checkbox(
+            checked=SelectionState.selected.contains(card.id),
+            on_click=lambda event: SelectionState.toggle(card.id, event["shift_key"]),
+            size="2",
+            aria_label="Select " + card.title,
+            data_testid="card-select",
+        ),
+        position="absolute",
+        top="0.4rem",
+        left="0.4rem",
+        padding="0.2rem",
+        line_height="0",
+        border_radius="var(--radius-2)",
+        background="var(--color-panel-solid)",
+        z_index="1",
+    )
+
+
+def _card_menu(card: rx.Var[VideoCard]) -> rx.Component:
+    """The card's small menu: Cancel import (while importing) and Delete."""
+    return rx.box(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(rx.icon("ellipsis", size=14), size="1", variant="solid", color_scheme="gray", aria_label="Video actions"),
+            ),
+            rx.menu.content(
+                rx.cond(~card.terminal, rx.menu.item("Cancel import", on_click=SelectionState.cancel_video(card.id))),
+                rx.menu.item("Delete…", color="red", on_click=SelectionState.ask_delete_video(card.id)),
+                size="1",
+            ),
+        ),
+        position="absolute",
+        top="0.4rem",
+        right="0.4rem",
+        z_index="1",
+    )
+
+
 def video_card(card: rx.Var[VideoCard]) -> rx.Component:
-    """The card of one video."""
+    """The card of one video, with its checkbox and menu over the thumbnail."""
     return rx.card(
+        _select_box(card),
+        _card_menu(card),
         _thumbnail(card),
         rx.box(
             rx.cond(
@@ -158,6 +204,8 @@ def video_card(card: rx.Var[VideoCard]) -> rx.Component:
         ),
         padding="0",
         overflow="hidden",
+        position="relative",
+        outline=rx.cond(SelectionState.selected.contains(card.id), "2px solid var(--accent-9)", "none"),
         data_testid="video-card",
         data_stage=_stage(card),
         data_video_id=card.youtube_id,

@@ -8,6 +8,7 @@ from robust_import_app import styles
 from robust_import_app.components.batch_banner import batch_banner
 from robust_import_app.components.import_dialog import import_dialog, paste_report
 from robust_import_app.components.search_results import search_results
+from robust_import_app.components.selection_bar import selection_bar
 from robust_import_app.components.served_by import served_by
 from robust_import_app.components.sidebar import sidebar
 from robust_import_app.components.video_card import video_card
@@ -82,6 +83,7 @@ def index() -> rx.Component:
             _header(),
             batch_banner(),
             paste_report(),
+            selection_bar(),
             rx.cond(
                 LibraryState.searching,
                 search_results(),
