@@ -5,6 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app import styles
+from robust_import_app.components.badges import caption_badge
+from robust_import_app.components.description import description
+from robust_import_app.components.thumbnail import thumbnail_image
 from robust_import_app.components.not_found import not_found
 from robust_import_app.state.video import TimedLine, VideoState
 
@@ -37,22 +40,66 @@ def _section(title: str, lines: rx.Var[list[TimedLine]], testid: str, empty: str
     )
 
 
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.button(rx.icon("external-link", size=14), "Open on YouTube", variant="soft", size="2"),
+            href=VideoState.youtube_href,
+            is_external=True,
+            rel="noopener noreferrer",
+            data_testid="open-on-youtube",
+        ),
+        rx.cond(
+            VideoState.card.stage == "error",
+            rx.button(rx.icon("rotate-cw", size=14), "Retry", size="2", on_click=VideoState.retry),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _download(label: str, path: rx.Var[str], testid: str) -> rx.Component:
+    # A plain <a>: rx.link routes the click inside the app instead of downloading.
+    return rx.el.a(label, href=path, download="", style=styles.download_link, data_testid=testid)
+
+
+def _downloads() -> rx.Component:
+    base = "/export/videos/" + VideoState.card.id.to_string()
+    return rx.hstack(
+        rx.cond(
+            VideoState.segments.length() > 0,
+            rx.hstack(
+                rx.text("Transcript:", size="2", color=styles.MUTED),
+                _download("SRT", base + "/transcript.srt", "download-srt"),
+                _download("WebVTT", base + "/transcript.vtt", "download-vtt"),
+                _download("Text", base + "/transcript.txt", "download-txt"),
+                spacing="2",
+            ),
+        ),
+        rx.cond(VideoState.chapters.length() > 0, _download("Chapters", base + "/chapters.txt", "download-chapters")),
+        spacing="4",
+        wrap="wrap",
+    )
+
+
 def _details() -> rx.Component:
     card = VideoState.card
     return rx.vstack(
         rx.link("← Back to the list", href="/list/" + VideoState.list_id.to_string(), size="2"),
         rx.hstack(
-            rx.image(src=card.thumbnail_url, width="20rem", border_radius="var(--radius-3)"),
+            thumbnail_image(card.thumbnail_url, width="20rem", max_width="100%", border_radius="var(--radius-3)"),
             rx.vstack(
                 rx.heading(card.title, size="6", data_testid="video-title"),
                 rx.text(card.channel, color=styles.MUTED),
-                rx.text(card.duration, " · published ", card.published, size="2", color=styles.MUTED),
+                rx.cond(VideoState.meta_line != "", rx.text(VideoState.meta_line, size="2", color=styles.MUTED)),
                 rx.hstack(
-                    rx.badge(card.caption_badge, data_testid="caption-badge"),
+                    caption_badge(card.caption_badge, card.caption_source),
                     rx.cond(VideoState.caption_language != "", rx.badge(VideoState.caption_language, variant="outline")),
                 ),
                 rx.cond(card.note != "", rx.text(card.note, size="2", color=styles.MUTED)),
                 rx.cond(card.error_message != "", rx.callout(card.error_message, icon="triangle-alert", color_scheme="amber")),
+                _actions(),
+                _downloads(),
                 align="start",
             ),
             spacing="5",
@@ -62,7 +109,7 @@ def _details() -> rx.Component:
         _section("Chapters", VideoState.chapters, "chapter-line", "No chapters."),
         _section("Transcript", VideoState.segments, "transcript-line", "No transcript."),
         rx.heading("Description", size="4"),
-        rx.text(VideoState.description, white_space="pre-wrap", size="2", color=styles.MUTED),
+        description(VideoState.description_parts),
         spacing="5",
         align="start",
         padding="2rem",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import json
 from urllib.parse import urlencode
 
@@ -129,6 +130,33 @@ def _load_view(view: ViewQuery) -> tuple[ViewPage, list[VideoCard], list[SearchR
 
 def _load_lists() -> list[ListItem]:
     return [ListItem(id=s.id, name=s.name, video_count=s.video_count) for s in library.list_summaries(get_database())]
+
+
+_SUMMARY_COUNTS = re.compile(r"(\d+) imported, \d+ without captions, (\d+) failed")
+"""The counts in ``BatchSummary.message`` (pipeline/queue.py), e.g. "47 imported, 3 without captions, 0 failed"."""
+_TOASTS = {"success": rx.toast.success, "warning": rx.toast.warning, "error": rx.toast.error, "info": rx.toast.info}
+
+
+def summary_toast_kind(message: str) -> str:
+    """The toast for a batch summary: "success" (none failed), "warning" (some failed), "error" (all failed).
+
+    "info" when nothing was imported or failed (every video cancelled) and
+    for a message that is not a batch summary.
+    """
+    counts = _SUMMARY_COUNTS.match(message)
+    if counts is None:
+        return "info"
+    imported, failed = int(counts[1]), int(counts[2])
+    if failed:
+        return "warning" if imported else "error"
+    return "success" if imported else "info"
+
+
+def _retry_feedback(count: int) -> str:
+    """E.g. "Retrying 3 videos"."""
+    if not count:
+        return "Nothing to retry: no video here has failed."
+    return f"Retrying {count} video" + ("" if count == 1 else "s")
 
 
 class LibraryState(rx.State):
@@ -284,7 +312,8 @@ class LibraryState(rx.State):
         live = await self.get_state(ListLive)
         if live.summary_revision > self._seen_summary_revision and live.summary:
             self._seen_summary_revision = live.summary_revision
-            return rx.toast.success(live.summary, duration=8000, close_button=True)
+            toast = _TOASTS[summary_toast_kind(live.summary)]
+            return toast(live.summary, duration=8000, close_button=True)
 
     @rx.event
     async def go_to_page(self, page: int):
@@ -365,17 +394,19 @@ class LibraryState(rx.State):
     @rx.event
     async def retry_video(self, video_id: int):
         """Queue one failed video again from the stage that failed."""
-        await self._retry([int(video_id)])
+        return await self._retry([int(video_id)])
 
     @rx.event
     async def retry_all_failed(self):
         """Queue every failed video of the list again."""
-        await self._retry(None)
+        return await self._retry(None)
 
-    async def _retry(self, video_ids: list[int] | None) -> None:
+    async def _retry(self, video_ids: list[int] | None):
+        """Retry and reload; the toast that says how many (the retry announces its own summary when done)."""
         count = await asyncio.to_thread(library.retry_failed, get_database(), self.list_id, video_ids)
         if count:
             live = await self.get_state(ListLive)
             live.page_revision += 1
             runtime.wake_worker()
         await self._reload()
+        return rx.toast.info(_retry_feedback(count), duration=4000)

@@ -8,7 +8,8 @@ import json
 
 import reflex as rx
 
-from robust_import_app import library
+from robust_import_app import library, runtime
+from robust_import_app.components.description import DescriptionPart, split_links
 from robust_import_app.db import get_database
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.library import route_id
@@ -74,6 +75,35 @@ class VideoState(rx.State):
     chapters: list[TimedLine] = []
     segments: list[TimedLine] = []
     focused: str = ""
+
+    @rx.var
+    def description_parts(self) -> list[DescriptionPart]:
+        """The description as plain and link parts (see :func:`split_links`)."""
+        return split_links(self.description)
+
+    @rx.var
+    def youtube_href(self) -> str:
+        """The video's watch page on YouTube ("" without a video)."""
+        return watch_url(self.card.youtube_id) if self.card else ""
+
+    @rx.var
+    def meta_line(self) -> str:
+        """E.g. "12:04 · published 2024-05-01"; only the parts the video has."""
+        if self.card is None:
+            return ""
+        published = f"published {self.card.published}" if self.card.published else ""
+        return " · ".join(part for part in (self.card.duration, published) if part)
+
+    @rx.event
+    async def retry(self):
+        """Queue this failed video again from the stage that failed, then reload the page."""
+        if self.card is None or self.card.stage != "error":
+            return
+        count = await asyncio.to_thread(library.retry_failed, get_database(), self.list_id, [self.card.id])
+        if not count:
+            return rx.toast.info("This video is no longer failed.")
+        runtime.wake_worker()
+        return [rx.toast.info("Retrying this video…"), VideoState.on_load]
 
     @rx.event
     async def on_load(self):
