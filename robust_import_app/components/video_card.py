@@ -10,7 +10,9 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app import styles
+from robust_import_app.components.badges import caption_badge, chapter_badge
 from robust_import_app.components.progress_ring import progress_ring
+from robust_import_app.components.thumbnail import thumbnail_image
 from robust_import_app.state.cards import VideoCard
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
@@ -44,14 +46,19 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
         styles.importing_thumbnail,
     )
     return rx.box(
-        rx.image(
-            src=card.thumbnail_url,
-            alt="",
-            width="100%",
-            height=styles.THUMB_HEIGHT,
-            object_fit="cover",
-            loading="lazy",
-            style=filters,
+        rx.link(
+            thumbnail_image(
+                card.thumbnail_url,
+                width="100%",
+                height=styles.THUMB_HEIGHT,
+                object_fit="cover",
+                loading="lazy",
+                style=filters,
+                display="block",
+                data_testid="card-thumbnail",
+            ),
+            href=_detail_href(card),
+            aria_label=card.title,
         ),
         rx.cond(
             card.terminal,
@@ -65,6 +72,10 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
     )
 
 
+def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:
+    return "/video/" + card.id.to_string()
+
+
 def _duration_chip(duration: rx.Var[str]) -> rx.Component:
     return rx.badge(duration, variant="solid", color_scheme="gray", position="absolute", right="0.4rem", bottom="0.4rem")
 
@@ -72,8 +83,8 @@ def _duration_chip(duration: rx.Var[str]) -> rx.Component:
 def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.text(card.title, weight="bold", size="2", trim="both", style=styles.clamp(2)),
-            href="/video/" + card.id.to_string(),
+            rx.text(card.title, weight="bold", size="2", style=styles.clamp(2)),
+            href=_detail_href(card),
             color="inherit",
             underline="hover",
         ),
@@ -81,21 +92,8 @@ def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
         rx.hstack(
             rx.text(card.published, size="1", color=styles.MUTED),
             rx.spacer(),
-            rx.cond(
-                card.caption_badge != "",
-                rx.badge(
-                    card.caption_badge,
-                    color_scheme=rx.cond(card.caption_source == "none", "gray", "green"),
-                    variant="soft",
-                    data_testid="caption-badge",
-                ),
-            ),
-            rx.badge(
-                card.chapter_count.to_string() + " chapters",
-                variant="soft",
-                color_scheme=rx.cond(card.chapter_count > 0, "blue", "gray"),
-                data_testid="chapter-count",
-            ),
+            caption_badge(card.caption_badge, card.caption_source),
+            chapter_badge(card.chapter_count),
             width="100%",
             align="center",
             wrap="wrap",
