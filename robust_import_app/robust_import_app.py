@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app.api.export_routes import export_routes
+from robust_import_app.components import connection_notice
 from robust_import_app.db import get_database
 from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.video import video_page
@@ -16,6 +17,7 @@ app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
     api_transformer=export_routes(get_database),
 )
+connection_notice.install(app)
 app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(library_or_not_found, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(library_or_not_found, route="/search", title="Search · Robust Import", on_load=LibraryState.on_load)

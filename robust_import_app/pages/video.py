@@ -7,8 +7,8 @@ import reflex as rx
 from robust_import_app import styles
 from robust_import_app.components.badges import caption_badge
 from robust_import_app.components.description import description
-from robust_import_app.components.thumbnail import thumbnail_image
 from robust_import_app.components.not_found import not_found
+from robust_import_app.components.thumbnail import thumbnail_image
 from robust_import_app.state.video import TimedLine, VideoState
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 import json
+import re
 from urllib.parse import urlencode
 
 import reflex as rx
