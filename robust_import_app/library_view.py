@@ -22,7 +22,7 @@ from sqlmodel import col, func, select
 from robust_import_app.db import Database
 from robust_import_app.models import Video
 from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.search.engine import MAX_CANDIDATES, SearchHit, TranscriptMatch, search
+from robust_import_app.search.engine import MAX_CANDIDATES, SearchHit, SearchPage, TranscriptMatch, search
 from robust_import_app.search.query import MAX_QUERY_CHARS
 from robust_import_app.youtube.data import CaptionSource
 
@@ -193,7 +193,11 @@ def load_view(db: Database, view: ViewQuery, *, page_size: int = DEFAULT_PAGE_SI
         total = session.exec(select(func.count()).select_from(Video).where(*conditions)).one()
         page = _clamp_page(view.page, total, page_size)
         rows = session.exec(
-            select(Video).where(*conditions).order_by(*_order(view.effective_sort)).offset(page * page_size).limit(page_size)
+            select(Video)
+            .where(*conditions)
+            .order_by(*_order(view.effective_sort))
+            .offset(page * page_size)
+            .limit(page_size)
         ).all()
     return ViewPage(rows=tuple(ViewRow(video=row) for row in rows), total=total, page=page)
 
@@ -212,11 +216,11 @@ def channel_options(db: Database, list_id: int | None) -> list[str]:
 def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
     """A text query: straight from the search's pages when it alone decides the order, else filter its matches."""
     if not view.has_filters and view.effective_sort is Sort.RELEVANCE:
-        found = search(db, view.text, list_id=view.list_id, offset=view.page * page_size, limit=page_size, as_you_type=True)
         page = view.page
+        found = _search_page(db, view, offset=page * page_size, limit=page_size)
         if not found.hits and found.total and page:
             page = _clamp_page(page, found.total, page_size)
-            found = search(db, view.text, list_id=view.list_id, offset=page * page_size, limit=page_size, as_you_type=True)
+            found = _search_page(db, view, offset=page * page_size, limit=page_size)
         return ViewPage(
             rows=_rows_for(db, list(found.hits)),
             total=found.total,
@@ -228,9 +232,13 @@ def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
     conditions = _conditions(view)
     ids = [hit.video_row_id for hit in hits]
     with db.read() as session:
-        kept = session.exec(
-            select(Video.id).where(col(Video.id).in_(ids), *conditions).order_by(*_order(view.effective_sort))
-        ).all() if ids else []
+        kept = (
+            session.exec(
+                select(Video.id).where(col(Video.id).in_(ids), *conditions).order_by(*_order(view.effective_sort))
+            ).all()
+            if ids
+            else []
+        )
     if view.effective_sort is Sort.RELEVANCE:
         wanted = set(kept)
         kept = [video_id for video_id in ids if video_id in wanted]
@@ -244,11 +252,15 @@ def _all_hits(db: Database, view: ViewQuery) -> tuple[list[SearchHit], bool, str
     """Every video the search reaches for ``view.text`` (at most ``2 × MAX_CANDIDATES``), best first."""
     hits: list[SearchHit] = []
     while len(hits) < 2 * MAX_CANDIDATES:
-        found = search(db, view.text, list_id=view.list_id, offset=len(hits), limit=_SEARCH_CHUNK, as_you_type=True)
+        found = _search_page(db, view, offset=len(hits), limit=_SEARCH_CHUNK)
         hits.extend(found.hits)
         if len(found.hits) < _SEARCH_CHUNK:
             return hits, found.total_is_exact, found.notice
     return hits, False, None
+
+
+def _search_page(db: Database, view: ViewQuery, *, offset: int, limit: int) -> SearchPage:
+    return search(db, view.text, list_id=view.list_id, offset=offset, limit=limit, as_you_type=True)
 
 
 def _rows_for(db: Database, hits: list[SearchHit]) -> tuple[ViewRow, ...]:

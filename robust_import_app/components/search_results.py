@@ -15,7 +15,9 @@ def _part(part: rx.Var[SnippetPart]) -> rx.Component:
 def _line(result: rx.Var[SearchResult]) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.text(result.timestamp, font_family="monospace", size="2", min_width="3.5rem", data_testid="result-timestamp"),
+            rx.text(
+                result.timestamp, font_family="monospace", size="2", min_width="3.5rem", data_testid="result-timestamp"
+            ),
             rx.text(rx.foreach(result.parts, _part), size="2", data_testid="result-snippet"),
             align="start",
         ),
@@ -29,7 +31,9 @@ def _line(result: rx.Var[SearchResult]) -> rx.Component:
 
 def _result(result: rx.Var[SearchResult]) -> rx.Component:
     return rx.hstack(
-        rx.link(rx.image(src=result.thumbnail_url, alt="", width="8rem", border_radius="var(--radius-2)"), href=result.href),
+        rx.link(
+            rx.image(src=result.thumbnail_url, alt="", width="8rem", border_radius="var(--radius-2)"), href=result.href
+        ),
         rx.vstack(
             rx.link(result.title, href=result.href, weight="medium", data_testid="result-title"),
             rx.text(result.channel, size="2", color=styles.MUTED),

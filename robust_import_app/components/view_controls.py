@@ -112,7 +112,10 @@ def view_controls() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.cond(LibraryState.search_notice != "", rx.text(LibraryState.search_notice, size="2", color="var(--amber-11)")),
+        rx.cond(
+            LibraryState.search_notice != "",
+            rx.text(LibraryState.search_notice, size="2", color="var(--amber-11)"),
+        ),
         spacing="2",
         width="100%",
     )

@@ -45,7 +45,8 @@ def _video(db, list_id: int, youtube_id: str, *, added: int, transcript=(), **fi
         session.add(row)
     if transcript:
         with db.write() as session:
-            replace_windows(session, video_id, [CaptionSegment(start_s=s, duration_s=4.0, text=t) for s, t in transcript])
+            cues = [CaptionSegment(start_s=s, duration_s=4.0, text=t) for s, t in transcript]
+            replace_windows(session, video_id, cues)
     return video_id
 
 
@@ -160,7 +161,8 @@ def test_search_with_filters_and_sort(db, lib):
     assert _ids(auto) == [lib["bread"]] and auto.total == 1
     by_duration = load_view(db, ViewQuery(list_id=None, text="parmesan", sort=Sort.DURATION))
     assert _ids(by_duration) == [lib["talk"], lib["bread"], lib["risotto"]]
-    paged = [load_view(db, ViewQuery(list_id=None, text="parmesan", sort=Sort.TITLE, page=n), page_size=2) for n in range(2)]
+    by_title = ViewQuery(list_id=None, text="parmesan", sort=Sort.TITLE)
+    paged = [load_view(db, by_title.with_changes(page=n), page_size=2) for n in range(2)]
     assert [_ids(p) for p in paged] == [[lib["bread"], lib["talk"]], [lib["risotto"]]]
     assert paged[1].total == 3
 

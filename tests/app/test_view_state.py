@@ -18,7 +18,14 @@ def test_view_url_names_the_list_or_the_search_and_round_trips():
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("/list/12", 12), ("/list/12/", 12), ("/list/", None), ("/list/abc", None), ("/list/٣", None), ("/video/3", None)],
+    [
+        ("/list/12", 12),
+        ("/list/12/", 12),
+        ("/list/", None),
+        ("/list/abc", None),
+        ("/list/٣", None),
+        ("/video/3", None),
+    ],
 )
 def test_route_id(path, expected):
     assert route_id(path, "/list/") == expected
@@ -29,7 +36,16 @@ LINES = [timed_line("dQw4w9WgXcQ", start_s, "text") for start_s in (0.4, 12.0, 6
 
 @pytest.mark.parametrize(
     ("t", "anchor"),
-    [("61", "seg-61"), ("70", "seg-61"), ("0", "seg-0"), ("999", "seg-95"), (None, ""), ("abc", ""), ("-5", ""), ("", "")],
+    [
+        ("61", "seg-61"),
+        ("70", "seg-61"),
+        ("0", "seg-0"),
+        ("999", "seg-95"),
+        (None, ""),
+        ("abc", ""),
+        ("-5", ""),
+        ("", ""),
+    ],
 )
 def test_focus_anchor_is_the_segment_playing_at_that_second(t, anchor):
     assert focus_anchor(LINES, t) == anchor

@@ -26,7 +26,8 @@ WORD = "surprised"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app with the simulated YouTube, fast enough to import a few videos in seconds."""
-    with running_app(tmp_path_factory.mktemp("e2e-search"), env={"IMPORT_SIM_LATENCY_MS": "50", "IMPORT_REQUEST_INTERVAL_S": "0.2"}) as running:
+    env = {"IMPORT_SIM_LATENCY_MS": "50", "IMPORT_REQUEST_INTERVAL_S": "0.2"}
+    with running_app(tmp_path_factory.mktemp("e2e-search"), env=env) as running:
         yield running
 
 
@@ -38,7 +39,9 @@ def _open(page: Page, url: str) -> None:
 def _updated_at(db_url: str, youtube_id: str) -> str:
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
-        value = connection.execute(sa.text("SELECT updated_at FROM video WHERE youtube_id = :y"), {"y": youtube_id}).scalar_one()
+        value = connection.execute(
+            sa.text("SELECT updated_at FROM video WHERE youtube_id = :y"), {"y": youtube_id}
+        ).scalar_one()
     engine.dispose()
     return str(value)
 
@@ -48,7 +51,8 @@ def _seed_list(db_url: str, name: str, count: int) -> int:
     engine = sa.create_engine(db_url)
     with engine.begin() as connection:
         list_id = connection.execute(
-            sa.text("INSERT INTO video_list (name, created_at) VALUES (:n, CURRENT_TIMESTAMP) RETURNING id"), {"n": name}
+            sa.text("INSERT INTO video_list (name, created_at) VALUES (:n, CURRENT_TIMESTAMP) RETURNING id"),
+            {"n": name},
         ).scalar_one()
         connection.execute(
             sa.text(
@@ -100,7 +104,8 @@ def test_search_filter_retry_reload_and_not_found(app, browser):
     expect(segment).to_have_attribute("data-focused", "true", timeout=10_000)
     expect(segment).to_contain_text(re.compile(WORD, re.IGNORECASE))
     expect(segment).to_be_in_viewport()
-    expect(segment.get_by_role("link")).to_have_attribute("href", re.compile(rf"^https://www\.youtube\.com/watch\?v=\w+&t={start_s}s$"))
+    youtube_at_second = re.compile(rf"^https://www\.youtube\.com/watch\?v=\w+&t={start_s}s$")
+    expect(segment.get_by_role("link")).to_have_attribute("href", youtube_at_second)
 
     # Back in the library: filter to failed, retry it; the filter is in the address bar.
     page.go_back()
