@@ -380,7 +380,7 @@ class ImportWorker:
                 logger.exception("Could not store the outcome of %s; it is retried when its lease expires", job.youtube_id)
                 return
         except LeaseLost:
-            logger.info("Stopped %s: another worker holds it now", job.youtube_id)
+            logger.info("Stopped %s: its lease was taken over, or it was cancelled or deleted", job.youtube_id)
             return
         except asyncio.CancelledError:
             with contextlib.suppress(LeaseLost, Exception):

@@ -193,6 +193,8 @@ class ImportState(rx.State):
             live = await self.get_state(ListLive)
             live.page_revision += 1
             live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
+            live.batch_cancelled = counts.cancelled
+            live.banner_text = counts.message
             # Send the new cards first; the worker's first writes come after.
             yield
             runtime.wake_worker()

@@ -29,8 +29,9 @@ class ListLive(rx.SharedState):
     batch_total: int = 0
     batch_imported: int = 0
     batch_failed: int = 0
-    batch_time_left: str = ""
-    """E.g. "about 18 min left", from the rate of the last minutes; "" before there is one."""
+    batch_cancelled: int = 0
+    banner_text: str = ""
+    """E.g. "312 of 500 imported · 2 failed · about 18 min left" (:attr:`BatchCounts.message`)."""
     paused_message: str = ""
     """E.g. "Paused — YouTube is rate-limiting, resuming in 25 s"; "" when running."""
     paused_hint: str = ""
@@ -44,14 +45,5 @@ class ListLive(rx.SharedState):
     @rx.var
     def batch_running(self) -> bool:
         """True while a batch of this list has unfinished videos."""
-        return self.batch_imported + self.batch_failed < self.batch_total
+        return self.batch_imported + self.batch_failed + self.batch_cancelled < self.batch_total
 
-    @rx.var
-    def banner_text(self) -> str:
-        """E.g. "312 of 500 imported · 2 failed · about 18 min left"."""
-        parts = [f"{self.batch_imported} of {self.batch_total} imported"]
-        if self.batch_failed:
-            parts.append(f"{self.batch_failed} failed")
-        if self.batch_time_left:
-            parts.append(self.batch_time_left)
-        return " · ".join(parts)

@@ -26,7 +26,7 @@ import tenacity
 from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary, time_left
+from robust_import_app.pipeline.queue import BatchSummary
 from robust_import_app.pipeline.worker import PauseNotice
 from robust_import_app.state.live import ListLive, live_token
 
@@ -179,7 +179,8 @@ class LivePublisher:
             live.batch_total = counts.total
             live.batch_imported = counts.imported
             live.batch_failed = counts.failed
-            live.batch_time_left = time_left(counts.eta_s) if counts.running and counts.eta_s is not None else ""
+            live.batch_cancelled = counts.cancelled
+            live.banner_text = counts.message
             live.paused_message = shown
             live.paused_hint = notice.hint if notice and shown else ""
             for summary in push.summaries:
