@@ -6,6 +6,7 @@ import reflex as rx
 
 from robust_import_app import styles
 from robust_import_app.components.batch_banner import batch_banner
+from robust_import_app.components.export_menu import export_menu
 from robust_import_app.components.import_dialog import import_dialog, paste_report
 from robust_import_app.components.search_results import search_results
 from robust_import_app.components.selection_bar import selection_bar
@@ -30,7 +31,12 @@ def _pagination() -> rx.Component:
     return rx.cond(
         LibraryState.page_count > 1,
         rx.hstack(
-            rx.button("Previous", variant="soft", disabled=LibraryState.page == 0, on_click=LibraryState.go_to_page(LibraryState.page - 1)),
+            rx.button(
+                "Previous",
+                variant="soft",
+                disabled=LibraryState.page == 0,
+                on_click=LibraryState.go_to_page(LibraryState.page - 1),
+            ),
             rx.text("Page ", (LibraryState.page + 1).to_string(), " of ", LibraryState.page_count.to_string(), size="2"),
             rx.button(
                 "Next",
@@ -46,7 +52,7 @@ def _pagination() -> rx.Component:
 
 
 def _header() -> rx.Component:
-    return rx.vstack(rx.hstack(
+    title_row = rx.hstack(
         rx.vstack(
             rx.heading(LibraryState.list_name, size="6"),
             rx.text(LibraryState.count_label, size="2", color=styles.MUTED, data_testid="video-count"),
@@ -57,10 +63,17 @@ def _header() -> rx.Component:
             LibraryState.has_failed,
             rx.button("Retry all failed", variant="soft", color_scheme="amber", on_click=LibraryState.retry_all_failed),
         ),
+        rx.cond(LibraryState.all_lists, rx.fragment(), export_menu(LibraryState.list_id)),
         import_dialog(),
         align="center",
+        wrap="wrap",
         width="100%",
-    ), view_controls(), width="100%")
+    )
+    return rx.vstack(title_row, view_controls(), width="100%")
+
+
+def _no_match() -> rx.Component:
+    return rx.center(rx.text("No videos match these filters.", color=styles.MUTED), padding="3rem", width="100%")
 
 
 def _empty() -> rx.Component:
@@ -90,7 +103,7 @@ def index() -> rx.Component:
                 rx.cond(
                     LibraryState.cards.length() > 0,
                     rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
-                    rx.cond(LibraryState.filtered, rx.center(rx.text("No videos match these filters.", color=styles.MUTED), padding="3rem", width="100%"), _empty()),
+                    rx.cond(LibraryState.filtered, _no_match(), _empty()),
                 ),
             ),
             _pagination(),
