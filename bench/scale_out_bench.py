@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -56,6 +57,7 @@ class DataApiServer:
     """A local ``videos.list`` endpoint answering every id; records the ids of each call."""
 
     def __init__(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access line per call otherwise
         self.calls: list[int] = []
         self.server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
         self.server.expect_request(PATH).respond_with_handler(self._handle)
