@@ -26,6 +26,10 @@ DESCRIPTION_WEIGHT = 1.0
 CHANNEL_TSV_WEIGHT = "B"
 """The ``tsvector`` weight of the channel's words on PostgreSQL (``channel:`` matches only these)."""
 
+WINDOW_VIDEO_INDEX = "ix_transcript_window_id_video_id"
+"""SQLite index of ``transcript_window (id, video_id)``; the search names it (``INDEXED BY``) because the
+planner prefers the table's own rowid, whose rows hold whole texts."""
+
 _TOKENIZE = "tokenize='unicode61 remove_diacritics 2', prefix='2 3'"
 
 SQLITE_CREATE: tuple[str, ...] = (
@@ -61,6 +65,10 @@ SQLITE_CREATE: tuple[str, ...] = (
     "INSERT INTO transcript_window_fts(transcript_window_fts, rowid, text) VALUES ('delete', old.id, old.text); "
     "INSERT INTO transcript_window_fts(rowid, text) VALUES (new.id, new.text); "
     "END",
+    # Narrow copies of the columns a transcript match is filtered by (its video, that video's list): the
+    # search looks them up for every matching window it reads, and the rows themselves hold whole texts.
+    f"CREATE INDEX {WINDOW_VIDEO_INDEX} ON transcript_window (id, video_id)",
+    "CREATE INDEX ix_video_id_list_id ON video (id, list_id)",
 )
 """Run after ``transcript_window`` exists; the indexes start empty (see ``SQLITE_REBUILD``)."""
 
@@ -71,6 +79,8 @@ SQLITE_REBUILD: tuple[str, ...] = (
 """Index every existing row (after back-filling the windows)."""
 
 SQLITE_DROP: tuple[str, ...] = (
+    "DROP INDEX IF EXISTS ix_video_id_list_id",
+    f"DROP INDEX IF EXISTS {WINDOW_VIDEO_INDEX}",
     "DROP TRIGGER IF EXISTS transcript_window_fts_update",
     "DROP TRIGGER IF EXISTS transcript_window_fts_delete",
     "DROP TRIGGER IF EXISTS transcript_window_fts_insert",
