@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
-from robust_import_app.pipeline.breaker import CircuitBreaker
+from robust_import_app.pipeline.breaker import BreakerState, CircuitBreaker
 from robust_import_app.pipeline.classify import classify, is_no_captions
 from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
@@ -111,12 +112,38 @@ class UpstreamGuard:
         return f"UpstreamGuard({self.upstream.value!r}, limiter={self.limiter!r}, breaker={self.breaker!r})"
 
 
-class Guards(Mapping[Upstream, UpstreamGuard]):
+class BreakerView(Protocol):
+    """What the worker reads of a breaker to say why it pauses (no I/O)."""
+
+    @property
+    def state(self) -> BreakerState: ...
+
+    @property
+    def retry_in_s(self) -> float: ...
+
+    opened_reason: ErrorCode | None
+
+
+class Guard(Protocol):
+    """A guard the pipeline can use: :class:`UpstreamGuard` here, or the Redis-shared
+    :class:`~robust_import_app.pipeline.shared_guard.SharedUpstreamGuard`."""
+
+    upstream: Upstream
+
+    @property
+    def breaker(self) -> BreakerView: ...
+
+    def request(
+        self, *, video_id: str | None = None, stage: str | None = None
+    ) -> AbstractAsyncContextManager[None]: ...
+
+
+class Guards(Mapping[Upstream, Guard]):
     """One :class:`UpstreamGuard` per :class:`Upstream`, read like a dict."""
 
     __slots__ = ("_guards",)
 
-    def __init__(self, guards: Mapping[Upstream, UpstreamGuard]) -> None:
+    def __init__(self, guards: Mapping[Upstream, Guard]) -> None:
         self._guards = dict(guards)
 
     @classmethod
@@ -133,7 +160,7 @@ class Guards(Mapping[Upstream, UpstreamGuard]):
             {up: UpstreamGuard.from_config(up, cfg, clock=clock, sleep=sleep) for up, cfg in merged.items()}
         )
 
-    def __getitem__(self, upstream: Upstream) -> UpstreamGuard:
+    def __getitem__(self, upstream: Upstream) -> Guard:
         return self._guards[upstream]
 
     def __iter__(self) -> Iterator[Upstream]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
-from robust_import_app.pipeline.guard import UpstreamGuard
+from robust_import_app.pipeline.guard import Guard
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.youtube.data import VideoMetadata
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL, DataApiClient
@@ -46,7 +46,7 @@ class MetadataBatcher:
     def __init__(
         self,
         client: DataApiClient,
-        guard: UpstreamGuard,
+        guard: Guard,
         *,
         window_s: float = DEFAULT_WINDOW_S,
     ) -> None:

@@ -29,7 +29,7 @@ from typing import TypeVar
 from robust_import_app.pipeline.classify import is_no_captions
 from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
-from robust_import_app.pipeline.guard import UpstreamGuard
+from robust_import_app.pipeline.guard import Guard
 from robust_import_app.pipeline.queue import CaptionsOutcome, VideoJob
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.pipeline.stages import metadata as metadata_stage
@@ -256,7 +256,7 @@ async def _release_budget(job: VideoJob, ctx: StageContext, seconds: float) -> N
 class _GuardedTranscriber:
     """A Whisper engine whose every call (one per chunk) passes the Whisper guard."""
 
-    def __init__(self, engine: Transcriber, guard: UpstreamGuard, video_id: str) -> None:
+    def __init__(self, engine: Transcriber, guard: Guard, video_id: str) -> None:
         self.max_upload_bytes = engine.max_upload_bytes
         self._engine = engine
         self._guard = guard
@@ -270,7 +270,7 @@ class _GuardedTranscriber:
         await self._engine.aclose()
 
 
-def _guarded(engine: Transcriber, guard: UpstreamGuard, video_id: str) -> Transcriber:
+def _guarded(engine: Transcriber, guard: Guard, video_id: str) -> Transcriber:
     # The local model runs here: no upstream to protect.
     return engine if engine.max_upload_bytes is None else _GuardedTranscriber(engine, guard, video_id)
 
