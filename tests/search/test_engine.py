@@ -122,6 +122,28 @@ def test_best_window_is_the_matching_one(db, library):
     assert [t for t, lit in highlight_parts(match.snippet) if lit] == ["distributed", "systems"]
 
 
+def test_window_saying_the_word_more_often_ranks_its_video_first(db):
+    list_id = _list(db, "Harbour")
+    once = _video(db, list_id, "once0000001", transcript=[(0.0, "the lighthouse at dusk"), (5.0, "boats come home")])
+    often = _video(db, list_id, "often000001", transcript=[(0.0, "a lighthouse, then a lighthouse"),
+                                                            (5.0, "and one more lighthouse")])
+    page = search(db, "lighthouse")
+    assert _ids(page) == [often, once]
+    assert page.hits[0].rank > page.hits[1].rank > 0
+
+
+def test_metadata_and_transcript_scores_add_up(db):
+    list_id = _list(db, "Harbour")
+    both = _video(db, list_id, "both0000001", title="Lighthouse keepers", transcript=[(0.0, "the lighthouse")])
+    title = _video(db, list_id, "title000001", title="Lighthouse keepers")
+    spoken = _video(db, list_id, "spoken00001", title="Keepers", transcript=[(0.0, "the lighthouse")])
+    page = search(db, "lighthouse")
+    assert set(_ids(page)) == {both, title, spoken}
+    ranks = {hit.video_row_id: hit.rank for hit in page.hits}
+    assert ranks[both] == pytest.approx(ranks[title] + ranks[spoken], rel=1e-6)
+    assert page.hits[0].video_row_id == both and page.hits[0].transcript.start_s == 0
+
+
 def test_words_must_share_one_window_or_the_metadata(db, library):
     # "risotto" (0 s) and "butter" (66 s) fall in different windows; the title has only risotto.
     assert _ids(search(db, "butter parmesan")) == [library["cooking"]]
