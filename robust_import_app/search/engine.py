@@ -5,14 +5,17 @@ holds every text term, or when one of its transcript windows does; excluded
 words drop windows that say them and videos whose metadata says them;
 ``channel:`` keeps videos whose channel name holds its words. A video's
 rank is its metadata score plus its best window's score (higher is better):
-FTS5 ``bm25`` on SQLite, ``ts_rank`` on PostgreSQL, weighted so that a
-title match outweighs a channel match, which outweighs a description or
+on SQLite FTS5 ``bm25`` for the metadata and a bm25 of the windows read
+(``_SQLITE_WIN_TOP``), ``ts_rank`` on PostgreSQL, weighted so that a title
+match outweighs a channel match, which outweighs a description or
 transcript match (weights in ``search/index.py``).
 
 Cost bound: each side (metadata, windows) reads at most ``MAX_CANDIDATES``
 matching rows, the newest first (FTS5 walks its doclists by descending
-rowid and scores only the rows it reads; PostgreSQL ranks the GIN matches),
-so a word said in a million windows costs a thousand scores, not a million.
+rowid; PostgreSQL ranks the GIN matches), so a word said in a million
+windows costs a thousand scores, not a million. FTS5's ``bm25`` is not
+used on the windows: it counts every window matching each phrase once per
+query (``fts5Bm25GetData``), a walk of the whole doclist.
 Past that, ranking covers the newest matches only and the count is a floor:
 :attr:`SearchPage.total_is_exact` is False and the UI says "more than N".
 """
@@ -192,7 +195,8 @@ FROM (SELECT window_id, length(marked) - length(replace(marked, char(2), '')) AS
 ``n`` (runs marked by ``highlight``), and an IDF whose match count is the windows found (at most
 ``MAX_CANDIDATES``, a floor beyond) among ``max(id)`` windows. FTS5's own ``bm25`` counts every window
 matching each phrase once per query, which for a common word or a phrase of common words reads its whole
-doclist however few rows the query keeps (the bench's phrase p95 went from 177 ms to below the target)."""
+doclist however few rows the query keeps (bench/library_bench.py, 100,000 videos: phrase p95 243 -> 79 ms
+in one list). Windows are about equally long (``windows.py``), so bm25's length term is left out."""
 
 
 class _SqlitePlan:
