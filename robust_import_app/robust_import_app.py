@@ -1,21 +1,24 @@
-"""The app: pages, the export downloads (``/export/...``), and the import worker started with the server."""
+"""The app: pages, the export downloads (``/export/...``), the REST API (``/api/...``)
+and the import worker started with the server."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from robust_import_app.api.export_routes import export_routes
+from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
 from robust_import_app.db import get_database
 from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.video import video_page
 from robust_import_app.serve import import_worker
+from robust_import_app.settings import Settings
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.video import VideoState
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
-    api_transformer=export_routes(get_database),
+    api_transformer=[export_routes(get_database), rest_routes(get_database, api_token=Settings.from_env().api_token)],
 )
 connection_notice.install(app)
 app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=LibraryState.on_load)

@@ -104,6 +104,8 @@ class Settings:
     whisper_local_model: Path | None = None
     whisper_max_upload_mb: float = DEFAULT_WHISPER_MAX_UPLOAD_MB
     whisper_max_minutes_per_batch: float | None = None
+    api_token: str | None = field(default=None, repr=False)
+    """``IMPORT_API_TOKEN``: the bearer token of the REST API under ``/api``; without it the API is off (404)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +144,7 @@ class Settings:
             whisper_local_model=env.path("WHISPER_LOCAL_MODEL"),
             whisper_max_upload_mb=env.number("WHISPER_MAX_UPLOAD_MB", DEFAULT_WHISPER_MAX_UPLOAD_MB),
             whisper_max_minutes_per_batch=env.optional_number("WHISPER_MAX_MINUTES_PER_BATCH"),
+            api_token=env.text("IMPORT_API_TOKEN"),
         )
 
     def guard_configs(self) -> dict[Upstream, GuardConfig]:
