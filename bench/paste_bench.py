@@ -1,12 +1,19 @@
-"""How fast a paste of 500 links reaches the screen, in a real browser.
+"""How fast a big list opens and a big paste reaches the screen, in a real browser.
 
 Starts the app (``reflex run --env prod``, simulated YouTube answering in 2 s,
-so that earlier runs' imports do not crowd later runs), then for each
-run opens a fresh list in headless chromium, pastes N links and times, from
-the click on Import: the first page of cards (48) on screen, and the banner
-counting all N. Prints each run and the median; the target is 1 s.
+so that earlier runs' imports do not crowd later runs). With
+``--seed-videos N`` one list is first filled with N complete videos
+(multi-row INSERTs of 10,000 rows, not the import path), then opened
+``--runs`` times: the time from navigating to ``/list/<id>`` until its first
+page of cards (48) and its "N videos" count are on screen (target 1 s).
+Then each run pastes ``--links`` links (at most 5,000, the paste limit) into
+that list (a fresh empty list per run without ``--seed-videos``) and times,
+from the click on Import: the first page of new cards on screen, and the
+banner counting all the links (target 0.5 s). Between runs the previous
+paste's batch is cancelled and marked announced, so that each banner counts
+its own paste only. Prints each run, the medians and ranges.
 
-    .venv/bin/python bench/paste_bench.py [--links 500] [--runs 5] [--screenshot PATH]
+    .venv/bin/python bench/paste_bench.py [--links 500] [--seed-videos 100000] [--runs 5] [--screenshot PATH]
 """
 
 from __future__ import annotations
@@ -20,59 +27,162 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database  # noqa: E402
+from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
+from robust_import_app.pipeline.stage import ImportStage  # noqa: E402
 from robust_import_app.state.library import PAGE_SIZE  # noqa: E402
+from robust_import_app.youtube import thumbnail_url  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
-TARGET_S = 1.0
+OPEN_TARGET_S = 1.0
+PASTE_TARGET_S = 0.5
+SEED_CHUNK = 10_000
 
 
-def _links(count: int, run: int) -> str:
-    return "\n".join(f"https://www.youtube.com/watch?v=b{run:02d}{n:08d}" for n in range(count))
+def _links(count: int, run: int) -> list[str]:
+    """``count`` distinct 11-character video ids, different for each run."""
+    return [f"b{run:02d}{n:08d}" for n in range(count)]
+
+
+def seed_videos(db: Database, list_id: int, count: int) -> None:
+    """Insert ``count`` complete videos (title, channel, duration) into the list, 10,000 rows per INSERT."""
+    base = utcnow()
+    with db.write() as session:
+        for start in range(0, count, SEED_CHUNK):
+            rows = []
+            for n in range(start, min(start + SEED_CHUNK, count)):
+                youtube_id = f"s{n:010d}"
+                rows.append(
+                    {
+                        "list_id": list_id,
+                        "youtube_id": youtube_id,
+                        "title": f"Seeded video {n}",
+                        "channel": f"Channel {n % 2000}",
+                        "description": "",
+                        "duration_s": 60 + n % 3600,
+                        "thumbnail_url": thumbnail_url(youtube_id),
+                        "import_stage": ImportStage.COMPLETE,
+                        "import_progress": 100,
+                        "attempt_count": 0,
+                        "created_at": base,
+                        "updated_at": base,
+                    }
+                )
+            session.execute(sa.insert(Video), rows)
+
+
+def close_batch(db: Database, batch_id: int) -> None:
+    """Cancel a bench paste's videos and mark its summary sent: the next banner counts its own paste only."""
+    library.cancel_batch(db, batch_id)
+    with db.write() as session:
+        session.execute(sa.update(ImportBatch).where(ImportBatch.id == batch_id).values(announced_at=utcnow()))
+
+
+def _figures(name: str, seconds: list[float]) -> str:
+    return f"{name} median {statistics.median(seconds):.3f} s (range {min(seconds):.3f}–{max(seconds):.3f} s)"
+
+
+def measure_open(page: Page, url: str, videos: int, *, cards: int = PAGE_SIZE) -> float:
+    """Seconds from navigating to ``url`` until its first ``cards`` cards and the "N videos" count show."""
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    if cards:
+        page.locator("[data-testid=video-card]").nth(cards - 1).wait_for(state="visible")
+    page.get_by_test_id("video-count").filter(has_text=f"{videos} videos").wait_for(state="visible")
+    return time.perf_counter() - started
+
+
+def measure_paste(page: Page, ids: list[str], held: int) -> tuple[float, float]:
+    """Seconds from the click on Import until the first page of new cards, then the banner, show.
+
+    ``held`` is the number of videos the open list holds before the paste.
+    """
+    page.get_by_role("button", name="Import videos").click()
+    box = page.get_by_label("YouTube links")
+    box.wait_for(state="visible")
+    # As a paste does: the whole text and one input event (``fill`` types 200 kB into the box for minutes).
+    box.evaluate(
+        "(box, text) => { box.value = text; box.dispatchEvent(new Event('input', {bubbles: true})); }",
+        "\n".join(f"https://www.youtube.com/watch?v={i}" for i in ids),
+    )
+    started = time.perf_counter()
+    page.get_by_role("button", name="Import", exact=True).click()
+    # The new first page and the list's new count arrive in one state update (the page reload after the paste).
+    page.get_by_test_id("video-count").filter(has_text=f"{held + len(ids)} videos").wait_for(state="visible")
+    page.locator("[data-testid=video-card]").nth(min(PAGE_SIZE, len(ids)) - 1).wait_for(state="visible")
+    cards_s = time.perf_counter() - started
+    page.get_by_text(f"of {len(ids)} imported").wait_for(state="visible")
+    return cards_s, time.perf_counter() - started
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--links", type=int, default=500)
+    parser.add_argument("--links", type=int, default=500, help=f"links per paste, at most {library.MAX_IDS_PER_PASTE}")
+    parser.add_argument("--seed-videos", type=int, default=0, help="complete videos in the pasted-into list")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--screenshot", type=Path, help="save a screenshot of the last run's page here")
     args = parser.parse_args()
+    if not 0 < args.links <= library.MAX_IDS_PER_PASTE:
+        parser.error(f"--links must be 1..{library.MAX_IDS_PER_PASTE}")
+    passed = True
     with tempfile.TemporaryDirectory() as workdir, running_app(
         Path(workdir), env={"IMPORT_SIM_LATENCY_MS": "2000"}
     ) as app, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         db = Database(app.db_url)
-        library.ensure_default_list(db)
+        inbox_id = library.ensure_default_list(db)
+        seeded_id = None
+        if args.seed_videos:
+            empty_s = []
+            for _ in range(args.runs):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                empty_s.append(measure_open(page, f"{app.frontend_url}/list/{inbox_id}", 0, cards=0))
+                page.close()
+            print("empty list (reference): " + _figures("page + count", empty_s))
+            seeded_id = library.create_list(db, "Seeded")
+            started = time.perf_counter()
+            seed_videos(db, seeded_id, args.seed_videos)
+            print(f"seeded {args.seed_videos} videos in {time.perf_counter() - started:.1f} s")
+            open_s = []
+            for run in range(args.runs):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                open_s.append(measure_open(page, f"{app.frontend_url}/list/{seeded_id}", args.seed_videos))
+                print(f"open run {run + 1}: first page and count after {open_s[-1]:.3f} s")
+                page.close()
+            passed &= statistics.median(open_s) <= OPEN_TARGET_S
+            print(f"list of {args.seed_videos} videos: " + _figures("first page + count", open_s)
+                  + f" (target {OPEN_TARGET_S:.1f} s)")
         cards_s, banner_s = [], []
         for run in range(args.runs):
-            list_id = library.create_list(db, f"Bench {run}")
+            list_id = seeded_id or library.create_list(db, f"Bench {run}")
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{app.frontend_url}/list/{list_id}")
-            page.get_by_role("button", name="Import videos").click()
-            page.get_by_label("YouTube links").fill(_links(args.links, run))
-            started = time.perf_counter()
-            page.get_by_role("button", name="Import", exact=True).click()
-            page.locator("[data-testid=video-card]").nth(PAGE_SIZE - 1).wait_for(state="visible")
-            cards_s.append(time.perf_counter() - started)
-            page.get_by_text(f"of {args.links} imported").wait_for(state="visible")
-            banner_s.append(time.perf_counter() - started)
-            shown = page.locator("[data-testid=video-card]").count()
-            print(f"run {run + 1}: {shown} cards after {cards_s[-1]:.3f} s, banner after {banner_s[-1]:.3f} s")
+            held = args.seed_videos + run * args.links if seeded_id else 0
+            page.get_by_test_id("video-count").filter(has_text=f"{held} videos").wait_for(state="visible")
+            ids = _links(args.links, run)
+            cards, banner = measure_paste(page, ids, held)
+            cards_s.append(cards)
+            banner_s.append(banner)
+            print(f"paste run {run + 1}: first page of new cards after {cards:.3f} s, banner after {banner:.3f} s")
             if args.screenshot and run == args.runs - 1:
                 time.sleep(2)
                 page.screenshot(path=str(args.screenshot))
             page.close()
+            if seeded_id:
+                close_batch(db, library.open_batch_ids(db, seeded_id)[-1])
         browser.close()
-    slowest = max(statistics.median(cards_s), statistics.median(banner_s))
+    passed &= max(statistics.median(cards_s), statistics.median(banner_s)) <= PASTE_TARGET_S
     print(
-        f"{args.links} links: first page ({PAGE_SIZE} cards) median {statistics.median(cards_s):.3f} s, "
-        f"banner median {statistics.median(banner_s):.3f} s (target {TARGET_S:.1f} s): "
-        + ("PASS" if slowest <= TARGET_S else "FAIL")
+        f"{args.links} links into a list of {args.seed_videos} videos: "
+        + _figures(f"first page ({PAGE_SIZE} cards)", cards_s) + ", "
+        + _figures("banner", banner_s) + f" (target {PASTE_TARGET_S:.1f} s)"
     )
-    return 0 if slowest <= TARGET_S else 1
+    print("PASS" if passed else "FAIL")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
