@@ -32,7 +32,7 @@ from robust_import_app.youtube.data_api import DataApiClient
 
 def protect_secrets(settings: Settings) -> None:
     """Keep the API keys and the proxy password out of every log line and stored error."""
-    for secret in (settings.youtube_api_key, settings.whisper_api_key):
+    for secret in (settings.youtube_api_key, settings.whisper_api_key, settings.api_token):
         register_secret(secret)
     for url in (settings.youtube_proxy_url, settings.redis_url):
         if url:
