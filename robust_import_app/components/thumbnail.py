@@ -20,6 +20,7 @@ def thumbnail_image(src: rx.Var[str], **props) -> rx.Component:
     return rx.image(
         src=rx.cond(src != "", src, styles.THUMB_PLACEHOLDER),
         alt="",
-        custom_attrs={"onError": _SHOW_PLACEHOLDER},
+        # The address asked for stays readable after a swap (offline, the CDN never answers).
+        custom_attrs={"onError": _SHOW_PLACEHOLDER, "data-thumbnail-src": src},
         **props,
     )

@@ -58,7 +58,9 @@ def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
                 data_testid="card-thumbnail",
             ),
             href=_detail_href(card),
-            aria_label=card.title,
+            # The title below is the same link: screen readers and keyboards get it once.
+            aria_hidden="true",
+            tab_index=-1,
         ),
         rx.cond(
             card.terminal,
