@@ -375,17 +375,7 @@ class ImportQueue:
         The attempt count starts again at 0 when the stage changes (retries are
         bounded per stage).
         """
-        attempt_count = 0 if stage != job.stage else job.attempt_count
-        now = utcnow()
-        self._update(
-            job,
-            import_stage=stage,
-            import_progress=stage.progress,
-            attempt_count=attempt_count,
-            claimed_until=self._lease_until(now),
-            updated_at=now,
-        )
-        job.stage, job.attempt_count = stage, attempt_count
+        self.enter_stage_many([job], stage)
 
     def save_metadata(self, job: VideoJob, metadata: VideoMetadata) -> None:
         """Store the metadata stage's result; YouTube's own chapters are stored with it.
