@@ -58,6 +58,8 @@ from robust_import_app.youtube import parse_paste, watch_url
 API_PREFIX = "/api"
 MAX_BODY_BYTES = 2_000_000
 """A paste body's limit: 5,000 links with their surrounding text fit many times over."""
+DRAIN_MAX_BYTES = 4 * MAX_BODY_BYTES
+"""Bodies declared up to this size are read to their end before a 413 (see :func:`_body`)."""
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 
@@ -176,10 +178,19 @@ def _error(status_code: int, detail: str) -> JSONResponse:
 
 
 async def _body(request: Request) -> bytes:
-    """The request body; 413 past ``MAX_BODY_BYTES``, told by Content-Length or found while reading."""
+    """The request body; 413 past ``MAX_BODY_BYTES``, told by Content-Length or found while reading.
+
+    A body declared too large but under ``DRAIN_MAX_BYTES`` is read to its end
+    (and dropped) before the 413 goes out: answering while the client is still
+    sending makes the server close the connection, and the client then sees a
+    reset instead of the answer. Larger bodies are refused at once.
+    """
     too_large = _RequestError(413, f"A request body can be at most {MAX_BODY_BYTES:,} bytes.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        if int(declared) <= DRAIN_MAX_BYTES:
+            async for _ in request.stream():
+                pass
         raise too_large
     body = bytearray()
     async for chunk in request.stream():
