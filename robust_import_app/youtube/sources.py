@@ -1,0 +1,118 @@
+"""Playlists and channels: the sources a list can be filled from.
+
+Plain data shared by the URL parser (:mod:`.urls`), the backends that list a
+source's entries (yt-dlp's flat extraction, the Data API, the simulator), the
+feed reader (:mod:`.feed`) and the pipeline's expansion job
+(:mod:`robust_import_app.pipeline.expand`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+PLAYLIST_URL = "https://www.youtube.com/playlist?list={key}"
+CHANNEL_FEED_URL = "https://www.youtube.com/feeds/videos.xml?channel_id={channel_id}"
+PLAYLIST_FEED_URL = "https://www.youtube.com/feeds/videos.xml?playlist_id={playlist_id}"
+
+
+class SourceKind(enum.StrEnum):
+    """What a source link names."""
+
+    PLAYLIST = "playlist"
+    CHANNEL = "channel"
+
+
+class ChannelTab(enum.StrEnum):
+    """The tab of a channel whose entries are listed (``/@name/videos``, ...)."""
+
+    VIDEOS = "videos"
+    SHORTS = "shorts"
+    STREAMS = "streams"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One playlist or channel, as a pasted link names it.
+
+    ``key`` is, for a playlist, its id (``PL…``, ``UU…`` uploads, ``OLAK5uy_…``
+    album, ``RD…`` mix, ``LL``/``WL`` are refused by the parser); for a
+    channel, its id ``UC…`` or the path that names it: ``@handle``,
+    ``c/name`` or ``user/name``. ``tab`` is set for channels only
+    (:attr:`ChannelTab.VIDEOS` when the link named no tab).
+    """
+
+    kind: SourceKind
+    key: str
+    tab: ChannelTab | None = None
+
+    @property
+    def url(self) -> str:
+        """The canonical URL handed to yt-dlp (rebuilt from the parsed parts, never the pasted text)."""
+        if self.kind is SourceKind.PLAYLIST:
+            return PLAYLIST_URL.format(key=self.key)
+        path = f"channel/{self.key}" if self.key.startswith("UC") and "/" not in self.key else self.key
+        return f"https://www.youtube.com/{path}/{(self.tab or ChannelTab.VIDEOS).value}"
+
+    @property
+    def is_mix(self) -> bool:
+        """True for a mix (``RD…``): generated per viewer, endless, not listed by the Data API."""
+        return self.kind is SourceKind.PLAYLIST and self.key.startswith("RD")
+
+
+class EntryState(enum.StrEnum):
+    """Whether a listed entry can be imported."""
+
+    AVAILABLE = "available"
+    PRIVATE = "private"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """One entry of a playlist or channel tab; ``title`` may be "" (flat extraction of shorts)."""
+
+    video_id: str
+    title: str = ""
+    state: EntryState = EntryState.AVAILABLE
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """One page of a source's entries, in the source's own order (newest first for channel tabs).
+
+    ``title`` is the playlist's or channel's title; ``channel_id`` the ``UC…``
+    id when the page says it (its feed needs it); ``total`` the number of
+    entries the source reports, None when it reports none; ``next_cursor``
+    is None on the last page, else what fetches the next one (a Data API
+    page token, or for flat extraction the number of entries read so far).
+    """
+
+    entries: tuple[SourceEntry, ...]
+    title: str = ""
+    channel_id: str | None = None
+    total: int | None = None
+    next_cursor: str | None = None
+
+
+class Lister(enum.StrEnum):
+    """How a source's entries were listed (recorded on the source)."""
+
+    YTDLP_FLAT = "ytdlp_flat"
+    """yt-dlp with ``extract_flat="in_playlist"``: one request per page of entries."""
+    DATA_API = "data_api"
+    """``playlistItems.list``: 50 entries per call, 1 quota unit each."""
+    FEED = "feed"
+    """The public Atom feed (``/feeds/videos.xml``): the latest 15 entries, no quota."""
+
+
+def feed_url(source: SourceRef, *, channel_id: str | None = None) -> str | None:
+    """The public feed of ``source``, or None when its channel id is not known yet.
+
+    A channel named by handle or custom URL has a feed only through its
+    ``UC…`` id, which its first listed page gives (:attr:`SourcePage.channel_id`).
+    """
+    if source.kind is SourceKind.PLAYLIST:
+        return None if source.is_mix else PLAYLIST_FEED_URL.format(playlist_id=source.key)
+    known = source.key if source.key.startswith("UC") and "/" not in source.key else channel_id
+    return CHANNEL_FEED_URL.format(channel_id=known) if known else None
