@@ -3,7 +3,8 @@
 Each generator yields one chunk per chunk of videos read
 (:func:`robust_import_app.export.rows.iter_video_chunks`, 1,000 by default),
 so memory holds one chunk of rows and its text whatever the list's size.
-CSV is written by :mod:`csv` (RFC 4180 quoting, ``\\r\\n`` line ends), JSON by
+CSV is written by :mod:`csv` (RFC 4180 quoting, ``\\r\\n`` line ends), with
+text that a spreadsheet would run as a formula neutralised (:func:`spreadsheet_safe`); JSON by
 :func:`json.dumps` per video inside a streamed array. The text is ``str``;
 the HTTP layer encodes it as UTF-8.
 """
@@ -42,6 +43,22 @@ CSV_COLUMNS: tuple[str, ...] = (
     "added_at",
 )
 """The CSV header, in column order; the JSON objects carry the same keys."""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make Excel, LibreOffice and Google Sheets read a cell as a
+formula (OWASP, "CSV Injection"): titles and descriptions come from strangers."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value``, with ``'`` put before a text that starts like a formula (``=HYPERLINK(…)``).
+
+    Spreadsheets show the apostrophe-prefixed text as typed and never run it;
+    numbers pass through unchanged. Only the CSV export does this: JSON
+    carries the stored text as it is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def list_name(db: Database, list_id: int) -> str | None:
@@ -102,7 +119,7 @@ def _drain(buffer: io.StringIO) -> str:
 def _csv_row(record: VideoRecord) -> list[object]:
     row = _json_object(record)
     row["chapters"] = "\n".join(chapter_lines(record.chapters))
-    return ["" if row[column] is None else row[column] for column in CSV_COLUMNS]
+    return ["" if row[column] is None else spreadsheet_safe(row[column]) for column in CSV_COLUMNS]
 
 
 def _json_object(record: VideoRecord) -> dict[str, object]:

@@ -120,6 +120,28 @@ def test_json_carries_every_field_and_parses_back(db, library):
     assert videos[0]["duration_s"] is None and videos[0]["published"] is None and videos[0]["chapters"] == []
 
 
+def test_csv_neutralises_text_a_spreadsheet_would_run_as_a_formula(db):
+    list_id = add_list(db, "Hostile")
+    add_video(
+        db,
+        list_id,
+        "formulaAAAA",
+        title='=HYPERLINK("https://evil.example","click")',
+        channel="@handle",
+        description="+1 great video",
+        note="-2 minutes",
+        duration_s=42,
+    )
+
+    row = next(csv.DictReader(io.StringIO("".join(csv_chunks(db, list_id)), newline="")))
+    json_row = json.loads("".join(json_chunks(db, list_id)))[0]
+
+    assert row["title"] == '\'=HYPERLINK("https://evil.example","click")'
+    assert (row["channel"], row["description"], row["note"]) == ("'@handle", "'+1 great video", "'-2 minutes")
+    assert row["duration_s"] == "42" and row["youtube_id"] == "formulaAAAA"
+    assert json_row["title"] == '=HYPERLINK("https://evil.example","click")'
+
+
 @pytest.mark.parametrize("chunk_rows", [1, 1000])
 def test_urls_one_per_line_newest_first(db, library, chunk_rows):
     assert "".join(url_chunks(db, library["list_id"], chunk_rows=chunk_rows)) == (
