@@ -262,38 +262,43 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def retry_failed(db: Database, list_id: int, video_ids: Sequence[int] | None = None) -> int:
+def retry_failed(db: Database, list_id: int | None, video_ids: Sequence[int] | None = None) -> int:
     """Queue failed videos again from the stage that failed; returns how many.
 
+    ``list_id`` None means every list (the search across all lists).
     ``video_ids`` limits the retry to those rows; None retries every failed
-    video of the list. The retried videos leave their paste's batch for a
-    new batch of their own, so the paste's summary is not announced again;
-    the retry's batch announces its own summary ("3 imported, …") when done,
-    and has its own transcription cap.
+    video in scope. The retried videos leave their paste's batch for a new
+    batch of their own, one per list, so the paste's summary is not announced
+    again; the retry's batch announces its own summary ("3 imported, …") when
+    done, and has its own transcription cap.
     """
     with db.write() as session:
-        query = select(Video).where(Video.list_id == list_id, Video.import_stage == ImportStage.ERROR)
+        query = select(Video).where(Video.import_stage == ImportStage.ERROR).order_by(col(Video.id))
+        if list_id is not None:
+            query = query.where(Video.list_id == list_id)
         if video_ids is not None:
             query = query.where(col(Video.id).in_(video_ids))
         rows = session.exec(query).all()
-        if not rows:
-            return 0
-        retry_batch = ImportBatch(list_id=list_id, total=len(rows))
-        session.add(retry_batch)
-        session.flush()
-        now = utcnow()
+        by_list: dict[int, list[Video]] = {}
         for row in rows:
-            row.batch_id = retry_batch.id
-            stage = row.failed_stage or ImportStage.METADATA
-            row.import_stage = stage
-            row.import_progress = stage.progress
-            row.failed_stage = None
-            row.error_code = None
-            row.error_message = None
-            row.attempt_count = 0
-            row.next_attempt_at = None
-            row.updated_at = now
-            session.add(row)
+            by_list.setdefault(row.list_id, []).append(row)
+        now = utcnow()
+        for row_list_id, list_rows in by_list.items():
+            retry_batch = ImportBatch(list_id=row_list_id, total=len(list_rows))
+            session.add(retry_batch)
+            session.flush()
+            for row in list_rows:
+                row.batch_id = retry_batch.id
+                stage = row.failed_stage or ImportStage.METADATA
+                row.import_stage = stage
+                row.import_progress = stage.progress
+                row.failed_stage = None
+                row.error_code = None
+                row.error_message = None
+                row.attempt_count = 0
+                row.next_attempt_at = None
+                row.updated_at = now
+                session.add(row)
         return len(rows)
 
 

@@ -398,12 +398,13 @@ class LibraryState(rx.State):
 
     @rx.event
     async def retry_all_failed(self):
-        """Queue every failed video of the list again."""
+        """Queue every failed video of the list (of every list, on the all-lists page) again."""
         return await self._retry(None)
 
     async def _retry(self, video_ids: list[int] | None):
         """Retry and reload; the toast that says how many (the retry announces its own summary when done)."""
-        count = await asyncio.to_thread(library.retry_failed, get_database(), self.list_id, video_ids)
+        scope = None if self.all_lists else self.list_id
+        count = await asyncio.to_thread(library.retry_failed, get_database(), scope, video_ids)
         if count:
             live = await self.get_state(ListLive)
             live.page_revision += 1

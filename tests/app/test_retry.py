@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 
 from robust_import_app import library
-from robust_import_app.models import ImportBatch
+from robust_import_app.models import ImportBatch, Video
 from robust_import_app.pipeline.queue import BatchSummary
 from robust_import_app.state.library import summary_toast_kind
 from robust_import_app.youtube.sim import SimBackend
@@ -40,6 +41,30 @@ async def test_retrying_announces_the_retry_not_the_paste_again(db):
     retry = again.summaries[0]
     assert retry.batch_id != paste.batch_id
     assert (retry.imported, retry.failed) == (0, 1), "the retry's summary counts the retried video only"
+
+
+@pytest.mark.asyncio
+async def test_retry_across_all_lists_queues_each_video_in_a_batch_of_its_own_list(db):
+    inbox = library.ensure_default_list(db)
+    talks = library.create_list(db, "Talks")
+    library.import_paste(db, inbox, FAILS_FOR_GOOD)
+    library.import_paste(db, talks, f"{FAILS_FOR_GOOD} {IMPORTS}")
+    await _run_worker(db)
+    with db.read() as session:
+        failed_in_talks = session.exec(
+            sa.select(Video.id).where(Video.list_id == talks, Video.youtube_id == FAILS_FOR_GOOD)
+        ).scalar_one()
+
+    assert library.retry_failed(db, inbox, [failed_in_talks]) == 0, "a list's retry leaves other lists alone"
+    assert library.retry_failed(db, None, [failed_in_talks]) == 1
+    assert library.retry_failed(db, None) == 1, "the rest: the Inbox's failed video"
+    with db.read() as session:
+        rows = session.exec(
+            sa.select(Video.list_id, ImportBatch.list_id)
+            .join(ImportBatch, Video.batch_id == ImportBatch.id)
+            .where(Video.youtube_id == FAILS_FOR_GOOD)
+        ).all()
+    assert sorted(rows) == sorted([(inbox, inbox), (talks, talks)])
 
 
 def test_nothing_to_retry_makes_no_batch(db):
