@@ -20,7 +20,7 @@ _SOURCE_CHOICES = [
     (ANY, "Any captions"),
     ("manual", "Captions"),
     ("auto", "Auto-generated captions"),
-    ("whisper", "Whisper"),
+    ("whisper", "Transcribed from audio"),
     ("none", "No captions"),
 ]
 _DURATION_CHOICES = [

@@ -12,7 +12,7 @@ from robust_import_app.youtube.data import CaptionSource
 CAPTION_BADGES: dict[CaptionSource | None, str] = {
     CaptionSource.MANUAL: "captions",
     CaptionSource.AUTO: "auto-generated captions",
-    CaptionSource.WHISPER: "whisper",
+    CaptionSource.WHISPER: "transcribed from audio",
     CaptionSource.NONE: "no captions",
     None: "",
 }

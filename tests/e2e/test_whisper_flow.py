@@ -95,12 +95,12 @@ def _timed_lines(page: Page, testid: str, video_id: str) -> list[tuple[int, str]
 
 def _detail_page(page: Page, card: Locator, video_id: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Open the card's title link; returns the page's chapters and transcript lines."""
-    expect(card.get_by_test_id("caption-badge")).to_have_text("whisper")
+    expect(card.get_by_test_id("caption-badge")).to_have_text("transcribed from audio")
     title = generated_video(video_id).info["title"]
     card.get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(r"/video/\d+$"), timeout=15_000)
     expect(page.get_by_test_id("video-title")).to_have_text(title, timeout=15_000)
-    expect(page.get_by_test_id("caption-badge")).to_have_text("whisper")
+    expect(page.get_by_test_id("caption-badge")).to_have_text("transcribed from audio")
     chapters = _timed_lines(page, "chapter-line", video_id)
     transcript = _timed_lines(page, "transcript-line", video_id)
     return chapters, transcript
