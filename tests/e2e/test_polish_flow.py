@@ -5,6 +5,7 @@ list's export, and the favicon."""
 from __future__ import annotations
 
 import re
+import threading
 
 import httpx
 import pytest
@@ -141,3 +142,34 @@ def test_favicon_is_served(app):
     response = httpx.get(f"{app.frontend_url}/favicon.ico", timeout=10)
     assert response.status_code == 200
     assert response.content[:4] == b"\x00\x00\x01\x00", "an ICO file"
+
+
+def test_a_lost_connection_shows_a_plain_notice_until_the_socket_is_back(app, browser, imported):
+    """The event socket is cut (the server side of every connection closed as it opens), then let through again."""
+    page = browser.new_context().new_page()
+    cut = threading.Event()
+    open_sockets = []
+
+    def route(ws) -> None:
+        server = ws.connect_to_server()
+        if cut.is_set():
+            server.close()
+            return
+        open_sockets.append(server)
+
+    page.route_web_socket(re.compile(r"/_event"), route)
+    page.goto(app.frontend_url)
+    expect(_card(page, IMPORTS)).to_be_visible(timeout=30_000)
+    notice = page.get_by_test_id("connection-notice")
+    expect(notice).to_have_count(0)
+
+    cut.set()
+    for server in open_sockets:
+        server.close()
+    expect(notice).to_be_visible(timeout=15_000)
+    expect(notice).to_have_text("Lost the connection to the server — retrying…")
+    assert "ws://" not in page.locator("body").inner_text()
+
+    cut.clear()
+    expect(notice).to_have_count(0, timeout=30_000)
+    page.context.close()
