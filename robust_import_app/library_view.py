@@ -22,7 +22,14 @@ from sqlmodel import col, func, select
 from robust_import_app.db import Database
 from robust_import_app.models import Video
 from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.search.engine import MAX_CANDIDATES, SearchHit, SearchPage, TranscriptMatch, search
+from robust_import_app.search.engine import (
+    SearchHit,
+    SearchPage,
+    TranscriptMatch,
+    search,
+    search_all,
+    with_snippets,
+)
 from robust_import_app.search.query import MAX_QUERY_CHARS
 from robust_import_app.youtube.data import CaptionSource
 
@@ -30,8 +37,6 @@ DEFAULT_PAGE_SIZE = 48
 MAX_CHANNEL_CHARS = 200
 MAX_CHANNEL_OPTIONS = 200
 """Channels offered by the channel filter (the most frequent first, then by name)."""
-_SEARCH_CHUNK = 200
-"""Hits per call while collecting every match of a filtered or re-sorted search (the engine's page cap)."""
 
 
 class StateFilter(enum.StrEnum):
@@ -228,7 +233,8 @@ def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
             page=page,
             notice=found.notice,
         )
-    hits, exact, notice = _all_hits(db, view)
+    found = search_all(db, view.text, list_id=view.list_id, as_you_type=True)
+    hits = list(found.hits)
     conditions = _conditions(view)
     ids = [hit.video_row_id for hit in hits]
     with db.read() as session:
@@ -244,19 +250,12 @@ def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
         kept = [video_id for video_id in ids if video_id in wanted]
     page = _clamp_page(view.page, len(kept), page_size)
     by_id = {hit.video_row_id: hit for hit in hits}
-    page_hits = [by_id[video_id] for video_id in kept[page * page_size : (page + 1) * page_size]]
-    return ViewPage(rows=_rows_for(db, page_hits), total=len(kept), total_is_exact=exact, page=page, notice=notice)
-
-
-def _all_hits(db: Database, view: ViewQuery) -> tuple[list[SearchHit], bool, str | None]:
-    """Every video the search reaches for ``view.text`` (at most ``2 × MAX_CANDIDATES``), best first."""
-    hits: list[SearchHit] = []
-    while len(hits) < 2 * MAX_CANDIDATES:
-        found = _search_page(db, view, offset=len(hits), limit=_SEARCH_CHUNK)
-        hits.extend(found.hits)
-        if len(found.hits) < _SEARCH_CHUNK:
-            return hits, found.total_is_exact, found.notice
-    return hits, False, None
+    page_hits = with_snippets(
+        db, view.text, [by_id[video_id] for video_id in kept[page * page_size : (page + 1) * page_size]], as_you_type=True
+    )
+    return ViewPage(
+        rows=_rows_for(db, page_hits), total=len(kept), total_is_exact=found.total_is_exact, page=page, notice=found.notice
+    )
 
 
 def _search_page(db: Database, view: ViewQuery, *, offset: int, limit: int) -> SearchPage:

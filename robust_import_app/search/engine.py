@@ -22,7 +22,8 @@ Past that, ranking covers the newest matches only and the count is a floor:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
@@ -61,6 +62,8 @@ class TranscriptMatch:
 
     start_s: int
     snippet: str
+    window_id: int | None = field(default=None, compare=False)
+    """The window's row id (``transcript_window.id``), for building its snippet later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,42 @@ def search(
     query = parse_query(text, as_you_type=as_you_type)
     if not query.is_searchable:
         return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
-    offset, limit = max(offset, 0), max(min(limit, 200), 1)
+    return _search(db, query, list_id=list_id, offset=max(offset, 0), limit=max(min(limit, 200), 1), snippets=True)
+
+
+def search_all(db: Database, text: str, *, list_id: int | None = None, as_you_type: bool = False) -> SearchPage:
+    """Every video :func:`search` reaches for ``text`` (at most ``2 × MAX_CANDIDATES``), best first, in one statement.
+
+    For a view that filters or re-sorts the matches before it pages them.
+    The hits' transcript matches carry their window's start but an empty
+    snippet: :func:`with_snippets` fills those of the page shown, so that
+    the snippets of matches nobody sees are never built.
+    """
+    query = parse_query(text, as_you_type=as_you_type)
+    if not query.is_searchable:
+        return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
+    return _search(db, query, list_id=list_id, offset=0, limit=2 * MAX_CANDIDATES, snippets=False)
+
+
+def with_snippets(db: Database, text: str, hits: Sequence[SearchHit], *, as_you_type: bool = False) -> list[SearchHit]:
+    """``hits`` (from :func:`search_all` for the same ``text``) with their transcript snippets built."""
+    windows = [hit.transcript.window_id for hit in hits if hit.transcript is not None]
+    query = parse_query(text, as_you_type=as_you_type)
+    if not windows or not query.is_searchable:
+        return list(hits)
+    plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
+    with db.read() as session:
+        snippets = plan.snippets(session, windows)
+    return [
+        hit
+        if hit.transcript is None
+        else replace(hit, transcript=replace(hit.transcript, snippet=snippets.get(hit.transcript.window_id, "")))
+        for hit in hits
+    ]
+
+
+def _search(db: Database, query: SearchQuery, *, list_id: int | None, offset: int, limit: int, snippets: bool) -> SearchPage:
+    """Run ``query``'s page statement (and its count past the last page); snippets only when asked."""
     plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
     params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES, "limit": limit, "offset": offset}
     with db.read() as session:
@@ -132,7 +170,7 @@ def search(
         elif offset:
             count = session.execute(sa.text(plan.count_sql(scoped=list_id is not None)), params).one()
             total, exact = count.total, not count.capped
-        snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
+        found = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None]) if snippets else {}
     hits = tuple(
         SearchHit(
             video_row_id=r.id,
@@ -142,7 +180,7 @@ def search(
             channel=r.channel,
             rank=float(r.score),
             transcript=(
-                TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""))
+                TranscriptMatch(start_s=int(r.window_start_s), snippet=found.get(r.window_id, ""), window_id=r.window_id)
                 if r.window_id is not None
                 else None
             ),

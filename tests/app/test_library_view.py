@@ -167,6 +167,13 @@ def test_search_with_filters_and_sort(db, lib):
     assert paged[1].total == 3
 
 
+def test_a_filtered_search_shows_the_matching_line_of_the_shown_page(db, lib):
+    page = load_view(db, ViewQuery(list_id=lib["inbox"], text="parmesan", sort=Sort.TITLE), page_size=1)
+    [row] = page.rows
+    assert page.total == 2
+    assert row.match is not None and MARK_START + "parmesan" in row.match.snippet
+
+
 def test_search_pages_of_the_engine_without_filters(db, lib):
     first = load_view(db, ViewQuery(list_id=None, text="parmesan"), page_size=2)
     second = load_view(db, ViewQuery(list_id=None, text="parmesan", page=1), page_size=2)
