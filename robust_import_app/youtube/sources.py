@@ -9,11 +9,19 @@ feed reader (:mod:`.feed`) and the pipeline's expansion job
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={key}"
 CHANNEL_FEED_URL = "https://www.youtube.com/feeds/videos.xml?channel_id={channel_id}"
 PLAYLIST_FEED_URL = "https://www.youtube.com/feeds/videos.xml?playlist_id={playlist_id}"
+CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
+"""A channel id: ``UC`` and 22 characters (yt-dlp's ``_YT_CHANNEL_UCID_RE``)."""
+
+
+def is_channel_id(text: str) -> bool:
+    """True when ``text`` is a ``UC…`` channel id (not a handle or custom name that starts with UC)."""
+    return CHANNEL_ID.fullmatch(text) is not None
 
 
 class SourceKind(enum.StrEnum):
@@ -38,7 +46,8 @@ class SourceRef:
     ``key`` is, for a playlist, its id (``PL…``, ``UU…`` uploads, ``OLAK5uy_…``
     album, ``RD…`` mix, ``LL``/``WL`` are refused by the parser); for a
     channel, its id ``UC…`` or the path that names it: ``@handle``,
-    ``c/name`` or ``user/name``. ``tab`` is set for channels only
+    ``c/name``, ``user/name`` or a bare custom name (``youtube.com/name``),
+    percent-decoded. ``tab`` is set for channels only
     (:attr:`ChannelTab.VIDEOS` when the link named no tab).
     """
 
@@ -51,7 +60,7 @@ class SourceRef:
         """The canonical URL handed to yt-dlp (rebuilt from the parsed parts, never the pasted text)."""
         if self.kind is SourceKind.PLAYLIST:
             return PLAYLIST_URL.format(key=self.key)
-        path = f"channel/{self.key}" if self.key.startswith("UC") and "/" not in self.key else self.key
+        path = f"channel/{self.key}" if is_channel_id(self.key) else self.key
         return f"https://www.youtube.com/{path}/{(self.tab or ChannelTab.VIDEOS).value}"
 
     @property
@@ -114,5 +123,5 @@ def feed_url(source: SourceRef, *, channel_id: str | None = None) -> str | None:
     """
     if source.kind is SourceKind.PLAYLIST:
         return None if source.is_mix else PLAYLIST_FEED_URL.format(playlist_id=source.key)
-    known = source.key if source.key.startswith("UC") and "/" not in source.key else channel_id
+    known = source.key if is_channel_id(source.key) else channel_id
     return CHANNEL_FEED_URL.format(channel_id=known) if known else None

@@ -1,4 +1,4 @@
-"""Video ids from links, bare ids and pasted blocks; why the rest is rejected.
+"""Video ids, playlists and channels from links, bare ids and pasted blocks; why the rest is rejected.
 
 URLs marked "yt-dlp" are copied from the ``_TESTS`` of yt-dlp's YouTube
 extractors (``yt_dlp/extractor/youtube/_video.py``, ``_tab.py``,
@@ -8,7 +8,9 @@ extractors (``yt_dlp/extractor/youtube/_video.py``, ``_tab.py``,
 from __future__ import annotations
 
 import pytest
+from yt_dlp.extractor.youtube import YoutubePlaylistIE, YoutubeTabIE
 
+from robust_import_app.youtube.sources import ChannelTab, SourceKind, SourceRef
 from robust_import_app.youtube.urls import (
     LinkProblem,
     PasteResult,
@@ -16,6 +18,7 @@ from robust_import_app.youtube.urls import (
     extract_video_ids,
     link_problem,
     parse_paste,
+    parse_source,
     parse_video_id,
 )
 
@@ -124,39 +127,43 @@ REJECTED_LINKS = [
     ("http://[::1", LinkProblem.NOT_YOUTUBE),
     ("hello", LinkProblem.NOT_YOUTUBE),
     ("", LinkProblem.NOT_YOUTUBE),
-    # playlists (yt-dlp)
+    # playlists and channels that cannot be imported
+    ("https://www.youtube.com/playlist?list=WL", LinkProblem.SIGN_IN_PLAYLIST),
+    ("https://www.youtube.com/playlist?list=LL", LinkProblem.SIGN_IN_PLAYLIST),
+    ("https://music.youtube.com/playlist?list=LM", LinkProblem.SIGN_IN_PLAYLIST),
+    ("https://www.youtube.com/watch?list=WL", LinkProblem.SIGN_IN_PLAYLIST),
+    ("https://www.youtube.com/playlist?list=PLshort", LinkProblem.PLAYLIST),
+    ("https://www.youtube.com/playlist?list=XX0123456789abcdef", LinkProblem.PLAYLIST),
+    ("https://www.youtube.com/playlist", LinkProblem.PLAYLIST),
+    ("https://www.youtube.com/embed/videoseries", LinkProblem.PLAYLIST),
     (
-        "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
-        LinkProblem.PLAYLIST,
-    ),
-    (
-        "https://music.youtube.com/playlist?list=PLRBp0Fe2GpgmgoscNFLxNyBVSFVdYmFkq",
-        LinkProblem.PLAYLIST,
-    ),
-    (
-        "https://www.youtube.com/embed/videoseries?list=PL6IaIsEjSbf96XFRuNccS_RuEXwNdsoEu",
-        LinkProblem.PLAYLIST,
-    ),
-    ("https://www.youtube.com/watch?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU", LinkProblem.PLAYLIST),
-    # channels and handles (yt-dlp)
-    ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/videos", LinkProblem.CHANNEL),
-    ("https://www.youtubekids.com/channel/UCmlqkdCBesrv2Lak1mF_MxA", LinkProblem.CHANNEL),
-    (
-        "https://www.youtube.com/c/3blue1brown/playlists?view=50&sort=dd&shelf_id=3",
+        "https://www.youtube.com/c/3blue1brown/playlists?view=50&sort=dd&shelf_id=3",  # yt-dlp
         LinkProblem.CHANNEL,
     ),
-    ("http://www.youtube.com/user/NASAgovVideo/videos", LinkProblem.CHANNEL),
-    ("https://www.youtube.com/@NotJustBikes/shorts", LinkProblem.CHANNEL),
-    ("youtube.com/@3blue1brown", LinkProblem.CHANNEL),
+    ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/playlists", LinkProblem.CHANNEL),  # yt-dlp
+    ("https://www.youtube.com/channel/UCtS3BcCw-tITPFYSvkbP0Bg/posts", LinkProblem.CHANNEL),  # yt-dlp
+    ("https://www.youtube.com/c/3blue1brown/search?query=linear%20algebra", LinkProblem.CHANNEL),  # yt-dlp
+    ("https://www.youtube.com/@3blue1brown/about", LinkProblem.CHANNEL),  # yt-dlp
+    ("https://www.youtube.com/@3blue1brown/community", LinkProblem.CHANNEL),
+    ("https://www.youtube.com/user/TheYoungTurks/live", LinkProblem.CHANNEL),  # yt-dlp
+    ("https://www.youtube.com/TheYoungTurks/live", LinkProblem.CHANNEL),  # yt-dlp
     (
         "https://www.youtube.com/embed/live_stream?channel=UC2_KI6RB__jGdlnK6dvFEZA",
         LinkProblem.CHANNEL,
     ),
+    ("https://www.youtube.com/channel/UCshort", LinkProblem.MALFORMED_CHANNEL),
+    ("https://www.youtube.com/channel/", LinkProblem.MALFORMED_CHANNEL),
+    ("https://www.youtube.com/@ab", LinkProblem.MALFORMED_CHANNEL),
+    ("https://www.youtube.com/c/name%2Fvideos", LinkProblem.MALFORMED_CHANNEL),
     # YouTube pages that are not one video
     ("https://www.youtube.com/results?search_query=lofi+hip+hop", LinkProblem.NOT_VIDEO),
     ("https://www.youtube.com/", LinkProblem.NOT_VIDEO),
     ("https://www.youtube.com/feed/trending", LinkProblem.NOT_VIDEO),  # yt-dlp
     ("https://www.youtube.com/hashtag/cctv9", LinkProblem.NOT_VIDEO),  # yt-dlp
+    ("https://www.youtube.com/feed/watch_later", LinkProblem.NOT_VIDEO),  # yt-dlp
+    ("https://www.youtube.com/Results?search_query=cats", LinkProblem.NOT_VIDEO),
+    ("https://www.youtube.com/s/player/abc/base.js", LinkProblem.NOT_VIDEO),
+    ("https://www.youtube-nocookie.com/zsecurity", LinkProblem.NOT_VIDEO),
     ("https://www.youtube.com/attribution_link?a=JdfC0C9V6ZI", LinkProblem.NOT_VIDEO),
     (  # a wrapper inside a wrapper is not followed
         f"https://www.youtube.com/attribution_link?u=/attribution_link%3Fu%3D/watch%253Fv%253D{RICK}",
@@ -172,6 +179,64 @@ REJECTED_LINKS = [
     ("https://www.youtube.com/shorts/", LinkProblem.MALFORMED_ID),
     ("https://www.youtube.com/embed/abc", LinkProblem.MALFORMED_ID),
 ]
+
+
+PLAYLIST = SourceKind.PLAYLIST
+CHANNEL = SourceKind.CHANNEL
+SOURCE_LINKS = [
+    # playlists (yt-dlp)
+    ("https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU", SourceRef(PLAYLIST, "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU")),
+    ("https://music.youtube.com/playlist?list=PLRBp0Fe2GpgmgoscNFLxNyBVSFVdYmFkq", SourceRef(PLAYLIST, "PLRBp0Fe2GpgmgoscNFLxNyBVSFVdYmFkq")),
+    ("https://www.youtube.com/embed/videoseries?list=PL6IaIsEjSbf96XFRuNccS_RuEXwNdsoEu", SourceRef(PLAYLIST, "PL6IaIsEjSbf96XFRuNccS_RuEXwNdsoEu")),
+    ("https://www.youtube.com/watch?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU", SourceRef(PLAYLIST, "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU")),
+    ("https://www.youtube.com/playlist?list=UUBABnxM4Ar9ten8Mdjj1j0Q", SourceRef(PLAYLIST, "UUBABnxM4Ar9ten8Mdjj1j0Q")),
+    ("https://www.youtube.com/playlist?list=UUMOXuqSBlHAE6Xw-yeJA0Tunw", SourceRef(PLAYLIST, "UUMOXuqSBlHAE6Xw-yeJA0Tunw")),
+    ("https://music.youtube.com/playlist?list=OLAK5uy_lLeonUugocG5J0EUAEDmbskX4emejKwcM", SourceRef(PLAYLIST, "OLAK5uy_lLeonUugocG5J0EUAEDmbskX4emejKwcM")),
+    ("https://www.youtube.com/playlist?list=RDCLAK5uy_kmPRjHDECIcuVwnKsx2Ng7fyNgFKWNJFs", SourceRef(PLAYLIST, "RDCLAK5uy_kmPRjHDECIcuVwnKsx2Ng7fyNgFKWNJFs")),
+    ("https://www.youtube.com/watch?list=RDMM", SourceRef(PLAYLIST, "RDMM")),
+    ("https://www.youtube.com/playlist?list=FLBABnxM4Ar9ten8Mdjj1j0Q", SourceRef(PLAYLIST, "FLBABnxM4Ar9ten8Mdjj1j0Q")),
+    ("https://www.youtube.com/?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU&index=3", SourceRef(PLAYLIST, "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU")),
+    ("youtube.com/playlist?list=PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i&si=abc", SourceRef(PLAYLIST, "PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i")),
+    # channels (yt-dlp), every tab that lists videos
+    ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/videos", SourceRef(CHANNEL, "UCTwECeGqMZee77BjdoYtI2Q", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/featured", SourceRef(CHANNEL, "UCTwECeGqMZee77BjdoYtI2Q", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/videos?view=0&sort=p&flow=grid", SourceRef(CHANNEL, "UCTwECeGqMZee77BjdoYtI2Q", ChannelTab.VIDEOS)),
+    ("https://www.youtubekids.com/channel/UCmlqkdCBesrv2Lak1mF_MxA", SourceRef(CHANNEL, "UCmlqkdCBesrv2Lak1mF_MxA", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/channel/UC3eYAvjCVwNHgkaGbXX3sig/streams", SourceRef(CHANNEL, "UC3eYAvjCVwNHgkaGbXX3sig", ChannelTab.STREAMS)),
+    ("https://www.youtube.com/channel/UCiu-3thuViMebBjw_5nWYrA/shorts", SourceRef(CHANNEL, "UCiu-3thuViMebBjw_5nWYrA", ChannelTab.SHORTS)),
+    ("http://www.youtube.com/user/NASAgovVideo/videos", SourceRef(CHANNEL, "user/NASAgovVideo", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/@NotJustBikes/shorts", SourceRef(CHANNEL, "@NotJustBikes", ChannelTab.SHORTS)),
+    ("https://www.youtube.com/@sbcitygov/streams", SourceRef(CHANNEL, "@sbcitygov", ChannelTab.STREAMS)),
+    ("youtube.com/@3blue1brown", SourceRef(CHANNEL, "@3blue1brown", ChannelTab.VIDEOS)),
+    ("https://m.youtube.com/@3blue1brown/videos/", SourceRef(CHANNEL, "@3blue1brown", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/c/TKFShorts", SourceRef(CHANNEL, "c/TKFShorts", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/c/%D0%98%D0%B3%D0%BE%D1%80%D1%8C%D0%9A%D0%BB%D0%B5%D0%B9%D0%BD%D0%B5%D1%80/videos", SourceRef(CHANNEL, "c/ИгорьКлейнер", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/zsecurity", SourceRef(CHANNEL, "zsecurity", ChannelTab.VIDEOS)),
+    ("http://www.youtube.com/NASAgovVideo/videos", SourceRef(CHANNEL, "NASAgovVideo", ChannelTab.VIDEOS)),
+    ("https://www.youtube.com/UCLA", SourceRef(CHANNEL, "UCLA", ChannelTab.VIDEOS)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "source"), SOURCE_LINKS)
+def test_source_link_gives_its_playlist_or_channel(text: str, source: SourceRef) -> None:
+    assert parse_source(text) == source
+    assert parse_video_id(text) is None
+    assert link_problem(text) is None
+
+
+@pytest.mark.parametrize(("text", "source"), SOURCE_LINKS)
+def test_every_source_link_is_one_yt_dlp_takes_and_its_canonical_url_too(text: str, source: SourceRef) -> None:
+    url = text if "://" in text else "https://" + text
+    assert YoutubeTabIE.suitable(url) or YoutubePlaylistIE.suitable(url)
+    assert YoutubeTabIE.suitable(source.url) and parse_source(source.url) == source
+
+
+def test_a_channel_url_is_rebuilt_from_its_key_and_tab() -> None:
+    assert parse_source("https://www.youtube.com/UCLA").url == "https://www.youtube.com/UCLA/videos"
+    assert parse_source("youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q").url == (
+        "https://www.youtube.com/channel/UCTwECeGqMZee77BjdoYtI2Q/videos"
+    )
+    assert parse_source("youtube.com/@x_y.z/streams").url == "https://www.youtube.com/@x_y.z/streams"
 
 
 @pytest.mark.parametrize(("text", "video_id"), VIDEO_LINKS)
@@ -195,9 +260,14 @@ def test_deeply_nested_wrappers_end_without_recursion_error() -> None:
     ("problem", "reason"),
     [
         (LinkProblem.NOT_YOUTUBE, "not a YouTube link"),
-        (LinkProblem.NOT_VIDEO, "a YouTube page that is not a video (search, feed, home)"),
-        (LinkProblem.PLAYLIST, "a playlist link — playlist import comes later"),
-        (LinkProblem.CHANNEL, "a channel link — channel import is not supported"),
+        (LinkProblem.NOT_VIDEO, "a YouTube page that is not a video, playlist or channel (search, feed, home)"),
+        (LinkProblem.PLAYLIST, "a playlist link without a valid playlist id"),
+        (
+            LinkProblem.SIGN_IN_PLAYLIST,
+            "Liked videos and Watch later are private to their owner; paste their videos instead",
+        ),
+        (LinkProblem.CHANNEL, "a channel page without videos; link the channel or its videos, shorts or live tab"),
+        (LinkProblem.MALFORMED_CHANNEL, "a channel link with a malformed channel id, handle or name"),
         (LinkProblem.MALFORMED_ID, "a malformed video id"),
     ],
 )
@@ -243,13 +313,13 @@ def test_extract_video_ids(text: str, expected: list[str]) -> None:
 
 
 def test_paste_rejects_whole_lines_with_the_first_problem_on_each() -> None:
-    prose = "Also see https://www.youtube.com/@3blue1brown and https://example.org/slides too."
+    prose = "Also see https://www.youtube.com/@3blue1brown/about and https://example.org/slides too."
     paste = "\n".join(
         [
             f"https://youtu.be/{RICK}",
             "https://vimeo.com/123",
             "   ",
-            "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
+            "https://www.youtube.com/playlist?list=WL",
             f"  {prose}  ",
             "https://youtu.be/short",
             "hello",
@@ -264,10 +334,7 @@ def test_paste_rejects_whole_lines_with_the_first_problem_on_each() -> None:
         video_ids=(RICK, ZOO),
         rejected=(
             RejectedLine("https://vimeo.com/123", LinkProblem.NOT_YOUTUBE),
-            RejectedLine(
-                "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU",
-                LinkProblem.PLAYLIST,
-            ),
+            RejectedLine("https://www.youtube.com/playlist?list=WL", LinkProblem.SIGN_IN_PLAYLIST),
             RejectedLine(prose, LinkProblem.CHANNEL),
             RejectedLine("https://youtu.be/short", LinkProblem.MALFORMED_ID),
             RejectedLine("hello", LinkProblem.NOT_YOUTUBE),
@@ -288,3 +355,61 @@ def test_paste_lists_each_repeated_id_once_in_first_seen_order() -> None:
     assert result.video_ids == (ZOO, RICK, GANGNAM)
     assert result.repeated == (ZOO, RICK)
     assert result.rejected == ()
+
+
+PL_A = "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU"
+PL_B = "PL36D642111D65BE7C"
+
+
+def test_paste_collects_sources_in_first_seen_order_without_rejecting_their_lines() -> None:
+    paste = "\n".join(
+        [
+            f"https://www.youtube.com/playlist?list={PL_A}",
+            "Channel: https://www.youtube.com/@NotJustBikes/shorts, and its videos youtube.com/@NotJustBikes",
+            f"youtube.com/watch?list={PL_A}",
+            f"- [zoo](https://youtu.be/{ZOO}) and [a playlist](https://www.youtube.com/embed/videoseries?list={PL_B})",
+        ]
+    )
+    result = parse_paste(paste)
+    assert result.sources == (
+        SourceRef(PLAYLIST, PL_A),
+        SourceRef(CHANNEL, "@NotJustBikes", ChannelTab.SHORTS),
+        SourceRef(CHANNEL, "@NotJustBikes", ChannelTab.VIDEOS),
+        SourceRef(PLAYLIST, PL_B),
+    )
+    assert result.video_ids == (ZOO,)
+    assert result.rejected == ()
+    assert result.playlist_offers == ()
+
+
+def test_a_line_with_a_source_and_a_bad_link_is_rejected_but_keeps_the_source() -> None:
+    line = f"youtube.com/playlist?list={PL_A} https://vimeo.com/1"
+    result = parse_paste(line)
+    assert result.sources == (SourceRef(PLAYLIST, PL_A),)
+    assert result.rejected == (RejectedLine(line, LinkProblem.NOT_YOUTUBE),)
+
+
+def test_watch_links_with_a_list_import_the_video_and_offer_the_playlist_once() -> None:
+    paste = "\n".join(
+        [
+            f"https://www.youtube.com/watch?v={RICK}&list={PL_B}&index=2",
+            f"https://youtu.be/{ZOO}?list={PL_B}",
+            f"https://www.youtube.com/watch?v={GANGNAM}&list=RD{GANGNAM}&start_radio=1",  # a mix: no offer
+            f"https://www.youtube.com/watch?v={GANGNAM}&list=WL",  # Watch later: no offer, no rejection
+            f"https://www.youtube.com/watch?v={GANGNAM}&list=PLx",  # not a playlist id: no offer
+            f"https://www.youtube.com/embed/{ZOO}?list={PL_A}",
+        ]
+    )
+    result = parse_paste(paste)
+    assert result.video_ids == (RICK, ZOO, GANGNAM)
+    assert result.playlist_offers == (SourceRef(PLAYLIST, PL_B), SourceRef(PLAYLIST, PL_A))
+    assert result.sources == ()
+    assert result.rejected == ()
+
+
+def test_no_offer_for_a_playlist_the_paste_imports_whole() -> None:
+    paste = f"https://www.youtube.com/watch?v={RICK}&list={PL_B}\nhttps://www.youtube.com/playlist?list={PL_B}"
+    result = parse_paste(paste)
+    assert result.sources == (SourceRef(PLAYLIST, PL_B),)
+    assert result.playlist_offers == ()
+    assert result.video_ids == (RICK,)
