@@ -27,14 +27,17 @@ from robust_import_app.youtube.data import (
     SubtitleTrack,
     VideoMetadata,
 )
+from robust_import_app.youtube.sources import SourcePage, SourceRef
 
 
 class YouTubeBackend(Protocol):
-    """Asynchronous access to YouTube for one validated video id at a time.
+    """Asynchronous access to YouTube for one validated video id or source at a time.
 
-    Every method takes an 11-character video id that
-    :func:`robust_import_app.youtube.parse_video_id` accepted; none ever sees
-    a pasted string.
+    Every video method takes an 11-character video id that
+    :func:`robust_import_app.youtube.parse_video_id` accepted, every source
+    method a :class:`SourceRef` the parser built (or a feed URL made by
+    :func:`~robust_import_app.youtube.sources.feed_url`); none ever sees a
+    pasted string.
     """
 
     async def fetch_metadata(self, video_id: str) -> VideoMetadata:
@@ -73,5 +76,30 @@ class YouTubeBackend(Protocol):
         cap), UPCOMING or UNPLAYABLE (a stream not started, still live or not
         yet processed). When the awaiting task is cancelled, nothing writes
         into ``dest_dir`` any more once this has raised.
+        """
+        ...
+
+    async def list_source_page(self, source: SourceRef, cursor: str | None) -> SourcePage:
+        """One page of a playlist's or channel tab's entries, by yt-dlp's flat extraction.
+
+        ``cursor`` is None for the first page, else the ``next_cursor`` of
+        the page before (the number of entries read so far, as a decimal
+        string). A page holds what one request to YouTube returns: about 100
+        entries of a playlist, 30 of a channel tab (newest first). Private
+        and deleted entries are listed with their
+        :class:`~robust_import_app.youtube.sources.EntryState`.
+        Raises ``yt_dlp.utils.DownloadError`` as ``extract_info`` does (a
+        missing playlist, HTTP 429, a timeout), ValueError for a cursor that
+        is not a count.
+        """
+        ...
+
+    async def fetch_feed(self, url: str) -> bytes:
+        """The raw Atom document at ``url``, a ``https://www.youtube.com/feeds/videos.xml?…`` URL.
+
+        Parse it with :func:`robust_import_app.youtube.feed.parse_feed`.
+        Raises ValueError for any other URL, ``httpx.HTTPStatusError`` for an
+        error status (404 for an unknown channel or playlist, 429, 5xx) and
+        ``httpx.TimeoutException`` / ``httpx.TransportError`` from the transport.
         """
         ...

@@ -1,17 +1,23 @@
-"""Batch metadata from the YouTube Data API v3 ``videos.list`` method.
+"""The YouTube Data API v3: batch metadata (``videos.list``) and source listing
+(``playlistItems.list``, ``channels.list``).
 
-One call fetches up to :data:`MAX_IDS_PER_CALL` (50) videos::
+One call fetches up to :data:`MAX_IDS_PER_CALL` (50) videos, or one page of
+up to 50 playlist entries::
 
     async with DataApiClient(api_key=key) as client:
         batch = await client.videos(["dQw4w9WgXcQ", "jNQXAC9IVRw"])
+        uploads, channel_id = await client.uploads_playlist(source)   # a channel
+        page = await client.playlist_items(uploads, page_token=None)
     batch.found["dQw4w9WgXcQ"].duration_s   # seconds
     batch.missing                           # ids the API did not return
+    page.next_cursor                        # the next page's token, None on the last page
 
-Quota: every ``videos.list`` call costs 1 unit, however many ids it carries
-(and even when it fails); a project's default quota is 10,000 units per day,
-reset at midnight Pacific Time (developers.google.com/youtube/v3/docs/videos/list
-and /youtube/v3/determine_quota_cost). Batching 50 ids per call therefore
-reads up to 500,000 videos a day.
+Quota: every call of these three methods costs 1 unit, however many ids or
+entries it carries (and even when it fails); a project's default quota is
+10,000 units per day, reset at midnight Pacific Time
+(developers.google.com/youtube/v3/docs/videos/list, .../playlistItems/list,
+.../channels/list and /youtube/v3/determine_quota_cost). Batching 50 ids per
+call therefore reads up to 500,000 videos a day.
 
 Errors are the libraries' own: ``response.raise_for_status()`` lets
 ``httpx.HTTPStatusError`` through (403 ``quotaExceeded``, 400 ``keyInvalid``,
@@ -35,6 +41,14 @@ from typing import Any
 import httpx
 
 from robust_import_app.youtube.data import VideoMetadata
+from robust_import_app.youtube.sources import (
+    EntryState,
+    SourceEntry,
+    SourceKind,
+    SourcePage,
+    SourceRef,
+    is_channel_id,
+)
 
 DEFAULT_DATA_API_URL = "https://www.googleapis.com/youtube/v3"
 DEFAULT_DATA_API_TIMEOUT_S = 10.0
@@ -46,6 +60,9 @@ DEFAULT_QUOTA_UNITS_PER_DAY = 10_000
 API_KEY_HEADER = "x-goog-api-key"
 """The header that carries the API key, kept out of URLs (and so out of error texts)."""
 PARTS = "snippet,contentDetails,status"
+PLAYLIST_ITEM_PARTS = "snippet,status,contentDetails"
+MAX_RESULTS_PER_PAGE = 50
+"""The most entries ``playlistItems.list`` returns per call (its ``maxResults`` maximum)."""
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 """Google error reasons meaning the day's quota is spent (403)."""
 THUMBNAIL_PREFERENCE = ("medium", "high", "standard", "maxres", "default")
@@ -89,8 +106,20 @@ class DataApiBatch:
     missing: tuple[str, ...]
 
 
+class ChannelNotFound(LookupError):
+    """``channels.list`` found no channel for a source (no such id, handle or username).
+
+    ``source`` is the :class:`SourceRef` looked up. Permanent: retrying gets the same answer.
+    """
+
+    def __init__(self, source: SourceRef) -> None:
+        super().__init__(f"no YouTube channel {source.key!r} (channels.list found none)")
+        self.source = source
+
+
 class DataApiClient:
-    """An async client for ``videos.list``; one instance per pipeline run.
+    """An async client for ``videos.list``, ``playlistItems.list`` and ``channels.list``;
+    one instance per pipeline run.
 
     Keyword-only: ``api_key``, ``base_url`` (``YOUTUBE_DATA_API_URL``, default
     :data:`DEFAULT_DATA_API_URL`), ``timeout_s`` (seconds, for connect, read,
@@ -142,6 +171,60 @@ class DataApiClient:
         missing = tuple(dict.fromkeys(v for v in video_ids if v not in found))
         return DataApiBatch(found=found, missing=missing)
 
+    async def playlist_items(self, playlist_id: str, page_token: str | None) -> SourcePage:
+        """One page of up to 50 entries of a playlist, in playlist order (1 quota unit).
+
+        ``page_token`` is None for the first page, else the ``next_cursor``
+        of the page before (the API's ``nextPageToken``). Entries whose
+        ``status.privacyStatus`` is ``private`` are PRIVATE, those the API
+        lists as ``privacyStatusUnspecified`` or titled "Deleted video" are
+        DELETED; ``total`` is ``pageInfo.totalResults``; ``channel_id`` is the
+        playlist owner's (``snippet.channelId``); ``title`` stays "" (the
+        playlist's title is not in this answer). Raises
+        ``httpx.HTTPStatusError`` (404 ``playlistNotFound``, 403
+        ``quotaExceeded``, 429, 5xx) and ``httpx`` transport errors.
+        """
+        params = {"part": PLAYLIST_ITEM_PARTS, "playlistId": playlist_id, "maxResults": str(MAX_RESULTS_PER_PAGE)}
+        if page_token:
+            params["pageToken"] = page_token
+        response = await self._http.get(f"{self.base_url}/playlistItems", params=params)
+        response.raise_for_status()
+        body = response.json()
+        items = body.get("items", [])
+        entries = tuple(entry for item in items if (entry := entry_from_playlist_item(item)) is not None)
+        owners = (item.get("snippet", {}).get("channelId") for item in items)
+        return SourcePage(
+            entries=entries,
+            channel_id=next((owner for owner in owners if owner), None),
+            total=body.get("pageInfo", {}).get("totalResults"),
+            next_cursor=body.get("nextPageToken") or None,
+        )
+
+    async def uploads_playlist(self, source: SourceRef) -> tuple[str, str]:
+        """The uploads playlist (``UU…``) of a channel, and its ``UC…`` id (1 quota unit).
+
+        ``channels.list`` takes the channel as ``id`` (a ``UC…`` key),
+        ``forHandle`` (``@handle``) or ``forUsername`` (``user/name``). The API
+        has no lookup by custom URL, so ``c/name`` and a bare ``name`` are
+        looked up as the handle ``@name``: YouTube gave most channels the
+        handle of their custom URL (2022); for the rest this raises
+        :class:`ChannelNotFound` and yt-dlp's flat extraction can list them.
+        The uploads playlist holds every upload (videos, shorts and live
+        streams), whatever the source's tab. Raises ValueError for a playlist
+        source, :class:`ChannelNotFound` when the API returns no channel,
+        ``httpx.HTTPStatusError`` and transport errors as :meth:`videos`.
+        """
+        if source.kind is not SourceKind.CHANNEL:
+            raise ValueError(f"not a channel: {source!r}")
+        params = {"part": "contentDetails", **_channel_lookup(source.key)}
+        response = await self._http.get(f"{self.base_url}/channels", params=params)
+        response.raise_for_status()
+        for item in response.json().get("items", []):
+            uploads = item.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+            if uploads and is_channel_id(item.get("id", "")):
+                return uploads, item["id"]
+        raise ChannelNotFound(source)
+
     async def aclose(self) -> None:
         """Close the underlying connection pool."""
         await self._http.aclose()
@@ -177,6 +260,38 @@ def video_from_item(item: Mapping[str, Any]) -> VideoMetadata:
         thumbnail_url=_thumbnail(snippet.get("thumbnails", {})),
         language=snippet.get("defaultAudioLanguage") or snippet.get("defaultLanguage"),
     )
+
+
+def entry_from_playlist_item(item: Mapping[str, Any]) -> SourceEntry | None:
+    """Map one ``youtube#playlistItem`` to a :class:`SourceEntry`, None when it names no video.
+
+    The API keeps private and deleted videos in a playlist: a private one
+    has ``privacyStatus`` ``private`` (title "Private video"), a deleted one
+    ``privacyStatusUnspecified`` (title "Deleted video"). Their titles are
+    placeholders and are not kept.
+    """
+    snippet = item.get("snippet", {})
+    video_id = item.get("contentDetails", {}).get("videoId") or snippet.get("resourceId", {}).get("videoId")
+    if not video_id:
+        return None
+    privacy = item.get("status", {}).get("privacyStatus")
+    title = snippet.get("title", "")
+    if privacy == "private":
+        return SourceEntry(video_id, "", EntryState.PRIVATE)
+    if privacy == "privacyStatusUnspecified" or title == "Deleted video":
+        return SourceEntry(video_id, "", EntryState.DELETED)
+    return SourceEntry(video_id, title)
+
+
+def _channel_lookup(key: str) -> dict[str, str]:
+    """The ``channels.list`` filter that finds the channel a source key names."""
+    if is_channel_id(key):
+        return {"id": key}
+    if key.startswith("@"):
+        return {"forHandle": key}
+    if key.startswith("user/"):
+        return {"forUsername": key.removeprefix("user/")}
+    return {"forHandle": "@" + key.removeprefix("c/")}
 
 
 def error_reasons(error: httpx.HTTPStatusError) -> tuple[str, ...]:

@@ -17,20 +17,37 @@ solved by an external JavaScript runtime running the ``yt-dlp-ejs`` scripts
 yt-dlp at the Deno binary of the ``deno`` package (:func:`deno_path`); the
 scripts come from the ``yt-dlp-ejs`` package, so nothing is fetched at run
 time (``remote_components`` stays empty).
+
+Playlists and channel tabs are listed by flat extraction
+(``extract_flat="in_playlist"``, ``lazy_playlist``, ``process=False``): yt-dlp
+reads YouTube's answers one continuation at a time as its entries generator
+is advanced, so one :meth:`YouTubeClient.list_source_page` is one request
+(about 100 playlist or 30 channel-tab entries), never one per video. The
+live generator of each source waits between pages in a small in-process
+cache (:class:`SourceListings`); when it is gone (a restart, another
+process, eviction, an error mid-page) the listing starts over and skips the
+``cursor`` entries already read, which costs one request per page skipped,
+once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import sys
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 from typing import Any
 
+import httpx
 import requests
 from deno import find_deno_bin
 from youtube_transcript_api import YouTubeTranscriptApi
@@ -40,7 +57,7 @@ from yt_dlp.extractor.youtube.pot._registry import _pot_providers
 from yt_dlp.globals import all_plugins_loaded
 from yt_dlp.networking.exceptions import network_exceptions
 from yt_dlp.plugins import load_all_plugins
-from yt_dlp.utils import DownloadCancelled, DownloadError
+from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
 from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
 from robust_import_app.youtube.data import (
@@ -50,7 +67,9 @@ from robust_import_app.youtube.data import (
     VideoMetadata,
     watch_url,
 )
+from robust_import_app.youtube.flat import entry_from_flat, source_title, source_total
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
+from robust_import_app.youtube.sources import SourcePage, SourceRef, parse_feed_url
 from robust_import_app.youtube.subtitles import parse_subtitles
 from robust_import_app.threads import run_in_thread_to_the_end
 
@@ -80,6 +99,13 @@ POT_PROVIDER_EXTRACTOR_KEY = "youtubepot-bgutilhttp"
 ``base_url`` argument is the provider server's URL (the plugin's README)."""
 POT_PROVIDER_KEY = "BgUtilHTTP"
 """That provider's key in yt-dlp's PO token provider registry (its class ``BgUtilHTTPPTP``)."""
+
+DEFAULT_LISTINGS_KEPT = 8
+"""Sources whose live entries generator is kept between pages (per client)."""
+DEFAULT_LISTING_IDLE_S = 600.0
+"""A kept generator unused this long is dropped (YouTube's continuation tokens age)."""
+MAX_URL_HOPS = 3
+"""``url`` results followed before a listing gives up (yt-dlp's own redirects: playlist -> tab)."""
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _log = logging.getLogger(__name__)
@@ -126,6 +152,88 @@ def subtitle_download_error(language_code: str, error: Exception) -> DownloadErr
         return DownloadError(message, sys.exc_info())
 
 
+def download_error(error: ExtractorError) -> DownloadError:
+    """What ``YoutubeDL.report_error`` makes of an extractor error: ``ERROR: <message>``,
+    with the original exc_info (so the HTTP status and Retry-After stay reachable)."""
+    exc_info = error.exc_info if error.exc_info[0] else (type(error), error, error.__traceback__)
+    return DownloadError(f"ERROR: {error}", exc_info)
+
+
+def parse_cursor(cursor: str | None) -> int:
+    """The number of entries a flat-extraction cursor says were read (0 for None).
+
+    Raises ValueError for anything but a non-negative decimal count.
+    """
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise ValueError(f"not a source cursor (a count of entries): {cursor!r}")
+    return int(cursor)
+
+
+@dataclass(slots=True)
+class Listing:
+    """A source's flat extraction in progress: its YoutubeDL, the playlist info without
+    its entries, the live entries generator and how many entries were read from it."""
+
+    ydl: Any
+    info: dict[str, Any]
+    entries: Iterator[Any]
+    read: int = 0
+    last_used_s: float = 0.0
+
+    def close(self) -> None:
+        """Close the YoutubeDL (its network session)."""
+        self.ydl.close()
+
+
+class SourceListings:
+    """A bounded cache of :class:`Listing`s by source, least recently used dropped first.
+
+    Holds at most ``max_listings``; a listing unused for ``idle_s`` seconds
+    (``clock``, monotonic) is dropped. :meth:`take` removes what it returns,
+    so that one listing is only ever advanced by one call; :meth:`keep` puts
+    it back. Dropped listings are closed. Used from the event loop thread only.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_listings: int = DEFAULT_LISTINGS_KEPT,
+        idle_s: float = DEFAULT_LISTING_IDLE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_listings = max_listings
+        self.idle_s = idle_s
+        self._clock = clock
+        self._kept: OrderedDict[SourceRef, Listing] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def take(self, source: SourceRef, read: int) -> Listing | None:
+        """The kept listing of ``source`` that has read exactly ``read`` entries, else None."""
+        self._drop_idle()
+        listing = self._kept.pop(source, None)
+        if listing is not None and listing.read != read:
+            listing.close()
+            return None
+        return listing
+
+    def keep(self, source: SourceRef, listing: Listing) -> None:
+        """Keep ``listing`` for the next page of ``source``, dropping the oldest past the bound."""
+        listing.last_used_s = self._clock()
+        self._kept[source] = listing
+        self._kept.move_to_end(source)
+        while len(self._kept) > self.max_listings:
+            self._kept.popitem(last=False)[1].close()
+
+    def _drop_idle(self) -> None:
+        now_s = self._clock()
+        for source in [s for s, listing in self._kept.items() if now_s - listing.last_used_s > self.idle_s]:
+            self._kept.pop(source).close()
+
+
 class YouTubeClient:
     """:class:`~robust_import_app.youtube.backend.YouTubeBackend` against YouTube itself.
 
@@ -169,6 +277,7 @@ class YouTubeClient:
         self._cookies = MozillaCookieJar()
         if cookies_file is not None:
             self._cookies.load(str(cookies_file), ignore_discard=True, ignore_expires=True)
+        self.listings = SourceListings()
 
     def __repr__(self) -> str:
         return (
@@ -288,6 +397,91 @@ class YouTubeClient:
         )
         download = partial(self._download_audio, url, video_id, options, stop=stop)
         return await run_in_thread_to_the_end(download, stop=stop)
+
+    async def list_source_page(self, source: SourceRef, cursor: str | None) -> SourcePage:
+        """The next ``source.page_entries`` entries of a playlist or channel tab (one request).
+
+        Continues the source's kept generator when it has read exactly
+        ``cursor`` entries, else starts over at ``source.url`` and skips them.
+        ``next_cursor`` is the count read so far, or None once the generator
+        is exhausted (a last page may be empty). Raises ``DownloadError`` as
+        yt-dlp reports it, also for a failure while reading a later page
+        (which drops the generator), ValueError for a malformed cursor.
+        """
+        skip = parse_cursor(cursor)
+        listing = self.listings.take(source, skip)
+        page, listing = await asyncio.to_thread(self._read_page, source, skip, listing)
+        if listing is not None:
+            self.listings.keep(source, listing)
+        return page
+
+    async def fetch_feed(self, url: str) -> bytes:
+        """GET a ``/feeds/videos.xml`` URL through httpx (the proxy, ``socket_timeout_s``, no cookies).
+
+        Raises ValueError for any other URL, ``httpx.HTTPStatusError`` for an
+        error status, ``httpx`` timeout and transport errors.
+        """
+        parse_feed_url(url)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(self.socket_timeout_s), proxy=self.proxy_url) as http:
+            response = await http.get(url)
+            response.raise_for_status()
+            return response.content
+
+    def _read_page(
+        self, source: SourceRef, skip: int, listing: Listing | None
+    ) -> tuple[SourcePage, Listing | None]:
+        """Read one page from ``listing`` (or a new one that skips ``skip`` entries), blocking.
+
+        Returns the page and the listing to keep, None when it is exhausted;
+        closes the listing on every error.
+        """
+        if listing is None:
+            listing = self._start_listing(source)
+        try:
+            if listing.read < skip:
+                listing.read += sum(1 for _ in itertools.islice(listing.entries, skip - listing.read))
+            raw = list(itertools.islice(listing.entries, source.page_entries))
+        except ExtractorError as error:
+            listing.close()
+            raise download_error(error) from error
+        except BaseException:
+            listing.close()
+            raise
+        listing.read += len(raw)
+        exhausted = len(raw) < source.page_entries
+        page = SourcePage(
+            entries=tuple(entry for item in raw if (entry := entry_from_flat(item)) is not None),
+            title=source_title(listing.info, source),
+            channel_id=listing.info.get("channel_id") or None,
+            total=source_total(listing.info),
+            next_cursor=None if exhausted else str(listing.read),
+        )
+        if exhausted:
+            listing.close()
+            return page, None
+        return page, listing
+
+    def _start_listing(self, source: SourceRef) -> Listing:
+        """``extract_info(source.url, process=False)`` with flat, lazy extraction (blocking).
+
+        Follows ``url`` results (at most :data:`MAX_URL_HOPS`). Raises
+        ``DownloadError`` (yt-dlp's own) or one for an answer that is no playlist.
+        """
+        options = self.ytdlp_options(extract_flat="in_playlist", lazy_playlist=True, noplaylist=False)
+        ydl = YoutubeDL(options)
+        try:
+            info = ydl.extract_info(source.url, download=False, process=False)
+            for _ in range(MAX_URL_HOPS):
+                if not isinstance(info, dict) or info.get("_type") not in ("url", "url_transparent"):
+                    break
+                info = ydl.extract_info(info["url"], download=False, process=False, ie_key=info.get("ie_key"))
+            if not isinstance(info, dict) or info.get("_type") != "playlist":
+                raise DownloadError(f"ERROR: yt-dlp found no playlist at {source.url}")
+        except BaseException:
+            ydl.close()
+            raise
+        entries = info.pop("entries", None) or ()
+        return Listing(ydl, info, iter(entries))
 
     def _download_audio(self, url: str, video_id: str, options: dict[str, Any], *, stop: threading.Event) -> Path:
         """Extract, refuse live streams, then download (blocking)."""

@@ -11,12 +11,21 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={key}"
 CHANNEL_FEED_URL = "https://www.youtube.com/feeds/videos.xml?channel_id={channel_id}"
 PLAYLIST_FEED_URL = "https://www.youtube.com/feeds/videos.xml?playlist_id={playlist_id}"
+PLAYLIST_PAGE_ENTRIES = 100
+"""Entries in one page of a playlist: YouTube's browse answers (the first page and
+each continuation) carry up to 100 ``playlistVideoRenderer``s."""
+CHANNEL_PAGE_ENTRIES = 30
+"""Entries in one page of a channel's videos, shorts or live tab (``richGridRenderer``
+answers: 30 items, newest first)."""
 CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
 """A channel id: ``UC`` and 22 characters (yt-dlp's ``_YT_CHANNEL_UCID_RE``)."""
+PLAYLIST_ID = re.compile(r"(?:(?:PL|LL|EC|UU|FL|RD|UL|TL|PU|OLAK5uy_)[0-9A-Za-z_-]{10,}|RDMM|WL|LL|LM)")
+"""A playlist id: yt-dlp's ``YoutubeBaseInfoExtractor._PLAYLIST_ID_RE``."""
 
 
 def is_channel_id(text: str) -> bool:
@@ -62,6 +71,11 @@ class SourceRef:
             return PLAYLIST_URL.format(key=self.key)
         path = f"channel/{self.key}" if is_channel_id(self.key) else self.key
         return f"https://www.youtube.com/{path}/{(self.tab or ChannelTab.VIDEOS).value}"
+
+    @property
+    def page_entries(self) -> int:
+        """How many entries one request to YouTube lists for this source (100 or 30)."""
+        return PLAYLIST_PAGE_ENTRIES if self.kind is SourceKind.PLAYLIST else CHANNEL_PAGE_ENTRIES
 
     @property
     def is_mix(self) -> bool:
@@ -125,3 +139,20 @@ def feed_url(source: SourceRef, *, channel_id: str | None = None) -> str | None:
         return None if source.is_mix else PLAYLIST_FEED_URL.format(playlist_id=source.key)
     known = source.key if is_channel_id(source.key) else channel_id
     return CHANNEL_FEED_URL.format(channel_id=known) if known else None
+
+
+def parse_feed_url(url: str) -> tuple[SourceKind, str]:
+    """The kind and id (``UC…`` channel id or playlist id) a feed URL of :func:`feed_url` names.
+
+    Raises ValueError for any other URL: another scheme, host or path, or a
+    query that is not exactly one valid ``channel_id`` or ``playlist_id``.
+    """
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if parts.scheme == "https" and parts.netloc == "www.youtube.com" and parts.path == "/feeds/videos.xml":
+        if list(query) == ["channel_id"] and len(query["channel_id"]) == 1 and is_channel_id(query["channel_id"][0]):
+            return SourceKind.CHANNEL, query["channel_id"][0]
+        playlist = query.get("playlist_id", [""])
+        if list(query) == ["playlist_id"] and len(playlist) == 1 and PLAYLIST_ID.fullmatch(playlist[0]):
+            return SourceKind.PLAYLIST, playlist[0]
+    raise ValueError(f"not a YouTube feed URL: {url!r}")

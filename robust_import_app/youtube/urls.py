@@ -40,7 +40,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urljoin, urlsplit
 
-from robust_import_app.youtube.sources import ChannelTab, SourceKind, SourceRef, is_channel_id
+from robust_import_app.youtube.sources import PLAYLIST_ID, ChannelTab, SourceKind, SourceRef, is_channel_id
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -60,8 +60,6 @@ _YOUTUBE_SUBDOMAIN_SUFFIXES = tuple("." + domain for domain in _YOUTUBE_DOMAINS)
 _ID_IN_PATH = frozenset({"shorts", "embed", "e", "v", "live"})
 _CHANNEL_PATHS = frozenset({"channel", "c", "user"})
 _WRAPPER_PARAMETERS = {"attribution_link": "u", "oembed": "url"}
-_PLAYLIST_ID = re.compile(r"(?:(?:PL|LL|EC|UU|FL|RD|UL|TL|PU|OLAK5uy_)[0-9A-Za-z_-]{10,}|RDMM|WL|LL|LM)")
-"""yt-dlp's ``YoutubeBaseInfoExtractor._PLAYLIST_ID_RE``."""
 SIGN_IN_PLAYLISTS = frozenset({"LL", "WL", "LM"})
 """Liked videos, Watch later and Liked music: the signed-in viewer's own lists."""
 _HANDLE = re.compile(r"@[\w.-]{3,30}")
@@ -429,7 +427,7 @@ def _inspect_youtube_path(url: SplitResult, host: str, *, follow: bool) -> _Foun
 
 def _playlist(playlist_id: str) -> SourceRef | LinkProblem:
     """The playlist a ``list`` parameter names, or why it is refused."""
-    if not _PLAYLIST_ID.fullmatch(playlist_id):
+    if not PLAYLIST_ID.fullmatch(playlist_id):
         return LinkProblem.PLAYLIST
     if playlist_id in SIGN_IN_PLAYLISTS:
         return LinkProblem.SIGN_IN_PLAYLIST

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -21,18 +22,41 @@ from robust_import_app.youtube.data import (
     Upstream,
     VideoMetadata,
 )
+from robust_import_app.youtube.flat import entry_from_flat, source_title, source_total
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
-from robust_import_app.youtube.real import require_video_id
+from robust_import_app.youtube.real import parse_cursor, require_video_id
 from robust_import_app.youtube.sim import errors
+from robust_import_app.youtube.sim.atom import render_feed
 from robust_import_app.youtube.sim.audio import speech_available, write_audio
 from robust_import_app.youtube.sim.calls import CallTracker
 from robust_import_app.youtube.sim.captions import generated_cues, render
 from robust_import_app.youtube.sim.corpus import load_corpus
-from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan
+from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan, FeedFault, PageFaults
 from robust_import_app.youtube.sim.generated import generated_video
 from robust_import_app.youtube.sim.playability import Unplayable
 from robust_import_app.youtube.sim.ratelimit import SimStats, TokenBucket, retry_after_header_s
+from robust_import_app.youtube.sim.sources import (
+    FEED_ENTRIES,
+    SimEntry,
+    SimSource,
+    entry_at,
+    entry_count,
+    find_source,
+    flat_entry,
+    flat_info,
+    load_recorded_sources,
+    read_uploads_file,
+    source_key,
+)
 from robust_import_app.youtube.sim.video import SimVideo
+from robust_import_app.youtube.sources import (
+    ChannelTab,
+    EntryState,
+    SourceKind,
+    SourcePage,
+    SourceRef,
+    parse_feed_url,
+)
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
 from robust_import_app.threads import run_in_thread_to_the_end
 
@@ -64,6 +88,16 @@ class SimBackend:
     call's admission by the rate limit, with its upstream; see :mod:`.calls`).
     Raises ValueError at once for an id that is not 11 characters of
     ``[A-Za-z0-9_-]``, as the real client does.
+
+    Playlists and channels (:mod:`.sources`) are listed through the player
+    upstream (its latency, rate limit and transient faults, drawn per page),
+    ``page_entries`` of the source at a time. ``private_rate`` and
+    ``deleted_rate`` (0..1, seeded) make entries private or deleted;
+    ``page_faults`` fails chosen pages of every source (:class:`PageFaults`);
+    ``feed_fault`` fails every feed fetch (:class:`FeedFault`);
+    ``uploads_file`` holds ``<key> <count>`` lines of published uploads,
+    re-read on every call (for a server in another process), on top of
+    those :meth:`publish` adds.
     """
 
     def __init__(
@@ -76,9 +110,16 @@ class SimBackend:
         seed: int = 0,
         call_log: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        private_rate: float = 0.0,
+        deleted_rate: float = 0.0,
+        page_faults: PageFaults | None = None,
+        feed_fault: FeedFault | None = None,
+        uploads_file: Path | None = None,
     ) -> None:
         if latency_s < 0:
             raise ValueError(f"latency_s must be >= 0, got {latency_s}")
+        if not (0 <= private_rate <= 1 and 0 <= deleted_rate <= 1 and private_rate + deleted_rate <= 1):
+            raise ValueError(f"private_rate {private_rate} and deleted_rate {deleted_rate} must be in [0, 1], sum <= 1")
         self.corpus_dir = corpus_dir
         self.latency_s = latency_s
         self.rate_per_s = rate_per_s
@@ -95,20 +136,34 @@ class SimBackend:
         )
         self._session = requests.Session()  # handed to TranscriptList; never sends
         self._speech = speech_available()
+        self.private_rate = private_rate
+        self.deleted_rate = deleted_rate
+        self.page_faults = page_faults or PageFaults()
+        self.feed_fault = feed_fault
+        self.uploads_file = uploads_file
+        self._recorded_sources = load_recorded_sources(corpus_dir) if corpus_dir is not None else {}
+        self._published: Counter[str] = Counter()
+        self._page_attempts: Counter[tuple[str, ChannelTab | None, int]] = Counter()
 
     def __repr__(self) -> str:
         return (
             f"SimBackend(corpus_dir={self.corpus_dir!r}, latency_s={self.latency_s}, "
-            f"rate_per_s={self.rate_per_s}, faults={str(self.faults) if self.faults else None!r}, seed={self.seed})"
+            f"rate_per_s={self.rate_per_s}, faults={str(self.faults) if self.faults else None!r}, seed={self.seed}, "
+            f"private_rate={self.private_rate}, deleted_rate={self.deleted_rate}, page_faults={str(self.page_faults)!r}, "
+            f"feed_fault={self.feed_fault!r}, uploads_file={self.uploads_file!r})"
         )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SimBackend:
         """Build from ``IMPORT_SIM_CORPUS`` (directory), ``IMPORT_SIM_LATENCY_MS``,
         ``IMPORT_SIM_RATE`` (calls/s per upstream), ``IMPORT_SIM_FAULTS`` (a
-        :meth:`FaultMix.parse` string), ``IMPORT_SIM_SEED`` and
-        ``IMPORT_SIM_CALL_LOG`` (a file); unset or blank means the default.
-        Raises ValueError naming a malformed variable."""
+        :meth:`FaultMix.parse` string), ``IMPORT_SIM_SEED``,
+        ``IMPORT_SIM_CALL_LOG`` (a file), ``IMPORT_SIM_PRIVATE_ENTRIES`` and
+        ``IMPORT_SIM_DELETED_ENTRIES`` (fractions of listed entries),
+        ``IMPORT_SIM_PAGE_FAULTS`` (a :meth:`PageFaults.parse` string),
+        ``IMPORT_SIM_FEED_FAULT`` (a :class:`FeedFault` value) and
+        ``IMPORT_SIM_UPLOADS_FILE`` (a file); unset or blank means the
+        default. Raises ValueError naming a malformed variable."""
         corpus = _env(environ, "IMPORT_SIM_CORPUS", Path)
         latency_ms = _env(environ, "IMPORT_SIM_LATENCY_MS", float)
         return cls(
@@ -118,6 +173,11 @@ class SimBackend:
             faults=_env(environ, "IMPORT_SIM_FAULTS", FaultMix.parse),
             seed=_env(environ, "IMPORT_SIM_SEED", int) or 0,
             call_log=_env(environ, "IMPORT_SIM_CALL_LOG", Path),
+            private_rate=_env(environ, "IMPORT_SIM_PRIVATE_ENTRIES", float) or 0.0,
+            deleted_rate=_env(environ, "IMPORT_SIM_DELETED_ENTRIES", float) or 0.0,
+            page_faults=_env(environ, "IMPORT_SIM_PAGE_FAULTS", PageFaults.parse),
+            feed_fault=_env(environ, "IMPORT_SIM_FEED_FAULT", FeedFault),
+            uploads_file=_env(environ, "IMPORT_SIM_UPLOADS_FILE", Path),
         )
 
     def video(self, video_id: str) -> SimVideo:
@@ -181,6 +241,102 @@ class SimBackend:
         write = partial(write_audio, path, text=text or "silence", duration_s=video.duration_s, speech=self._speech)
         return await run_in_thread_to_the_end(write)
 
+    async def list_source_page(self, source: SourceRef, cursor: str | None) -> SourcePage:
+        """As yt-dlp's flat extraction of ``source.url``: the ``source.page_entries`` entries after
+        ``cursor`` (newest first for channel tabs), mapped as the real client maps them.
+
+        Raises ``DownloadError`` as yt-dlp's ``youtube:tab`` does: for a
+        transient fault or rate limit on the page, a scripted page fault,
+        "YouTube said: The playlist does not exist." or HTTP 404 for a
+        missing channel; ValueError for a malformed cursor.
+        """
+        skip = parse_cursor(cursor)
+        page_number = skip // source.page_entries + 1
+        kind, source_id = source_key(source)
+        fault = await self._admit_call(source.key, f"{source_id}|{source.tab}|page{page_number}", Upstream.PLAYER)
+        attempt = self._page_attempts[source_id, source.tab, page_number]
+        self._page_attempts[source_id, source.tab, page_number] += 1
+        fault = fault or self.page_faults.fault(page_number, attempt)
+        if fault is not None:
+            raise _page_fault(source.key, page_number, fault)
+        found = self._source(kind, source_id, source.key)
+        if found is None:
+            if kind is SourceKind.PLAYLIST:
+                raise errors.tab_refusal(source.key, "The playlist does not exist.")
+            raise errors.tab_http_error(source.key, 1, 404)
+        published = self.published(source_id)
+        count = entry_count(found, source.tab, published)
+        stop = min(count, skip + source.page_entries)
+        info = flat_info(found, source.tab, count)
+        entries = (self._entry(found, source, index, published) for index in range(skip, stop))
+        return SourcePage(
+            entries=tuple(e for raw in entries if (e := entry_from_flat(flat_entry(raw, found, source.tab)))),
+            title=source_title(info, source),
+            channel_id=info.get("channel_id"),
+            total=source_total(info),
+            next_cursor=str(stop) if stop < count else None,
+        )
+
+    async def fetch_feed(self, url: str) -> bytes:
+        """The Atom feed of a simulated channel (its videos tab) or playlist: its latest 15
+        available entries, as YouTube renders them.
+
+        Raises ValueError for a URL :func:`parse_feed_url` refuses;
+        ``httpx.HTTPStatusError`` 404 for a missing source, 429 (with
+        Retry-After) from the rate limit or a fault, 5xx; ``httpx.ReadTimeout``.
+        With ``feed_fault`` set, every fetch fails so (``malformed`` answers
+        a cut-off document).
+        """
+        kind, source_id = parse_feed_url(url)
+        fault = await self._admit_call(source_id, f"feed|{source_id}", Upstream.PLAYER)
+        if fault is not None:
+            raise _feed_fault(url, fault)
+        if self.feed_fault is FeedFault.MALFORMED:
+            return b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n <entry>'
+        if self.feed_fault is FeedFault.TIMEOUT:
+            raise errors.httpx_timeout(url)
+        if self.feed_fault is not None:
+            status = {FeedFault.NOT_FOUND: 404, FeedFault.RATE_LIMITED: 429, FeedFault.SERVER_ERROR: 503}[self.feed_fault]
+            raise errors.httpx_status_error(url, status, retry_after_s=30 if status == 429 else None)
+        found = self._source(kind, source_id, source_id)
+        if found is None:
+            raise errors.httpx_status_error(url, 404)
+        published = self.published(source_id)
+        tab_source = SourceRef(kind, source_id)
+        listed = []
+        for index in range(entry_count(found, None, published)):
+            entry = self._entry(found, tab_source, index, published)
+            if entry.state is EntryState.AVAILABLE:
+                listed.append(entry)
+            if len(listed) == FEED_ENTRIES:
+                break
+        return render_feed(found, listed)
+
+    def publish(self, source: SourceRef | str, count: int = 1) -> None:
+        """Add ``count`` new uploads on top of a playlist or a channel's videos tab (and feed).
+
+        ``source`` is a SourceRef or a key as a SourceRef holds it (a playlist
+        id, ``UC…``, ``@handle``, ...). Raises ValueError for ``count`` < 1.
+        """
+        if count < 1:
+            raise ValueError(f"count must be >= 1, got {count}")
+        self._published[source_key(source)[1]] += count
+
+    def published(self, source_id: str) -> int:
+        """Uploads published so far to the source ``source_id`` (a playlist or ``UC…`` id):
+        by :meth:`publish` plus the uploads file's lines, which are re-read now."""
+        from_file = read_uploads_file(self.uploads_file) if self.uploads_file is not None else Counter()
+        return self._published[source_id] + from_file[source_id]
+
+    def _source(self, kind: SourceKind, source_id: str, key: str) -> SimSource | None:
+        return find_source(kind, source_id, self._recorded_sources, original_key=key)
+
+    def _entry(self, found: SimSource, source: SourceRef, index: int, published: int) -> SimEntry:
+        return entry_at(
+            found, source.tab, index, published=published, seed=self.seed,
+            private_rate=self.private_rate, deleted_rate=self.deleted_rate,
+        )
+
     async def _player_call(self, video_id: str) -> SimVideo:
         """Admit a yt-dlp extraction; raise its DownloadError or return the playable video."""
         fault = await self._admit(video_id, Upstream.PLAYER)
@@ -203,18 +359,23 @@ class SimBackend:
     async def _admit(self, video_id: str, upstream: Upstream) -> Fault | None:
         """Check the id, wait ``latency_s``, apply the rate limit and draw a transient fault."""
         require_video_id(video_id)
-        with self.calls.call(video_id):
+        return await self._admit_call(video_id, video_id, upstream)
+
+    async def _admit_call(self, name: str, draw_key: str, upstream: Upstream) -> Fault | None:
+        """Wait ``latency_s`` (the call counted and logged under ``name``), apply the rate
+        limit, and draw a transient fault for the next call of ``draw_key``."""
+        with self.calls.call(name):
             if self.latency_s:
                 await asyncio.sleep(self.latency_s)
         stats = self.stats.of(upstream)
         bucket = self._buckets.get(upstream)
         wait_s = bucket.try_acquire() if bucket is not None else None
-        self.calls.admitted(video_id, upstream.value, accepted=wait_s is None)
+        self.calls.admitted(name, upstream.value, accepted=wait_s is None)
         if wait_s is not None:
             stats.rejected += 1
             return Fault(FaultKind.RATE_LIMITED, retry_after_s=retry_after_header_s(wait_s))
         stats.accepted += 1
-        fault = self._plan.transient(video_id, upstream)
+        fault = self._plan.transient(draw_key, upstream)
         if fault is not None:
             stats.faulted += 1
         return fault
@@ -248,6 +409,22 @@ def _player_fault(video_id: str, fault: Fault) -> DownloadError:
     if fault.kind is FaultKind.BOT_CHECK:
         return errors.ytdlp_refusal(video_id, Unplayable.BOT_CHECK.web_status)
     return errors.ytdlp_http_error(video_id, _status(fault), retry_after_s=fault.retry_after_s)
+
+
+def _page_fault(key: str, page: int, fault: Fault) -> DownloadError:
+    """A transient fault on page ``page`` of a playlist or tab, as yt-dlp reports it."""
+    if fault.kind is FaultKind.TIMEOUT:
+        return errors.tab_timeout(key, page)
+    if fault.kind is FaultKind.BOT_CHECK:
+        return errors.tab_http_error(key, page, 403)
+    return errors.tab_http_error(key, page, _status(fault), retry_after_s=fault.retry_after_s)
+
+
+def _feed_fault(url: str, fault: Fault) -> Exception:
+    """A transient fault on a feed request, as httpx reports it (a bot check answers 429)."""
+    if fault.kind is FaultKind.TIMEOUT:
+        return errors.httpx_timeout(url)
+    return errors.httpx_status_error(url, _status(fault), retry_after_s=fault.retry_after_s)
 
 
 def _subtitle_fault(video_id: str, track: SubtitleTrack, fault: Fault) -> DownloadError:

@@ -14,6 +14,15 @@ yt-dlp (every player call)::
     DownloadError("ERROR: Unable to download video subtitles for 'en': HTTP Error 429: ...")
         .exc_info = (HTTPError, ...)   from fetch_subtitle_track
 
+yt-dlp listing a playlist or channel tab (``youtube:tab``)::
+
+    DownloadError("ERROR: [youtube:tab] PLx: Unable to download webpage: HTTP Error 429: ...")   first page
+    DownloadError("ERROR: [youtube:tab] PLx page 3: Unable to download API page: HTTP Error 429: ...")
+    DownloadError("ERROR: [youtube:tab] PLx: YouTube said: The playlist does not exist.")
+
+httpx (feeds): ``HTTPStatusError`` from ``raise_for_status`` (404, 429 with
+Retry-After, 5xx), ``ReadTimeout``.
+
 youtube-transcript-api (every transcript call): its own classes with their real
 constructors; HTTP 429 is ``IpBlocked`` (the library maps 429 so, dropping
 Retry-After), other HTTP errors are ``YouTubeRequestFailed`` raised while the
@@ -28,6 +37,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 import requests
 import urllib3
 from urllib3.connectionpool import HTTPSConnectionPool
@@ -42,6 +52,7 @@ from robust_import_app.youtube.real import subtitle_download_error
 from robust_import_app.youtube.sim.playability import Status, ytdlp_reason
 
 YTDLP_IE_NAME = "youtube"
+YTDLP_TAB_IE_NAME = "youtube:tab"
 DEFAULT_READ_TIMEOUT_S = 20.0
 """yt-dlp's default ``socket_timeout``; it appears in timeout messages."""
 PLAYER_API_URL = "https://www.youtube.com/youtubei/v1/player?prettyPrint=false"
@@ -70,6 +81,49 @@ def ytdlp_http_error(
 def ytdlp_timeout(video_id: str) -> DownloadError:
     """The DownloadError for a read timeout on yt-dlp's player API request."""
     return _ytdlp_network_error(video_id, TransportError(cause=read_timeout(PLAYER_API_URL)))
+
+
+def tab_http_error(item_id: str, page: int, status: int, *, retry_after_s: int | None = None) -> DownloadError:
+    """The DownloadError for an HTTP error on page ``page`` (1 = the first) of a playlist or tab.
+
+    yt-dlp downloads the first page as a webpage, every later one from the
+    browse API, and names those ``<id> page <n-1>`` (``_tab.py``, ``_entries``).
+    """
+    headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+    url = _tab_url(item_id, page)
+    response = Response(io.BytesIO(b""), url, headers, status=status)
+    return _tab_network_error(item_id, page, HTTPError(response))
+
+
+def tab_timeout(item_id: str, page: int) -> DownloadError:
+    """The DownloadError for a read timeout on page ``page`` of a playlist or tab."""
+    return _tab_network_error(item_id, page, TransportError(cause=read_timeout(_tab_url(item_id, page))))
+
+
+def tab_refusal(item_id: str, reason: str) -> DownloadError:
+    """The DownloadError for a YouTube alert about a playlist or channel, as
+    ``_report_alerts`` raises it (``YouTube said: <reason>``)."""
+    try:
+        raise ExtractorError(f"YouTube said: {reason}", expected=True, video_id=item_id, ie=YTDLP_TAB_IE_NAME)
+    except ExtractorError as exc:
+        return _download_error(str(exc), exc)
+
+
+def httpx_status_error(url: str, status: int, *, retry_after_s: int | None = None) -> httpx.HTTPStatusError:
+    """The ``httpx.HTTPStatusError`` that ``response.raise_for_status()`` raises for ``status``."""
+    request = httpx.Request("GET", url)
+    headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+    response = httpx.Response(status, headers=headers, request=request)
+    try:
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        return exc
+    raise AssertionError(f"status {status} is not an error")
+
+
+def httpx_timeout(url: str) -> httpx.ReadTimeout:
+    """The ``httpx.ReadTimeout`` of a request to ``url``."""
+    return httpx.ReadTimeout("The read operation timed out", request=httpx.Request("GET", url))
 
 
 def subtitle_http_error(
@@ -142,6 +196,26 @@ def _ytdlp_network_error(video_id: str, error: Exception) -> DownloadError:
             raise ExtractorError(f"Unable to download API page: {err}", cause=err, video_id=video_id)
     except ExtractorError as exc:
         exc.ie = YTDLP_IE_NAME
+        return _download_error(str(exc), exc)
+
+
+def _tab_url(item_id: str, page: int) -> str:
+    return "https://www.youtube.com/youtubei/v1/browse?prettyPrint=false" if page > 1 else (
+        f"https://www.youtube.com/playlist?list={item_id}"
+    )
+
+
+def _tab_network_error(item_id: str, page: int, error: Exception) -> DownloadError:
+    """As ``_ytdlp_network_error``, for the webpage (page 1) or browse API page of a tab."""
+    what = "API page" if page > 1 else "webpage"
+    name = f"{item_id} page {page - 1}" if page > 1 else item_id
+    try:
+        try:
+            raise error
+        except (HTTPError, TransportError) as err:
+            raise ExtractorError(f"Unable to download {what}: {err}", cause=err, video_id=name)
+    except ExtractorError as exc:
+        exc.ie = YTDLP_TAB_IE_NAME
         return _download_error(str(exc), exc)
 
 

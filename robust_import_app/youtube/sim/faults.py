@@ -11,6 +11,11 @@ drawn once per video and stick: the same video always gets the same one.
 :class:`FaultPlan` makes every draw from a string seed
 ``(seed, video id, upstream, call number)``, so a run is reproducible under
 the same seed whatever order concurrent calls arrive in.
+
+Two scripted kinds come on top, for playlists, channels and feeds:
+:class:`PageFaults` fails chosen pages of a listing a chosen number of times
+(``"3:429"``: the first attempt at page 3 of every source answers HTTP 429),
+and :class:`FeedFault` fails every feed fetch one way.
 """
 
 from __future__ import annotations
@@ -137,3 +142,54 @@ class FaultPlan:
                 if draw < edge:
                     return kind
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class PageFaults:
+    """Scripted page faults: page number (1 = the first) -> the transient kind and how many
+    attempts at that page fail (per source, counted by the backend)::
+
+        PageFaults.parse("3:429,5:5xx*2")   # page 3 fails once with 429, page 5 twice with a 5xx
+
+    Raises ValueError for a page < 1, a count < 1 or a kind that is not transient.
+    """
+
+    pages: Mapping[int, tuple[FaultKind, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for page, (kind, times) in self.pages.items():
+            if page < 1 or times < 1 or kind.is_permanent:
+                raise ValueError(f"bad page fault {page}:{kind.value}*{times}: page >= 1, count >= 1, transient kind")
+
+    @classmethod
+    def parse(cls, text: str) -> PageFaults:
+        """Read ``page:kind[*count]`` items separated by commas (blank = none); raises ValueError."""
+        pages: dict[int, tuple[FaultKind, int]] = {}
+        for item in filter(None, (p.strip() for p in text.split(","))):
+            page, _, rest = item.partition(":")
+            kind, _, times = rest.partition("*")
+            try:
+                pages[int(page)] = (FaultKind(kind.strip()), int(times or 1))
+            except ValueError:
+                raise ValueError(f"bad page fault {item!r}: expected page:kind[*count], e.g. 3:429*2") from None
+        return cls(pages)
+
+    def fault(self, page: int, attempt: int) -> Fault | None:
+        """The fault of attempt ``attempt`` (0 = the first) at ``page``, or None."""
+        kind, times = self.pages.get(page, (None, 0))
+        if kind is None or attempt >= times:
+            return None
+        return Fault(kind, 503 if kind is FaultKind.SERVER_ERROR else None)
+
+    def __str__(self) -> str:
+        return ",".join(f"{page}:{kind.value}*{times}" for page, (kind, times) in self.pages.items())
+
+
+class FeedFault(enum.StrEnum):
+    """How every feed fetch fails: an HTTP status, a timeout, or a cut-off document."""
+
+    NOT_FOUND = "404"
+    RATE_LIMITED = "429"
+    SERVER_ERROR = "5xx"
+    TIMEOUT = "timeout"
+    MALFORMED = "malformed"
