@@ -73,7 +73,15 @@ class PasteOutcome:
 
 
 def ensure_default_list(db: Database) -> int:
-    """The id of the "Inbox" list, created on first start."""
+    """The id of the "Inbox" list (the oldest list), created on first start.
+
+    Every page load asks, so it reads first: only the very first start takes
+    the write lock, and a page load never waits behind the worker's writes.
+    """
+    with db.read() as session:
+        existing_id = session.exec(select(VideoList.id).order_by(col(VideoList.id)).limit(1)).first()
+    if existing_id is not None:
+        return existing_id
     with db.write() as session:
         existing = session.exec(select(VideoList).order_by(col(VideoList.id)).limit(1)).first()
         if existing is not None:
