@@ -37,10 +37,15 @@ library exceptions and messages) from three sources, first match wins:
 
 On top come latency, a per-upstream rate limit and injected faults
 (:mod:`.faults`); ``SimBackend.stats`` counts the calls.
+
+Playlists and channels are generated from their key (:mod:`.sources`: a
+trailing number sets the size, ``PLsimulated400`` has 400 entries), with
+recorded titles for the playlist and channel infos in the corpus, and feeds
+rendered as YouTube's Atom (:mod:`.atom`).
 """
 
 from robust_import_app.youtube.sim.backend import SimBackend
-from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan
+from robust_import_app.youtube.sim.faults import Fault, FaultKind, FaultMix, FaultPlan, FeedFault, PageFaults
 from robust_import_app.youtube.sim.generated import ID_CLASSES
 from robust_import_app.youtube.sim.ratelimit import SimStats, UpstreamStats
 
@@ -50,6 +55,8 @@ __all__ = [
     "FaultKind",
     "FaultMix",
     "FaultPlan",
+    "FeedFault",
+    "PageFaults",
     "SimBackend",
     "SimStats",
     "UpstreamStats",

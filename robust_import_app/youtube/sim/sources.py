@@ -7,9 +7,11 @@ Rules (all derived from the key and the backend's seed, never from the clock):
   (:func:`sim_channel_id`) that carries the key's trailing number, so the
   channel's feed (by id) and its tabs (by handle) list the same uploads.
 * **Size.** A trailing decimal number in the key sets the number of entries
-  (``PLsim400``: 400, ``@simchan30``: 30, ``PLsim0``: empty), at most
-  :data:`MAX_GENERATED_ENTRIES`; other keys get 5..300 entries from a hash.
-  Every channel tab (videos, shorts, live) has that many entries of its own.
+  (``PLsimulated400``: 400, ``@simchannel30``: 30, ``PLsimulated0``: empty;
+  keys must still be valid ids, so ``PL`` takes 10 more characters), at
+  most :data:`MAX_GENERATED_ENTRIES`; other keys get 5..300 entries from a
+  hash (of the channel id, for a channel). Every channel tab (videos,
+  shorts, live) has that many entries of its own.
 * **Entries.** Entry ``i`` of a source (``i = 0`` on top: the newest upload
   of a channel tab) has an 11-character id hashed from the source, tab and
   ``i``; it imports like any generated video (:mod:`.generated`). With the
