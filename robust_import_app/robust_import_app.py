@@ -1,7 +1,9 @@
-"""The app: pages, the export downloads (``/export/...``), the REST API (``/api/...``)
-and the import worker started with the server."""
+"""The app: pages, the export downloads (``/export/...``), the REST API (``/api/...``),
+the web app manifest (``/manifest.webmanifest``, from ``assets/``) and the import worker started with the server."""
 
 from __future__ import annotations
+
+import mimetypes
 
 import reflex as rx
 
@@ -9,15 +11,27 @@ from robust_import_app.api.export_routes import export_routes
 from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
 from robust_import_app.db import get_database
+from robust_import_app.pages.add import add_page
 from robust_import_app.pages.not_found import library_or_not_found
+from robust_import_app.pages.settings import settings_page
 from robust_import_app.pages.video import video_page
 from robust_import_app.serve import import_worker
 from robust_import_app.settings import Settings
+from robust_import_app.share import ADD_PATH
+from robust_import_app.state.add import AddState, SettingsState
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.video import VideoState
 
+# The static files are served with the type Python guesses; not every system's table knows this one.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
+    head_components=[
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
+        rx.el.meta(name="theme-color", content="#e5484d"),
+    ],
     api_transformer=[export_routes(get_database), rest_routes(get_database, api_token=Settings.from_env().api_token)],
 )
 connection_notice.install(app)
@@ -25,4 +39,6 @@ app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=Lib
 app.add_page(library_or_not_found, route="/list/[list_id]", title="Robust Import", on_load=LibraryState.on_load)
 app.add_page(library_or_not_found, route="/search", title="Search · Robust Import", on_load=LibraryState.on_load)
 app.add_page(video_page, route="/video/[video_id]", title="Video · Robust Import", on_load=VideoState.on_load)
+app.add_page(add_page, route=ADD_PATH, title="Add · Robust Import", on_load=AddState.on_load)
+app.add_page(settings_page, route="/settings", title="Settings · Robust Import", on_load=SettingsState.on_load)
 app.register_lifespan_task(import_worker)

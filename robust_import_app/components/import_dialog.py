@@ -26,8 +26,15 @@ _SHOW_WHEN_PASTE_TOO_LONG = {
 """The form shows its "too long" callout exactly while the text box is invalid."""
 
 
-def import_dialog() -> rx.Component:
-    """The button that opens the dialog, and the dialog itself."""
+def import_dialog(
+    *, on_submit: rx.EventHandler = ImportState.submit, before_links: rx.Component | None = None
+) -> rx.Component:
+    """The button that opens the dialog, and the dialog itself, its text box starting as ``ImportState.prefill``.
+
+    ``on_submit`` gets the form's data (``links``, and whatever fields
+    ``before_links`` adds, e.g. the ``/add`` page's list picker); the default
+    imports into the list the tab shows.
+    """
     return rx.dialog.root(
         rx.dialog.trigger(rx.button(rx.icon("plus"), "Import videos", size="2")),
         rx.dialog.content(
@@ -35,10 +42,12 @@ def import_dialog() -> rx.Component:
             rx.dialog.description("Paste one link or hundreds. Every video appears at once and fills in as it imports."),
             rx.form(
                 rx.vstack(
+                    before_links or rx.fragment(),
                     rx.el.label("YouTube links", html_for="links", style={"font_weight": "600", "font_size": "0.9rem"}),
                     rx.text_area(
                         id="links",
                         name="links",
+                        default_value=ImportState.prefill,
                         placeholder=PLACEHOLDER,
                         rows="12",
                         width="100%",
@@ -66,7 +75,7 @@ def import_dialog() -> rx.Component:
                     ),
                     spacing="3",
                 ),
-                on_submit=ImportState.submit,
+                on_submit=on_submit,
                 style=_SHOW_WHEN_PASTE_TOO_LONG,
             ),
             max_width="40rem",

@@ -1,4 +1,4 @@
-"""The sidebar: the user's lists (each with Rename and Delete) and a form to create one."""
+"""The sidebar: the user's lists (each with Rename and Delete), a form to create one, the link to the settings."""
 
 from __future__ import annotations
 
@@ -110,6 +110,13 @@ def _lists_panel() -> rx.Component:
         rx.cond(
             LibraryState.new_list_error != "",
             rx.text(LibraryState.new_list_error, size="1", color="var(--red-11)", role="alert", data_testid="new-list-error"),
+        ),
+        rx.link(
+            rx.hstack(rx.icon("settings", size=14), rx.text("Add from anywhere", size="2"), align="center", spacing="2"),
+            href="/settings",
+            color="var(--gray-11)",
+            underline="hover",
+            margin_top="1rem",
         ),
         align="start",
         width="100%",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from robust_import_app import styles
 from robust_import_app.components.batch_banner import batch_banner
+from robust_import_app.components.drop_zone import drop_zone
 from robust_import_app.components.export_menu import export_menu
 from robust_import_app.components.import_dialog import import_dialog, paste_report
 from robust_import_app.components.search_results import search_results
@@ -22,7 +23,7 @@ from robust_import_app.state.live import ListLive
 def _live_triggers() -> rx.Component:
     """Reload this tab's page of cards, or toast a summary, when the shared revisions move."""
     return rx.fragment(
-        on_change(ListLive.page_revision, LibraryState.refresh),
+        on_change(ListLive.page_revision, LibraryState.follow_page_revision),
         on_change(ListLive.summary_revision, LibraryState.show_summary),
     )
 
@@ -80,7 +81,10 @@ def _empty() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("clapperboard", size=40, color=styles.MUTED),
-            rx.text("No videos yet. Click “Import videos” and paste some YouTube links.", color=styles.MUTED),
+            rx.text(
+                "No videos yet. Click “Import videos” and paste some YouTube links, or drop them here.",
+                color=styles.MUTED,
+            ),
             align="center",
         ),
         padding="4rem",
@@ -88,8 +92,17 @@ def _empty() -> rx.Component:
     )
 
 
+def _cards() -> rx.Component:
+    """The grid of the page's cards, or why there is none."""
+    return rx.cond(
+        LibraryState.cards.length() > 0,
+        rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
+        rx.cond(LibraryState.filtered, _no_match(), _empty()),
+    )
+
+
 def index() -> rx.Component:
-    """The library: one list's cards, newest first, one page at a time."""
+    """The library: one list's cards, newest first, one page at a time; links dropped on them import into the list."""
     return rx.hstack(
         sidebar(),
         rx.vstack(
@@ -100,11 +113,7 @@ def index() -> rx.Component:
             rx.cond(
                 LibraryState.searching,
                 search_results(),
-                rx.cond(
-                    LibraryState.cards.length() > 0,
-                    rx.box(rx.foreach(LibraryState.cards, video_card), style=styles.grid, data_testid="video-grid"),
-                    rx.cond(LibraryState.filtered, _no_match(), _empty()),
-                ),
+                rx.cond(LibraryState.all_lists, _cards(), drop_zone(_cards())),
             ),
             _pagination(),
             _live_triggers(),

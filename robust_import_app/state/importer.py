@@ -10,7 +10,8 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.db import get_database
 from robust_import_app.state.library import LibraryState
-from robust_import_app.state.live import ListLive
+from robust_import_app.share import dropped_text
+from robust_import_app.state.live import ListLive, live_token
 
 SOCKET_MESSAGE_MAX_CHARS = 1_000_000
 """Reflex's cap on one socket message (``REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE``,
@@ -34,6 +35,12 @@ PASTE_TOO_LONG = (
     "Nothing was sent: split it into smaller pastes."
 )
 """The browser's message for a paste over ``MAX_PASTE_CHARS``, shown before anything is sent."""
+
+DROP_TOO_LONG = (
+    "What you dropped is too long to send in one go (the limit is about 900,000 characters). "
+    "Nothing was sent: drop or paste it in smaller parts."
+)
+"""The dialog's message for a drop the browser kept back (over ``MAX_PASTE_CHARS``)."""
 
 
 def plural(count: int, singular: str, plural_form: str) -> str:
@@ -108,6 +115,8 @@ class ImportState(rx.State):
     repeated_count: int = 0
     created_count: int = 0
     error: str = ""
+    prefill: str = ""
+    """The text box's text when the dialog opens: what ``/add`` was given, or a drop that was refused."""
 
     @rx.var
     def has_report(self) -> bool:
@@ -159,42 +168,81 @@ class ImportState(rx.State):
 
     @rx.event
     async def submit(self, form_data: dict):
-        """Create every new video of the paste at once and hand them to the worker.
+        """Create every new video of the paste in the shown list at once and hand them to the worker.
 
         A refused paste (too long, over the video limit, no links) sets
         ``error`` and leaves the dialog open with the text as pasted: the
         form does not reset on submit, and a successful import closes the
         dialog, which unmounts the text box.
         """
-        text = form_data.get("links", "")
+        if await self._paste_into_shown_list(form_data.get("links", "")):
+            # Send the new cards first; the worker's first writes come after.
+            yield
+            runtime.wake_worker()
+
+    @rx.event
+    async def import_dropped(self, uri_list: str | None, plain: str | None):
+        """Import links dropped on the grid (``text/uri-list``, else ``text/plain``) into the shown list.
+
+        The report is a paste's. A refused drop opens the dialog with the
+        dropped text and the reason, so nothing dropped is lost. ``None`` is
+        the browser saying that kind of data was over ``MAX_PASTE_CHARS`` and
+        was not sent (:mod:`robust_import_app.components.drop_zone`): the
+        other kind is used, else the dialog says so.
+        """
+        uri_list = uri_list if isinstance(uri_list, str) else None
+        plain = plain if isinstance(plain, str) else None
+        text = dropped_text(uri_list, plain)
+        if not text.strip() and None in (uri_list, plain):
+            self.prefill, self.error, self.dialog_open = "", DROP_TOO_LONG, True
+            return
+        if await self._paste_into_shown_list(text):
+            yield
+            runtime.wake_worker()
+        elif self.error:
+            self.prefill, self.dialog_open = text, True
+
+    async def _paste_into_shown_list(self, text: object) -> bool:
+        """Import ``text`` into the list the tab shows and reload its first page; True when videos were created."""
+        lib = await self.get_state(LibraryState)
+        outcome = await self._import_into(lib.list_id, text)
+        if outcome is None or not outcome.created:
+            return False
+        lib.page = 0
+        await lib._reload()
+        return True
+
+    async def _import_into(self, list_id: int, text: object) -> library.PasteOutcome | None:
+        """Import ``text`` into list ``list_id``: set the report, close the dialog, announce new cards.
+
+        Every tab showing the list reloads its page and shows the batch's
+        banner (this tab's :class:`ListLive` is linked to the list, if it was
+        not yet). A refused paste (not text, too long, over the video limit,
+        no links, an unknown list) sets ``error``, keeps ``prefill`` and
+        returns None; the caller wakes the worker when videos were created.
+        """
         if not isinstance(text, str):
             self.error = "The paste did not arrive as text; paste it again."
-            return
+            return None
         if len(text) > MAX_PASTE_CHARS:  # only a client that skips the browser's check
             self.error = f"This paste is over {MAX_PASTE_CHARS:,} characters: split it into smaller pastes."
-            return
-        lib = await self.get_state(LibraryState)
+            return None
         try:
-            outcome = await asyncio.to_thread(library.import_paste, get_database(), lib.list_id, text)
+            outcome = await asyncio.to_thread(library.import_paste, get_database(), list_id, text)
         except library.LibraryError as problem:
             self.error = str(problem)
-            return
+            return None
         self._show_report(paste_report(outcome))
         self.created_count = len(outcome.created)
         if not outcome.created and not self.has_report:
             self.error = "No YouTube video links found in the paste."
-            return
-        self.error = ""
-        self.dialog_open = False
+            return None
+        self.error, self.prefill, self.dialog_open = "", "", False
         if outcome.created:
-            lib.page = 0
-            await lib._reload()
-            counts = await asyncio.to_thread(library.batch_counts, get_database(), lib.list_id)
-            live = await self.get_state(ListLive)
+            counts = await asyncio.to_thread(library.batch_counts, get_database(), list_id)
+            live = await (await self.get_state(ListLive))._link_to(live_token(list_id))
             live.page_revision += 1
             live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
             live.batch_cancelled = counts.cancelled
             live.banner_text = counts.message
-            # Send the new cards first; the worker's first writes come after.
-            yield
-            runtime.wake_worker()
+        return outcome
