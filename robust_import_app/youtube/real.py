@@ -410,7 +410,12 @@ class YouTubeClient:
         """
         skip = parse_cursor(cursor)
         listing = self.listings.take(source, skip)
-        page, listing = await asyncio.to_thread(self._read_page, source, skip, listing)
+        reading = asyncio.ensure_future(asyncio.to_thread(self._read_page, source, skip, listing))
+        try:
+            page, listing = await asyncio.shield(reading)
+        except asyncio.CancelledError:  # the thread reads on: close what it leaves behind
+            reading.add_done_callback(_close_abandoned_listing)
+            raise
         if listing is not None:
             self.listings.keep(source, listing)
         return page
@@ -508,6 +513,12 @@ class YouTubeClient:
         if not isinstance(info, dict):
             raise DownloadError(f"ERROR: yt-dlp returned no info for {url}")
         return info
+
+
+def _close_abandoned_listing(reading: asyncio.Future[tuple[SourcePage, Listing | None]]) -> None:
+    """Close the listing a page read left when its caller was cancelled (it read past the cursor)."""
+    if not reading.cancelled() and reading.exception() is None and (listing := reading.result()[1]) is not None:
+        listing.close()
 
 
 def _too_large(video_id: str, max_bytes: int) -> PermanentImportError:

@@ -7,7 +7,9 @@ Feeds go through httpx with a transport standing in for www.youtube.com."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -337,3 +339,33 @@ async def test_fetch_feed_refuses_every_other_url(feed_transport: list[dict[str,
     with pytest.raises(ValueError, match="not a YouTube feed URL"):
         await YouTubeClient().fetch_feed(url)
     assert feed_transport == []
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_page_read_closes_the_listing_its_thread_leaves(
+    youtube: dict[str, FakeTab], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    youtube[PLAYLIST.url] = playlist_tab(250)
+    client = YouTubeClient()
+    release, reading = threading.Event(), threading.Event()
+    closed: list[Listing] = []
+    original_read, original_close = YouTubeClient._read_page, Listing.close
+
+    def slow_read(self: YouTubeClient, *args: Any) -> Any:
+        reading.set()
+        release.wait(timeout=10)
+        return original_read(self, *args)
+
+    monkeypatch.setattr(YouTubeClient, "_read_page", slow_read)
+    monkeypatch.setattr(Listing, "close", lambda self: (closed.append(self), original_close(self)))
+    task = asyncio.ensure_future(client.list_source_page(PLAYLIST, None))
+    await asyncio.to_thread(reading.wait, 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    release.set()
+    for _ in range(200):
+        if closed:
+            break
+        await asyncio.sleep(0.01)
+    assert len(closed) == 1 and len(client.listings) == 0

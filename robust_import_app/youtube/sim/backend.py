@@ -64,6 +64,7 @@ T = TypeVar("T")
 SPOKEN_WORDS = 60
 """How many transcript words the simulated audio speaks."""
 
+_FEED_FAULT_STATUS = {FeedFault.NOT_FOUND: 404, FeedFault.RATE_LIMITED: 429, FeedFault.SERVER_ERROR: 503}
 _PERMANENT_FAULTS = {
     FaultKind.PRIVATE: Unplayable.PRIVATE,
     FaultKind.REMOVED: Unplayable.REMOVED,
@@ -149,7 +150,8 @@ class SimBackend:
         return (
             f"SimBackend(corpus_dir={self.corpus_dir!r}, latency_s={self.latency_s}, "
             f"rate_per_s={self.rate_per_s}, faults={str(self.faults) if self.faults else None!r}, seed={self.seed}, "
-            f"private_rate={self.private_rate}, deleted_rate={self.deleted_rate}, page_faults={str(self.page_faults)!r}, "
+            f"private_rate={self.private_rate}, deleted_rate={self.deleted_rate}, "
+            f"page_faults={str(self.page_faults)!r}, "
             f"feed_fault={self.feed_fault!r}, uploads_file={self.uploads_file!r})"
         )
 
@@ -296,7 +298,7 @@ class SimBackend:
         if self.feed_fault is FeedFault.TIMEOUT:
             raise errors.httpx_timeout(url)
         if self.feed_fault is not None:
-            status = {FeedFault.NOT_FOUND: 404, FeedFault.RATE_LIMITED: 429, FeedFault.SERVER_ERROR: 503}[self.feed_fault]
+            status = _FEED_FAULT_STATUS[self.feed_fault]
             raise errors.httpx_status_error(url, status, retry_after_s=30 if status == 429 else None)
         found = self._source(kind, source_id, source_id)
         if found is None:
