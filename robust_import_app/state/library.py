@@ -184,6 +184,8 @@ class LibraryState(rx.State):
     channels: list[str] = []
     new_list_error: str = ""
     _seen_summary_revision: int = 0
+    _page_revision: int = 0
+    """The list's ``ListLive.page_revision`` when the page of cards was last loaded."""
 
     @rx.var
     def list_name(self) -> str:
@@ -284,6 +286,9 @@ class LibraryState(rx.State):
         self.channels = await asyncio.to_thread(channel_options, db, None if self.all_lists else self.list_id)
 
     async def _reload(self) -> None:
+        """Load the view's page of cards, its counts and the sidebar's lists; note the page revision they reflect."""
+        live = await self.get_state(ListLive)
+        self._page_revision = live.page_revision
         found, self.cards, self.results = await asyncio.to_thread(_load_view, self._view())
         self.video_count, self.total_is_exact = found.total, found.total_is_exact
         self.page, self.search_notice = found.page, found.notice or ""
@@ -302,8 +307,21 @@ class LibraryState(rx.State):
 
     @rx.event
     async def refresh(self):
-        """Reload the page of cards (the list's page revision changed)."""
+        """Reload the page of cards and the lists (e.g. after a list was renamed)."""
         if self.list_id and not self.not_found:
+            await self._reload()
+
+    @rx.event
+    async def follow_page_revision(self):
+        """Reload the page of cards if the list's page revision moved since it was loaded.
+
+        The page's watcher calls it on mount and on every change of the
+        revision. On mount, and when this tab's own handler bumped the
+        revision and reloaded already, there is nothing to do: no second
+        query, no second copy of the cards sent and drawn.
+        """
+        live = await self.get_state(ListLive)
+        if self.list_id and not self.not_found and live.page_revision != self._page_revision:
             await self._reload()
 
     @rx.event
