@@ -25,7 +25,8 @@ from robust_import_app.models import (
     VideoList,
     utcnow,
 )
-from robust_import_app.models.tables import TranscriptWindow
+from robust_import_app.models.tables import ImportSource, TranscriptWindow
+from robust_import_app.pipeline import source_queue
 from robust_import_app.pipeline.errors import ErrorCode
 from robust_import_app.pipeline.queue import (
     CANCELLED_SQL,
@@ -37,10 +38,12 @@ from robust_import_app.pipeline.queue import (
 )
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.settings import DEFAULT_LIST_NAME
-from robust_import_app.youtube import RejectedLine, parse_paste, thumbnail_url
+from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste, thumbnail_url
 
 MAX_LIST_NAME = 100
 MAX_IDS_PER_PASTE = 5000
+MAX_SOURCES_PER_PASTE = 100
+"""Playlists and channels one paste may name (each may hold thousands of videos)."""
 
 
 class LibraryError(ValueError):
@@ -63,6 +66,11 @@ class PasteOutcome:
     ``created`` are the new video ids in paste order; ``duplicates`` were
     already in the list; ``repeated`` appeared more than once in the paste
     (created once); ``rejected`` lines had no usable video link.
+    ``sources`` are the ids of the source rows created for the paste's
+    playlists and channels (their videos join ``batch_id`` as the worker
+    lists them); ``duplicate_sources`` were not created again, the list
+    already expands or follows them; ``offers`` are the ids of the offered
+    playlists of watch links with ``list=`` (:func:`robust_import_app.sources.accept_offer`).
     """
 
     batch_id: int | None
@@ -70,6 +78,14 @@ class PasteOutcome:
     duplicates: tuple[str, ...]
     repeated: tuple[str, ...]
     rejected: tuple[RejectedLine, ...]
+    sources: tuple[int, ...] = ()
+    duplicate_sources: tuple[SourceRef, ...] = ()
+    offers: tuple[int, ...] = ()
+
+    @property
+    def queued(self) -> bool:
+        """True when the paste gave the worker something to do (videos, sources, offers to size): wake it."""
+        return bool(self.created or self.sources or self.offers)
 
 
 def ensure_default_list(db: Database) -> int:
@@ -140,17 +156,42 @@ def list_exists(db: Database, list_id: int) -> bool:
         return session.get(VideoList, list_id) is not None
 
 
-def import_paste(db: Database, list_id: int, text: str) -> PasteOutcome:
-    """Create every new video of a paste in one transaction, as one batch.
+def import_paste(
+    db: Database,
+    list_id: int,
+    text: str,
+    *,
+    source_limit: int | None = None,
+    ask_large: bool = True,
+) -> PasteOutcome:
+    """Create every new video of a paste in one transaction, as one batch, with a source row per playlist or channel.
 
-    Raises :class:`LibraryError` for an unknown list or a paste of more than
-    ``MAX_IDS_PER_PASTE`` video ids. A paste with nothing new creates no batch.
+    In the same transaction each pasted playlist or channel becomes a
+    source row (state ``queued``) whose videos join the paste's batch as the
+    worker lists them; a source the list already expands or follows is
+    reported in ``duplicate_sources`` instead. The playlist of a watch link
+    with ``list=`` becomes an offer (state ``offered``, no batch). Sources
+    take at most ``source_limit`` entries each (None: all); with
+    ``ask_large`` (the UI, the API) one larger than
+    ``IMPORT_SOURCE_CONFIRM_OVER`` waits for the user's choice before any of
+    its videos is created, without it (the command line) it never asks.
+
+    Raises :class:`LibraryError` for an unknown list, a paste of more than
+    ``MAX_IDS_PER_PASTE`` video ids or ``MAX_SOURCES_PER_PASTE`` sources, and
+    a ``source_limit`` below 1. A paste with nothing new creates no batch.
     """
     parsed = parse_paste(text)
     if len(parsed.video_ids) > MAX_IDS_PER_PASTE:
         raise LibraryError(
             f"One paste can hold at most {MAX_IDS_PER_PASTE} videos; this one has {len(parsed.video_ids)}."
         )
+    if len(parsed.sources) > MAX_SOURCES_PER_PASTE:
+        raise LibraryError(
+            f"One paste can name at most {MAX_SOURCES_PER_PASTE} playlists and channels; "
+            f"this one has {len(parsed.sources)}."
+        )
+    if source_limit is not None and source_limit < 1:
+        raise LibraryError("A limit on a playlist or channel must be at least 1 video.")
     with db.write() as session:
         if session.get(VideoList, list_id) is None:
             raise LibraryError("That list no longer exists.")
@@ -162,12 +203,14 @@ def import_paste(db: Database, list_id: int, text: str) -> PasteOutcome:
             ).all()
         )
         new_ids = [video_id for video_id in parsed.video_ids if video_id not in existing]
+        plan = source_queue.plan_sources(session, list_id, parsed.sources, parsed.playlist_offers)
         batch_id = None
-        if new_ids:
+        if new_ids or plan.new:
             batch = ImportBatch(list_id=list_id, total=len(new_ids))
             session.add(batch)
             session.flush()
             batch_id = batch.id
+        if new_ids:
             now = utcnow()
             # One executemany on the table (not the ORM's bulk path, which
             # costs as much again per row); later rows sort first, so the
@@ -192,12 +235,23 @@ def import_paste(db: Database, list_id: int, text: str) -> PasteOutcome:
                     for video_id in reversed(new_ids)
                 ],
             )
+        source_ids, offer_ids = source_queue.insert_sources(
+            session,
+            list_id,
+            batch_id,
+            plan,
+            entry_limit=source_limit,
+            limit_chosen=source_limit is not None or not ask_large,
+        )
     return PasteOutcome(
         batch_id=batch_id,
         created=tuple(new_ids),
         duplicates=tuple(v for v in parsed.video_ids if v in existing),
         repeated=parsed.repeated,
         rejected=parsed.rejected,
+        sources=source_ids,
+        duplicate_sources=plan.duplicates,
+        offers=offer_ids,
     )
 
 
@@ -368,11 +422,12 @@ def rename_list(db: Database, list_id: int, name: str) -> str:
 
 
 def delete_list(db: Database, list_id: int) -> int:
-    """Delete a list with its videos (chapters, transcripts, search windows) and batches; returns how many videos went.
+    """Delete a list with its videos (chapters, transcripts, search windows), sources and batches; returns how many videos went.
 
     A video of the list that is importing stops at its worker's next write:
     its row is gone, so the fenced write raises ``LeaseLost`` and writes
-    nothing (:mod:`robust_import_app.pipeline.queue`). Raises
+    nothing (:mod:`robust_import_app.pipeline.queue`); so does a source
+    being expanded or checked. Raises
     :class:`LibraryError` for an unknown list and for the only list (the
     library always has one; the Inbox may go while another list exists).
     :func:`count_videos` gives the number for the confirmation beforehand.
@@ -384,6 +439,7 @@ def delete_list(db: Database, list_id: int) -> int:
             raise LibraryError("This is your only list. Create another list before deleting this one.")
         ids = _lock_videos(session, Video.list_id == list_id)
         _delete_video_rows(session, ids)
+        session.exec(delete(ImportSource).where(ImportSource.list_id == list_id))
         batch_ids = select(ImportBatch.id).where(ImportBatch.list_id == list_id)
         session.exec(update(Video).where(col(Video.batch_id).in_(batch_ids)).values(batch_id=None))
         session.exec(delete(ImportBatch).where(ImportBatch.list_id == list_id))
@@ -396,7 +452,7 @@ def delete_videos(db: Database, list_id: int, video_row_ids: Sequence[int]) -> i
 
     Ids of other lists or of no video are ignored. An importing video stops at
     its worker's next write, which finds the row gone and writes nothing (the
-    fence, see :func:`delete_list`). A batch left with no video is deleted too.
+    fence, see :func:`delete_list`). A batch left with no video and no source is deleted too.
     """
     if not video_row_ids:
         return 0
@@ -406,8 +462,13 @@ def delete_videos(db: Database, list_id: int, video_row_ids: Sequence[int]) -> i
         _delete_video_rows(session, ids)
         if batch_ids:
             still_used = select(Video.batch_id).where(col(Video.batch_id).in_(batch_ids))
+            sourced = select(ImportSource.batch_id).where(col(ImportSource.batch_id).in_(batch_ids))
             session.exec(
-                delete(ImportBatch).where(col(ImportBatch.id).in_(batch_ids), col(ImportBatch.id).not_in(still_used))
+                delete(ImportBatch).where(
+                    col(ImportBatch.id).in_(batch_ids),
+                    col(ImportBatch.id).not_in(still_used),
+                    col(ImportBatch.id).not_in(sourced),
+                )
             )
         return len(ids)
 
@@ -528,12 +589,19 @@ def cancel_videos(db: Database, video_row_ids: Sequence[int]) -> int:
 
 
 def cancel_batch(db: Database, batch_id: int) -> int:
-    """Cancel every unfinished video of a batch, as :func:`cancel_videos`; returns how many."""
-    return _cancel(db, Video.batch_id == batch_id)
+    """Cancel every unfinished video of a batch, as :func:`cancel_videos`, and its sources; returns how many videos.
+
+    A source of the batch still listing pages (or waiting for a choice) is
+    cancelled too: no more of its videos are created; one being listed stops
+    at its worker's page write, which finds its lease gone.
+    """
+    return _cancel(db, Video.batch_id == batch_id, sources_of_batch=batch_id)
 
 
-def _cancel(db: Database, which) -> int:
+def _cancel(db: Database, which, *, sources_of_batch: int | None = None) -> int:
     with db.write() as session:
+        if sources_of_batch is not None:
+            source_queue.cancel_sources(session, ImportSource.batch_id == sources_of_batch)
         return session.exec(
             update(Video)
             .where(which, UNFINISHED_SQL)

@@ -1,4 +1,4 @@
-"""SQLModel tables: lists, videos, transcript segments, chapters, import batches.
+"""SQLModel tables: lists, videos, transcript segments, chapters, import batches, sources.
 
 Times are UTC; durations and offsets are in seconds.
 """
@@ -11,11 +11,15 @@ import enum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from robust_import_app.pipeline.source_state import SourceState
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.youtube.sources import ChannelTab, Lister, SourceKind
 
 
-def _enum_column(enum_cls: type[enum.StrEnum], *, nullable: bool, index: bool = False) -> sa.Column:
+def _enum_column(
+    enum_cls: type[enum.StrEnum], *, nullable: bool, index: bool = False, default: enum.StrEnum | None = None
+) -> sa.Column:
     """A VARCHAR column holding the enum's *values* (``"created"``), not its names."""
     return sa.Column(
         sa.Enum(
@@ -27,6 +31,7 @@ def _enum_column(enum_cls: type[enum.StrEnum], *, nullable: bool, index: bool = 
         ),
         nullable=nullable,
         index=index,
+        default=default,
     )
 
 
@@ -34,6 +39,8 @@ UNFINISHED_SQL = sa.text("import_stage NOT IN ('complete', 'error')")
 """The partial indexes' condition for rows the queue still works on (SQLite and PostgreSQL)."""
 HELD_SQL = sa.text("claimed_by IS NOT NULL")
 RETRY_SQL = sa.text("next_attempt_at IS NOT NULL")
+SOURCE_WORK_SQL = sa.text("state IN ('queued', 'expanding', 'offered')")
+"""The partial index's condition for sources the worker may still list a page of."""
 
 
 def utcnow() -> dt.datetime:
@@ -171,3 +178,84 @@ class TranscriptWindow(SQLModel, table=True):
     video_id: int = Field(foreign_key="video.id", index=True)
     start_s: float
     text: str
+
+
+class ImportSource(SQLModel, table=True):
+    """One pasted playlist or channel of one list, expanded page by page into videos of ``batch_id``.
+
+    ``kind``/``key``/``tab`` are the :class:`~robust_import_app.youtube.sources.SourceRef`;
+    ``title`` and ``channel_id`` are learned from the first page. ``lister``
+    records how the entries were listed (yt-dlp's flat extraction or the
+    Data API; ``api_playlist_id`` is the playlist the Data API pages
+    through, a channel's uploads). ``cursor`` is where the next page starts
+    (None: the first page). ``found`` counts the entries listed so far, of
+    which ``private`` and ``deleted`` were not imported and ``duplicates``
+    were already in the list; ``total`` is the count the source reports
+    (None when it reports none). ``entry_limit`` is the chosen cap on
+    ``found`` (None: all); ``limit_chosen`` is set once the user chose (or
+    the paste came with a choice), so a large source does not ask twice;
+    ``sized`` once an offer's first page told its size.
+
+    Retries and leases are the video's: ``attempt_count``/``next_attempt_at``
+    hold the backoff, ``claimed_by``/``claimed_until``/``lease_token`` lease
+    the row to one worker and every write of the worker names holder and
+    token (:mod:`robust_import_app.pipeline.source_queue`). Following:
+    ``next_check_at`` is the next feed check (None while not followed or
+    paused), ``added_by_follow`` the videos checks added. ``finished_at`` is
+    when it reached done, failed or cancelled; ``dismissed_at`` when the user
+    put its card away.
+
+    ``ix_import_source_work`` serves the claim of sources with pages to list,
+    ``ix_import_source_check`` the claim of due follow checks.
+    """
+
+    __tablename__ = "import_source"
+    __table_args__ = (
+        sa.Index("ix_import_source_list", "list_id", "id"),
+        sa.Index(
+            "ix_import_source_work", "next_attempt_at", "id",
+            sqlite_where=SOURCE_WORK_SQL, postgresql_where=SOURCE_WORK_SQL,
+        ),
+        sa.Index("ix_import_source_check", "next_check_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="video_list.id")
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id", index=True)
+    kind: SourceKind = Field(sa_column=_enum_column(SourceKind, nullable=False))
+    key: str = Field(max_length=200)
+    tab: ChannelTab | None = Field(default=None, sa_column=_enum_column(ChannelTab, nullable=True))
+    title: str = ""
+    channel_id: str | None = Field(default=None, max_length=32)
+    state: SourceState = Field(
+        default=SourceState.QUEUED,
+        sa_column=_enum_column(SourceState, nullable=False, default=SourceState.QUEUED),
+    )
+    lister: Lister | None = Field(default=None, sa_column=_enum_column(Lister, nullable=True))
+    api_playlist_id: str | None = Field(default=None, max_length=64)
+    cursor: str | None = None
+    found: int = 0
+    total: int | None = None
+    private: int = 0
+    deleted: int = 0
+    duplicates: int = 0
+    entry_limit: int | None = None
+    limit_chosen: bool = False
+    sized: bool = False
+    attempt_count: int = 0
+    next_attempt_at: dt.datetime | None = None
+    error_code: str | None = Field(default=None, max_length=32)
+    error_message: str | None = None
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_until: dt.datetime | None = None
+    lease_token: str | None = Field(default=None, max_length=32)
+    following: bool = False
+    follow_paused: bool = False
+    next_check_at: dt.datetime | None = None
+    last_checked_at: dt.datetime | None = None
+    added_by_follow: int = 0
+    last_check_error: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    finished_at: dt.datetime | None = None
+    dismissed_at: dt.datetime | None = None

@@ -32,6 +32,18 @@ class VideoUpdate:
         return self.stage.progress
 
 
+@dataclass(frozen=True, slots=True)
+class SourceUpdate:
+    """A source of a list changed: a page was listed (its videos created), it waits, finished or was checked.
+
+    The sink reloads what it shows of the list (its source cards and its
+    page of videos) from the database: the update says where, not what.
+    """
+
+    list_id: int
+    source_id: int
+
+
 class ProgressSink(Protocol):
     """Receives the worker's reports; each call must return at once."""
 
@@ -41,6 +53,10 @@ class ProgressSink(Protocol):
 
     def batch_finished(self, summary: BatchSummary) -> None:
         """Every video of a batch is finished; called once per batch."""
+        ...
+
+    def source_changed(self, update: SourceUpdate) -> None:
+        """A source changed (:class:`SourceUpdate`)."""
         ...
 
 
@@ -56,6 +72,9 @@ class LogSink:
     def batch_finished(self, summary: BatchSummary) -> None:
         """Log ``Batch 7 of list 1 finished: 47 imported, 3 without captions, 0 failed``."""
         self._logger.info("Batch %d of list %d finished: %s", summary.batch_id, summary.list_id, summary.message)
+
+    def source_changed(self, update: SourceUpdate) -> None:
+        """Source changes are not logged here (the expansion job logs what matters)."""
 
 
 class FanOutSink:
@@ -73,3 +92,8 @@ class FanOutSink:
         """Pass the summary on to every sink, in order."""
         for sink in self._sinks:
             sink.batch_finished(summary)
+
+    def source_changed(self, update: SourceUpdate) -> None:
+        """Pass the source change on to every sink, in order."""
+        for sink in self._sinks:
+            sink.source_changed(update)

@@ -40,12 +40,14 @@ from robust_import_app.models import (
     UNFINISHED_SQL,
     ChapterRow,
     ImportBatch,
+    ImportSource,
     TranscriptSegmentRow,
     Video,
     utcnow,
 )
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
+from robust_import_app.pipeline.source_state import HOLDS_BATCH
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.search.windows import replace_windows
 from robust_import_app.youtube.data import (
@@ -71,6 +73,12 @@ def _holder_process(holder: str) -> tuple[str, int | None]:
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
     return host, int(pid) if pid.isdigit() else None
+
+
+def holder_is_dead(holder: str) -> bool:
+    """True when ``holder`` (a ``claimed_by`` value) names a process of this host that no longer runs."""
+    host, pid = _holder_process(holder)
+    return host == socket.gethostname() and pid is not None and not psutil.pid_exists(pid)
 
 
 class LeaseLost(Exception):
@@ -114,6 +122,9 @@ class BatchSummary:
     """The counts a finished batch announces in its summary toast.
 
     ``failed`` leaves out the videos the user cancelled: ``cancelled`` counts those.
+    ``sources`` is how many playlists and channels the batch expanded; ``found``
+    their entries, of which ``private`` and ``deleted`` were not imported and
+    ``duplicates`` were already in the list.
     """
 
     batch_id: int
@@ -122,12 +133,37 @@ class BatchSummary:
     without_captions: int
     failed: int
     cancelled: int = 0
+    sources: int = 0
+    found: int = 0
+    private: int = 0
+    deleted: int = 0
+    duplicates: int = 0
 
     @property
     def message(self) -> str:
-        """E.g. ``"47 imported, 3 without captions, 0 failed"``, then ``", 2 cancelled"`` when some were."""
+        """E.g. ``"47 imported, 3 without captions, 0 failed"``, then ``", 2 cancelled"`` when some were,
+        then for a batch with sources ``" · 412 found, 3 private, 1 deleted, 2 already in the list"``."""
         text = f"{self.imported} imported, {self.without_captions} without captions, {self.failed} failed"
-        return f"{text}, {self.cancelled} cancelled" if self.cancelled else text
+        if self.cancelled:
+            text = f"{text}, {self.cancelled} cancelled"
+        return f"{text} · {self.entries_message}" if self.sources else text
+
+    @property
+    def entries_message(self) -> str:
+        """What the batch's sources listed: ``"412 found, 3 private, 1 deleted, 2 already in the list"``."""
+        return entries_message(self.found, private=self.private, deleted=self.deleted, duplicates=self.duplicates)
+
+
+def entries_message(found: int, *, private: int, deleted: int, duplicates: int) -> str:
+    """``"412 found, 3 private, 1 deleted, 2 already in the list"``; the parts that are 0 left out (not found)."""
+    parts = [f"{found:,} found"]
+    if private:
+        parts.append(f"{private:,} private")
+    if deleted:
+        parts.append(f"{deleted:,} deleted")
+    if duplicates:
+        parts.append(f"{duplicates:,} already in the list")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +227,8 @@ parameter list."""
 
 CANCELLED_SQL = sa.and_(Video.import_stage == ImportStage.ERROR, Video.error_code == ErrorCode.CANCELLED.value)
 """A video the user cancelled: stage ``error`` with the code ``cancelled``."""
+HOLDS_BATCH_SQL = col(ImportSource.state).in_(HOLDS_BATCH)
+"""A source that may still add videos to its batch, which stays open meanwhile."""
 FAILED_SQL = sa.and_(
     Video.import_stage == ImportStage.ERROR,
     sa.or_(col(Video.error_code).is_(None), Video.error_code != ErrorCode.CANCELLED.value),
@@ -233,16 +271,11 @@ class ImportQueue:
 
     def release_orphans(self) -> int:
         """Release leases held by dead processes on this host; returns how many."""
-        host = socket.gethostname()
         with self.db.write() as session:
             holders = session.exec(
                 select(Video.claimed_by).where(col(Video.claimed_by).is_not(None), _unfinished).distinct()
             ).all()
-            dead = []
-            for holder in holders:
-                holder_host, pid = _holder_process(holder)
-                if holder_host == host and pid is not None and not psutil.pid_exists(pid):
-                    dead.append(holder)
+            dead = [holder for holder in holders if holder_is_dead(holder)]
             if not dead:
                 return 0
             result = session.exec(
@@ -535,7 +568,8 @@ class ImportQueue:
             ).rowcount
 
     def close_batch_if_done(self, batch_id: int) -> BatchSummary | None:
-        """Announce a batch once: its summary when every video in it is finished.
+        """Announce a batch once: its summary when every video in it is finished and no source
+        of it may add more (:data:`HOLDS_BATCH_SQL`).
 
         The batch row is locked (``SELECT … FOR UPDATE`` on PostgreSQL, the
         write lock on SQLite), so two workers finishing its last videos at
@@ -567,6 +601,10 @@ class ImportQueue:
                 batch_id
                 for batch_id in open_ids
                 if session.exec(select(Video.id).where(Video.batch_id == batch_id, _unfinished).limit(1)).first()
+                is None
+                and session.exec(
+                    select(ImportSource.id).where(ImportSource.batch_id == batch_id, HOLDS_BATCH_SQL).limit(1)
+                ).first()
                 is None
             ]
         return [summary for batch_id in finished if (summary := self.close_batch_if_done(batch_id)) is not None]
@@ -663,7 +701,7 @@ def _job(row: Video, token: str) -> VideoJob:
 
 
 def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
-    """How many videos of ``batch`` are unfinished, and its summary counts."""
+    """How many videos and sources of ``batch`` are unfinished, and its summary counts."""
     stage, source = Video.import_stage, Video.caption_source
     unfinished, imported, without, failed, cancelled = session.exec(
         select(
@@ -674,6 +712,16 @@ def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
             func.count().filter(CANCELLED_SQL),
         ).where(Video.batch_id == batch.id)
     ).one()
+    sources, found, private, deleted, duplicates, sources_unfinished = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(ImportSource.found), 0),
+            func.coalesce(func.sum(ImportSource.private), 0),
+            func.coalesce(func.sum(ImportSource.deleted), 0),
+            func.coalesce(func.sum(ImportSource.duplicates), 0),
+            func.count().filter(HOLDS_BATCH_SQL),
+        ).where(ImportSource.batch_id == batch.id)
+    ).one()
     summary = BatchSummary(
         batch_id=batch.id,
         list_id=batch.list_id,
@@ -681,8 +729,13 @@ def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
         without_captions=without,
         failed=failed,
         cancelled=cancelled,
+        sources=sources,
+        found=found,
+        private=private,
+        deleted=deleted,
+        duplicates=duplicates,
     )
-    return unfinished, summary
+    return unfinished + sources_unfinished, summary
 
 
 def _replace_chapters(session, video_id: int, chapters: Sequence[Chapter]) -> None:
