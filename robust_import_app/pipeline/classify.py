@@ -67,6 +67,7 @@ from yt_dlp.utils import YoutubeDLError
 
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, failure_for
 from robust_import_app.redact import redact
+from robust_import_app.youtube.data_api import ChannelNotFound
 
 Matcher = re.Pattern[str] | Callable[[BaseException], bool] | None
 
@@ -323,6 +324,10 @@ RULES: tuple[Rule, ...] = (
         _E.REMOVED,
     ),
     Rule("ytdlp_invalid_id", YoutubeDLError, _re(r"Incomplete YouTube ID|is not a valid URL"), _E.INVALID_ID),
+    # A playlist or channel tab (``youtube:tab``): YouTube's alerts, and yt-dlp's own text
+    # when a missing channel's URL redirected to the home page (``_tab.py``).
+    Rule("ytdlp_source_missing", YoutubeDLError, _re(r"(?:playlist|channel) does not exist"), _E.NOT_FOUND),
+    Rule("ytdlp_source_private", YoutubeDLError, _re(r"This playlist is private"), _E.PRIVATE),
     Rule(
         "ytdlp_no_formats",
         YoutubeDLError,
@@ -384,6 +389,7 @@ RULES: tuple[Rule, ...] = (
     Rule("httpx_408", httpx.HTTPStatusError, _status_in(408), _E.TIMEOUT),
     Rule("httpx_413", httpx.HTTPStatusError, _status_in(413), _E.TOO_LARGE),
     Rule("httpx_5xx", httpx.HTTPStatusError, _status_in(500, 599), _E.SERVER_ERROR),
+    Rule("data_api_no_channel", ChannelNotFound, None, _E.NOT_FOUND),
     # SQLAlchemy (the library's database): a dropped connection, then busy or unreachable.
     Rule("db_connection_lost", sa_exc.DBAPIError, _connection_invalidated, _E.DATABASE),
     Rule("db_unavailable", (sa_exc.OperationalError, sa_exc.InterfaceError), None, _E.DATABASE),

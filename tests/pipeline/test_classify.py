@@ -47,6 +47,8 @@ from robust_import_app.pipeline.errors import (
     PermanentImportError,
     TransientImportError,
 )
+from robust_import_app.youtube.data_api import ChannelNotFound
+from robust_import_app.youtube.sources import SourceKind, SourceRef
 
 VID = "dQw4w9WgXcQ"
 WATCH = f"https://www.youtube.com/watch?v={VID}"
@@ -344,6 +346,17 @@ CASES: list[Case] = [
     ),
     Case("ytdlp_invalid_id", lambda: ytdlp("'not a url' is not a valid URL", ie="generic"), ErrorCode.INVALID_ID),
     Case(
+        "ytdlp_source_missing",
+        lambda: ytdlp("YouTube said: The playlist does not exist.", ie="youtube:tab"),
+        ErrorCode.NOT_FOUND,
+    ),
+    Case(
+        "ytdlp_source_missing",
+        lambda: ytdlp("The channel/playlist does not exist and the URL redirected to youtube.com home page", ie="youtube:tab"),
+        ErrorCode.NOT_FOUND,
+    ),
+    Case("ytdlp_source_private", lambda: ytdlp("YouTube said: This playlist is private.", ie="youtube:tab"), ErrorCode.PRIVATE),
+    Case(
         "ytdlp_no_formats",
         lambda: ytdlp("Requested format is not available. Use --list-formats for a list of available formats"),
         ErrorCode.UNPLAYABLE,
@@ -473,6 +486,7 @@ CASES: list[Case] = [
     Case("httpx_413", lambda: http_error(413), ErrorCode.TOO_LARGE),
     Case("httpx_5xx", lambda: http_error(503, headers={"Retry-After": "5"}), ErrorCode.SERVER_ERROR, 5.0),
     Case("httpx_5xx", lambda: http_error(500), ErrorCode.SERVER_ERROR),
+    Case("data_api_no_channel", lambda: ChannelNotFound(SourceRef(SourceKind.CHANNEL, "@nobody")), ErrorCode.NOT_FOUND),
     # SQLAlchemy: the library's own database
     Case("db_connection_lost", sqlite_connection_closed, ErrorCode.DATABASE),
     Case("db_unavailable", sqlite_locked, ErrorCode.DATABASE),
