@@ -10,6 +10,7 @@ import reflex as rx
 from robust_import_app.api.export_routes import export_routes
 from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
+from robust_import_app.components.video_card import STYLESHEET as VIDEO_CARD_STYLESHEET
 from robust_import_app.db import get_database
 from robust_import_app.pages.add import add_page
 from robust_import_app.pages.not_found import library_or_not_found
@@ -27,6 +28,7 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
+    stylesheets=[VIDEO_CARD_STYLESHEET],
     head_components=[
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),

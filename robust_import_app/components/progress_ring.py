@@ -11,53 +11,40 @@ def progress_ring(percent: rx.Var[int], label: rx.Var[str]) -> rx.Component:
     """An SVG ring filled to ``percent`` with the number inside and ``label`` below.
 
     Carries ``role="progressbar"`` and ``aria-valuenow`` for assistive
-    technology (and browser tests).
+    technology (and browser tests). Plain elements laid out by the ``vc-ring``
+    classes of ``assets/video_card.css`` (a page can show 48 rings).
     """
     ring = rx.el.svg(
-        rx.el.circle(cx="18", cy="18", r="15.5", fill="rgba(0,0,0,0.55)", stroke="rgba(255,255,255,0.25)", stroke_width="3"),
         rx.el.circle(
-            cx="18",
-            cy="18",
-            r="15.5",
-            fill="none",
-            stroke=styles.ACCENT,
-            stroke_width="3",
-            stroke_linecap="butt",
-            path_length=100,
-            stroke_dasharray=percent.to_string() + " 100",
-            style={"transition": "stroke-dasharray 0.4s ease"},
+            cx="18", cy="18", r="15.5",
+            custom_attrs={"fill": "rgba(0,0,0,0.55)", "stroke": "rgba(255,255,255,0.25)", "strokeWidth": "3"},
+        ),
+        rx.el.circle(
+            cx="18", cy="18", r="15.5",
+            custom_attrs={
+                "fill": "none",
+                "stroke": styles.ACCENT,
+                "strokeWidth": "3",
+                "strokeLinecap": "butt",
+                "pathLength": 100,
+                "strokeDasharray": percent.to_string() + " 100",
+            },
+            class_name="vc-ring-fill",
         ),
         view_box="0 0 36 36",
-        width="100%",
-        height="100%",
-        style={"transform": "rotate(-90deg)"},
+        aria_hidden="true",
     )
-    return rx.box(
-        rx.box(
+    return rx.el.div(
+        rx.el.div(
             ring,
-            rx.text(
-                percent.to_string() + "%",
-                position="absolute",
-                inset="0",
-                display="flex",
-                align_items="center",
-                justify_content="center",
-                color="white",
-                weight="bold",
-                size="3",
-            ),
-            position="relative",
-            width=styles.RING_SIZE,
-            height=styles.RING_SIZE,
+            rx.el.span(percent.to_string() + "%", class_name="rt-Text rt-r-size-3 rt-r-weight-bold vc-ring-percent"),
+            class_name="vc-ring-dial",
         ),
-        rx.text(label, size="1", color="white", weight="medium", text_shadow="0 1px 2px rgba(0,0,0,0.8)"),
+        rx.el.span(label, class_name="rt-Text rt-r-size-1 rt-r-weight-medium vc-ring-label"),
         role="progressbar",
         aria_valuemin=0,
         aria_valuemax=100,
         aria_valuenow=percent,
         aria_label=label,
-        display="flex",
-        flex_direction="column",
-        align_items="center",
-        gap="0.25rem",
+        class_name="vc-ring",
     )

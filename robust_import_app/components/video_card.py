@@ -3,13 +3,25 @@
 Stage and percent come from the list's shared live state while the video is
 in flight, from the tab's page of cards otherwise. Every card carries
 ``data-testid="video-card"`` and ``data-stage`` for automated browser tests.
+
+A page holds 48 cards, and the browser draws them all whenever a page of
+cards arrives, so the card is made to be cheap to draw:
+
+- plain HTML elements carrying Radix Themes' own classes (``rt-Card``,
+  ``rt-Badge``, ``rt-Text``, ``rt-Button``, ``rt-CheckboxRoot``) for the
+  look, laid out by the classes of ``assets/video_card.css``; a Radix Themes
+  component instead costs a React component, its prop processing and an
+  Emotion style per element;
+- one memoized React component per card (:data:`card_view`) whose props are
+  the card and the few live values it shows, so a progress update or a
+  click on a checkbox redraws the cards it changes, not all 48.
 """
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
-from robust_import_app import styles
 from robust_import_app.components.badges import caption_badge, chapter_badge
 from robust_import_app.components.progress_ring import progress_ring
 from robust_import_app.components.thumbnail import thumbnail_image
@@ -18,9 +30,54 @@ from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
 from robust_import_app.state.selection import SelectionState
 
+STYLESHEET = "/video_card.css"
+"""The card's classes (``assets/video_card.css``); the app lists it in ``rx.App(stylesheets=...)``."""
 
-def _stage(card: rx.Var[VideoCard]) -> rx.Var[str]:
-    return rx.cond(card.terminal, card.stage, ListLive.stage.get(card.youtube_id, card.stage))
+_CARD_CLASSES = "rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface vc-card"
+_TEXT_1 = "rt-Text rt-r-size-1"
+_TEXT_2 = "rt-Text rt-r-size-2"
+_ICON = {"fill": "none", "stroke": "currentColor", "strokeWidth": "2", "strokeLinecap": "round", "strokeLinejoin": "round"}
+"""Presentation attributes of a Lucide icon (https://lucide.dev), drawn inline."""
+
+
+def _icon(*shapes: rx.Component, size: int, **props) -> rx.Component:
+    return rx.el.svg(*shapes, view_box="0 0 24 24", width=str(size), height=str(size), custom_attrs=dict(_ICON), **props)
+
+
+def _ellipsis_icon() -> rx.Component:
+    """Lucide's "ellipsis"."""
+    return _icon(*(rx.el.circle(cx=str(x), cy="12", r="1") for x in (12, 19, 5)), size=12, aria_hidden="true")
+
+
+def _alert_icon(label: rx.Var[str]) -> rx.Component:
+    """Lucide's "triangle-alert"."""
+    return _icon(
+        rx.el.path(d="m21.73 18-8-14a2 2 0 0 0-3.48 0l-8 14A2 2 0 0 0 4 21h16a2 2 0 0 0 1.73-3"),
+        rx.el.path(d="M12 9v4"),
+        rx.el.path(d="M12 17h.01"),
+        size=20,
+        role="img",
+        aria_label=label,
+    )
+
+
+def _check_indicator() -> rx.Component:
+    """Radix Themes' checkbox tick."""
+    return rx.el.svg(
+        rx.el.path(
+            d="M8.53547 0.62293C8.88226 0.849446 8.97976 1.3142 8.75325 1.66099L4.5083 8.1599C4.38833 8.34356 "
+            "4.19397 8.4655 3.9764 8.49358C3.75883 8.52167 3.53987 8.45309 3.3772 8.30591L0.616113 5.80777C0.308959 "
+            "5.52987 0.285246 5.05559 0.563148 4.74844C0.84105 4.44128 1.31533 4.41757 1.62249 4.69547L3.73256 "
+            "6.60459L7.49741 0.840706C7.72393 0.493916 8.18868 0.396414 8.53547 0.62293Z",
+            custom_attrs={"fillRule": "evenodd", "clipRule": "evenodd"},
+        ),
+        view_box="0 0 9 9",
+        width="9",
+        height="9",
+        custom_attrs={"fill": "currentcolor"},
+        class_name="rt-BaseCheckboxIndicator rt-CheckboxIndicator",
+        aria_hidden="true",
+    )
 
 
 def _stage_label(stage: rx.Var[str]) -> rx.Var[str]:
@@ -35,145 +92,123 @@ def _stage_label(stage: rx.Var[str]) -> rx.Var[str]:
     )
 
 
-def _progress(card: rx.Var[VideoCard]) -> rx.Var[int]:
-    return rx.cond(card.terminal, card.progress, ListLive.progress.get(card.youtube_id, card.progress))
+def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:
+    return "/video/" + card.id.to_string()
 
 
-def _thumbnail(card: rx.Var[VideoCard]) -> rx.Component:
-    filters = rx.cond(
-        card.terminal,
-        rx.cond(card.stage == "error", styles.failed_thumbnail, {}),
-        styles.importing_thumbnail,
-    )
-    return rx.box(
-        rx.link(
+def _thumbnail(card: rx.Var[VideoCard], stage: rx.Var[str], progress: rx.Var[int]) -> rx.Component:
+    return rx.el.div(
+        ReactRouterLink.create(
             thumbnail_image(
                 card.thumbnail_url,
-                width="100%",
-                height=styles.THUMB_HEIGHT,
-                object_fit="cover",
                 loading="lazy",
-                style=filters,
-                display="block",
+                class_name=rx.cond(card.terminal, rx.cond(card.stage == "error", "vc-failed", ""), "vc-importing"),
                 data_testid="card-thumbnail",
             ),
-            href=_detail_href(card),
+            to=_detail_href(card),
             # The title below is the same link: screen readers and keyboards get it once.
             aria_hidden="true",
             tab_index=-1,
         ),
         rx.cond(
             card.terminal,
-            rx.cond(card.duration != "", _duration_chip(card.duration)),
-            rx.center(progress_ring(_progress(card), _stage_label(_stage(card))), position="absolute", inset="0"),
+            rx.cond(
+                card.duration != "",
+                rx.el.span(
+                    card.duration,
+                    class_name="rt-reset rt-Badge rt-r-size-1 rt-variant-solid vc-duration",
+                    data_accent_color="gray",
+                ),
+            ),
+            rx.el.div(progress_ring(progress, _stage_label(stage)), class_name="vc-ring-over"),
         ),
-        position="relative",
-        border_radius="var(--radius-3) var(--radius-3) 0 0",
-        overflow="hidden",
-        background="var(--gray-4)",
+        class_name="vc-thumb",
     )
 
 
-def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:
-    return "/video/" + card.id.to_string()
-
-
-def _duration_chip(duration: rx.Var[str]) -> rx.Component:
-    return rx.badge(duration, variant="solid", color_scheme="gray", position="absolute", right="0.4rem", bottom="0.4rem")
-
-
 def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.text(card.title, weight="bold", size="2", style=styles.clamp(2)),
-            href=_detail_href(card),
-            color="inherit",
-            underline="hover",
+    return rx.el.div(
+        ReactRouterLink.create(
+            rx.el.p(card.title, class_name=f"{_TEXT_2} rt-r-weight-bold vc-clamp-2"),
+            to=_detail_href(card),
+            class_name="vc-title-link",
         ),
-        rx.text(card.channel, size="1", color=styles.MUTED),
-        rx.hstack(
-            rx.text(card.published, size="1", color=styles.MUTED),
-            rx.spacer(),
+        rx.el.p(card.channel, class_name=f"{_TEXT_1} vc-muted"),
+        rx.el.div(
+            rx.el.p(card.published, class_name=f"{_TEXT_1} vc-muted"),
+            rx.el.div(class_name="vc-spacer"),
             caption_badge(card.caption_badge, card.caption_source),
             chapter_badge(card.chapter_count),
-            width="100%",
-            align="center",
-            wrap="wrap",
+            class_name="vc-row",
         ),
         rx.cond(
             card.note != "",
-            rx.text(card.note, size="1", color=styles.MUTED, title=card.note, style=styles.clamp(2), data_testid="card-note"),
+            rx.el.p(card.note, class_name=f"{_TEXT_1} vc-muted vc-clamp-2", title=card.note, data_testid="card-note"),
         ),
-        spacing="1",
-        align="start",
-        width="100%",
+        class_name="vc-details",
     )
 
 
 def _error_details(card: rx.Var[VideoCard]) -> rx.Component:
-    return rx.vstack(
-        rx.text(card.title, size="2", color=styles.MUTED, style=styles.clamp(1)),
-        _error_reason(card),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _error_reason(card: rx.Var[VideoCard]) -> rx.Component:
-    return rx.hstack(
-        rx.tooltip(
-            rx.icon("triangle-alert", color="var(--amber-10)", size=20, aria_label=card.error_message, data_testid="error-icon"),
-            content=card.error_message,
+    return rx.el.div(
+        rx.el.p(card.title, class_name=f"{_TEXT_2} vc-muted vc-clamp-1"),
+        rx.el.div(
+            rx.el.span(_alert_icon(card.error_message), class_name="vc-error-icon", title=card.error_message,
+                       data_testid="error-icon"),
+            rx.el.p(card.error_message, class_name=f"{_TEXT_1} vc-warn vc-grow", data_testid="error-reason"),
+            rx.el.button(
+                "Retry",
+                type="button",
+                class_name="rt-reset rt-BaseButton rt-r-size-1 rt-variant-soft rt-Button",
+                on_click=LibraryState.retry_video(card.id),
+            ),
+            class_name="vc-row",
         ),
-        rx.text(card.error_message, size="1", color="var(--amber-11)", flex="1", data_testid="error-reason"),
-        rx.button(
-            "Retry",
-            size="1",
-            variant="soft",
-            on_click=LibraryState.retry_video(card.id),
-        ),
-        align="center",
-        width="100%",
+        class_name="vc-details",
     )
 
 
-def _importing_details(card: rx.Var[VideoCard]) -> rx.Component:
-    waiting = rx.cond(ListLive.paused_message != "", ListLive.paused_message, card.retry_note)
-    return rx.vstack(
-        rx.text(rx.cond(card.title != card.youtube_id, card.title, "Importing…"), size="2", color=styles.MUTED),
-        rx.cond(waiting != "", rx.text(waiting, size="1", color="var(--amber-11)", data_testid="card-waiting")),
-        spacing="1",
-        width="100%",
+def _importing_details(card: rx.Var[VideoCard], waiting: rx.Var[str]) -> rx.Component:
+    return rx.el.div(
+        rx.el.p(rx.cond(card.title != card.youtube_id, card.title, "Importing…"), class_name=f"{_TEXT_2} vc-muted"),
+        rx.cond(waiting != "", rx.el.p(waiting, class_name=f"{_TEXT_1} vc-warn", data_testid="card-waiting")),
+        class_name="vc-details",
     )
 
 
-def _select_box(card: rx.Var[VideoCard]) -> rx.Component:
+def _select_box(card: rx.Var[VideoCard], selected: rx.Var[bool]) -> rx.Component:
     """The card's checkbox; shift-click selects the range from the last card clicked."""
-    return rx.box(
-        rx.checkbox(
-            checked=SelectionState.selected.contains(card.id),
-            on_click=lambda event: SelectionState.toggle(card.id, event["shift_key"]),
-            size="2",
-            aria_label="Select " + card.title,
-            data_testid="card-select",
+    return rx.el.div(
+        rx.el.label(
+            rx.el.button(
+                rx.cond(selected, _check_indicator()),
+                type="button",
+                role="checkbox",
+                aria_checked=rx.cond(selected, "true", "false"),
+                data_state=rx.cond(selected, "checked", "unchecked"),
+                aria_label="Select " + card.title,
+                on_click=lambda event: SelectionState.toggle(card.id, event["shift_key"]),
+                class_name="rt-reset rt-BaseCheckboxRoot rt-CheckboxRoot rt-r-size-2 rt-variant-surface",
+                data_testid="card-select",
+            ),
+            class_name=_TEXT_2,
         ),
-        position="absolute",
-        top="0.4rem",
-        left="0.4rem",
-        padding="0.2rem",
-        line_height="0",
-        border_radius="var(--radius-2)",
-        background="var(--color-panel-solid)",
-        z_index="1",
+        class_name="vc-select",
     )
 
 
 def _card_menu(card: rx.Var[VideoCard]) -> rx.Component:
     """The card's small menu: Cancel import (while importing) and Delete."""
-    return rx.box(
+    return rx.el.div(
         rx.menu.root(
             rx.menu.trigger(
-                rx.icon_button(rx.icon("ellipsis", size=14), size="1", variant="solid", color_scheme="gray", aria_label="Video actions"),
+                rx.el.button(
+                    _ellipsis_icon(),
+                    type="button",
+                    aria_label="Video actions",
+                    class_name="rt-reset rt-BaseButton rt-r-size-1 rt-variant-solid rt-IconButton",
+                    data_accent_color="gray",
+                ),
             ),
             rx.menu.content(
                 rx.cond(~card.terminal, rx.menu.item("Cancel import", on_click=SelectionState.cancel_video(card.id))),
@@ -181,32 +216,60 @@ def _card_menu(card: rx.Var[VideoCard]) -> rx.Component:
                 size="1",
             ),
         ),
-        position="absolute",
-        top="0.4rem",
-        right="0.4rem",
-        z_index="1",
+        class_name="vc-menu",
     )
+
+
+def card_layout(
+    card: rx.Var[VideoCard],
+    stage: rx.Var[str],
+    progress: rx.Var[int],
+    selected: rx.Var[bool],
+    waiting: rx.Var[str],
+) -> rx.Component:
+    """One card's elements.
+
+    ``stage`` and ``progress`` are the live values while the video is in
+    flight, ``selected`` whether its checkbox is ticked, ``waiting`` the
+    note under an importing card's title (a pause, or a retry's reason).
+    """
+    return rx.el.div(
+        _select_box(card, selected),
+        _card_menu(card),
+        _thumbnail(card, stage, progress),
+        rx.el.div(
+            rx.cond(
+                card.terminal,
+                rx.cond(card.stage == "error", _error_details(card), _complete_details(card)),
+                _importing_details(card, waiting),
+            ),
+            class_name="vc-body",
+        ),
+        class_name=rx.cond(selected, _CARD_CLASSES + " vc-selected", _CARD_CLASSES),
+        data_testid="video-card",
+        data_stage=stage,
+        data_video_id=card.youtube_id,
+    )
+
+
+card_view = rx.memo(card_layout)
+""":func:`card_layout` as one memoized React component, redrawn only when one of its props changes."""
+
+
+def _stage(card: rx.Var[VideoCard]) -> rx.Var[str]:
+    return rx.cond(card.terminal, card.stage, ListLive.stage.get(card.youtube_id, card.stage))
+
+
+def _progress(card: rx.Var[VideoCard]) -> rx.Var[int]:
+    return rx.cond(card.terminal, card.progress, ListLive.progress.get(card.youtube_id, card.progress))
 
 
 def video_card(card: rx.Var[VideoCard]) -> rx.Component:
     """The card of one video, with its checkbox and menu over the thumbnail."""
-    return rx.card(
-        _select_box(card),
-        _card_menu(card),
-        _thumbnail(card),
-        rx.box(
-            rx.cond(
-                card.terminal,
-                rx.cond(card.stage == "error", _error_details(card), _complete_details(card)),
-                _importing_details(card),
-            ),
-            padding="0.6rem 0.75rem 0.75rem",
-        ),
-        padding="0",
-        overflow="hidden",
-        position="relative",
-        outline=rx.cond(SelectionState.selected.contains(card.id), "2px solid var(--accent-9)", "none"),
-        data_testid="video-card",
-        data_stage=_stage(card),
-        data_video_id=card.youtube_id,
+    return card_view(
+        card=card,
+        stage=_stage(card),
+        progress=_progress(card),
+        selected=SelectionState.selected.contains(card.id),
+        waiting=rx.cond(card.terminal, "", rx.cond(ListLive.paused_message != "", ListLive.paused_message, card.retry_note)),
     )

@@ -17,11 +17,14 @@ def test_no_captions_is_gray_and_every_transcript_is_not():
 
 
 def test_card_and_detail_page_colour_the_badge_alike():
-    from robust_import_app.components.video_card import video_card
+    import reflex as rx
+
+    from robust_import_app.components.video_card import card_layout
     from robust_import_app.pages.video import video_page
     from robust_import_app.state.video import VideoState
 
-    card = str(video_card(VideoState.card).render())
+    live = VideoState.card
+    card = str(card_layout(live, live.stage, live.progress, rx.Var.create(False), rx.Var.create("")).render())
     detail = str(video_page().render())
     for rendered in (card, detail):
         assert all(f'"{colour}"' in rendered for colour in set(CAPTION_COLORS.values())), "the shared colour table"
