@@ -57,6 +57,7 @@ def _channel_select() -> rx.Component:
         ),
         value=LibraryState.channel_filter,
         on_change=LibraryState.set_channel_filter,
+        on_open_change=LibraryState.load_channels,
         size="2",
     )
 

@@ -107,7 +107,7 @@ def view_url(view: ViewQuery) -> str:
     return path + ("?" + urlencode(params) if params else "")
 
 
-_REPLACE_URL_SCRIPT = """(() => {{
+_REPLACE_URL_SCRIPT = r"""(() => {{
   const url = new URL({url}, window.location.origin);
   const here = window.location.pathname.replace(/\/$/, "") || "/";
   if (here === url.pathname || here === "/") {{
@@ -182,6 +182,8 @@ class LibraryState(rx.State):
     published_to: str = ""
     sort: str = ""
     channels: list[str] = []
+    """The channel filter's choices: the chosen channel only, until the select first opens (:meth:`load_channels`)."""
+    _channels_loaded: bool = False
     new_list_error: str = ""
     _seen_summary_revision: int = 0
     _page_revision: int = 0
@@ -265,7 +267,8 @@ class LibraryState(rx.State):
     async def on_load(self):
         """Open the view the URL names: ``/list/<id>`` (or ``/``, the first list) or ``/search``, with its query string.
 
-        An unknown list id shows the 404 page instead.
+        An unknown list id shows the 404 page instead. The channel filter's
+        choices wait until its select opens (:meth:`load_channels`).
         """
         db = get_database()
         default_id = await asyncio.to_thread(library.ensure_default_list, db)
@@ -282,8 +285,27 @@ class LibraryState(rx.State):
         live = await self.get_state(ListLive)
         live = await live._link_to(live_token(wanted))
         self._seen_summary_revision = live.summary_revision
+        self.channels = [] if self.channel_filter == ANY else [self.channel_filter]
+        self._channels_loaded = False
         await self._reload()
-        self.channels = await asyncio.to_thread(channel_options, db, None if self.all_lists else self.list_id)
+
+    @rx.event
+    async def load_channels(self, is_open: bool):
+        """Fill the channel filter's choices the first time its select opens on this view, most frequent first.
+
+        Not on page load: the grouping over the whole list is the page's
+        slowest query (~0.1 s at 100,000 videos), and the browser draws
+        every choice of a select (up to ``MAX_CHANNEL_OPTIONS``) before the
+        cards even while it is closed. The chosen channel stays a choice
+        when it is not among the most frequent.
+        """
+        if is_open is not True or self._channels_loaded or self.not_found:
+            return
+        scope = None if self.all_lists else self.list_id
+        names = await asyncio.to_thread(channel_options, get_database(), scope)
+        chosen = [] if self.channel_filter == ANY or self.channel_filter in names else [self.channel_filter]
+        self.channels = chosen + names
+        self._channels_loaded = True
 
     async def _reload(self) -> None:
         """Load the view's page of cards, its counts and the sidebar's lists; note the page revision they reflect."""
