@@ -3,7 +3,9 @@
 - ``POST /api/lists/{list_id}/videos`` — add videos: ``application/json``
   ``{"urls": ["https://youtu.be/…", …]}`` or ``text/plain`` pasted text (one
   link or id per line, as the paste box takes it). Answers the paste report
-  (:func:`paste_report`): 201 when videos were created, 200 when none was new.
+  (:func:`paste_report`): 201 when videos or sources (playlists, channels)
+  were created, 200 when nothing was new. A source's videos are created as
+  the worker lists its pages; the report gives each source's id and state.
   The worker is woken at once.
 - ``GET /api/lists`` — every list with its number of videos.
 - ``GET /api/lists/{list_id}/videos?page=1&per_page=50`` — one page of the
@@ -51,6 +53,7 @@ from robust_import_app.library import (
     video_detail,
 )
 from robust_import_app.models import Video
+from robust_import_app.sources import SourceView, get_source
 from robust_import_app.redact import register_secret
 from robust_import_app.runtime import wake_worker
 from robust_import_app.youtube import parse_paste, watch_url
@@ -110,9 +113,11 @@ def rest_routes(database: Callable[[], Database], *, api_token: str | None) -> S
             raise _RequestError(404, f"No list {list_id}.")
         text = _paste_text(request.headers.get("content-type", ""), await _body(request))
         outcome = await run_in_threadpool(_import, db, list_id, text)
-        if outcome.batch_id is not None:
+        if outcome.queued:
             wake_worker()
-        return JSONResponse(paste_report(list_id, outcome), status_code=201 if outcome.created else 200)
+        sources = await run_in_threadpool(_sources_of, db, outcome)
+        created = outcome.created or outcome.sources
+        return JSONResponse(paste_report(list_id, outcome, sources), status_code=201 if created else 200)
 
     async def lists(request: Request) -> Response:
         summaries = await run_in_threadpool(list_summaries, database())
@@ -245,8 +250,32 @@ def _int_param(request: Request, name: str, *, default: int, low: int, high: int
     return int(raw)
 
 
-def paste_report(list_id: int, outcome: PasteOutcome) -> dict[str, Any]:
-    """The JSON answer to a paste: what was created, already there, repeated or rejected, and why."""
+def _sources_of(db: Database, outcome: PasteOutcome) -> dict[int, SourceView]:
+    """The source rows the paste created (its playlists and channels, and its offers), by id."""
+    return {source_id: get_source(db, source_id) for source_id in (*outcome.sources, *outcome.offers)}
+
+
+def _source_json(source: SourceView) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "kind": source.kind.value,
+        "url": source.url,
+        "state": source.state.value,
+        "message": source.message,
+    }
+
+
+def paste_report(list_id: int, outcome: PasteOutcome, sources: dict[int, SourceView] | None = None) -> dict[str, Any]:
+    """The JSON answer to a paste: what was created, already there, repeated or rejected, and why.
+
+    ``sources`` (from :func:`_sources_of`) describes the created sources and
+    offers; without it they are listed by id only.
+    """
+    sources = sources or {}
+
+    def described(source_id: int) -> dict[str, Any]:
+        return _source_json(sources[source_id]) if source_id in sources else {"id": source_id}
+
     return {
         "list_id": list_id,
         "batch_id": outcome.batch_id,
@@ -254,11 +283,20 @@ def paste_report(list_id: int, outcome: PasteOutcome) -> dict[str, Any]:
         "duplicates": [{"youtube_id": v, "reason": "already in this list"} for v in outcome.duplicates],
         "repeated": [{"youtube_id": v, "reason": "more than once in this request"} for v in outcome.repeated],
         "rejected": [{"text": r.text, "problem": r.problem.value, "reason": r.reason} for r in outcome.rejected],
+        "sources": [described(source_id) for source_id in outcome.sources],
+        "duplicate_sources": [
+            {"kind": ref.kind.value, "url": ref.url, "reason": "this list already imports or follows it"}
+            for ref in outcome.duplicate_sources
+        ],
+        "offers": [described(source_id) for source_id in outcome.offers],
         "counts": {
             "created": len(outcome.created),
             "duplicates": len(outcome.duplicates),
             "repeated": len(outcome.repeated),
             "rejected": len(outcome.rejected),
+            "sources": len(outcome.sources),
+            "duplicate_sources": len(outcome.duplicate_sources),
+            "offers": len(outcome.offers),
         },
     }
 
@@ -337,6 +375,19 @@ def _id_param(name: str) -> dict[str, Any]:
 
 
 _YOUTUBE_IDS = {"type": "array", "items": {"type": "object", "properties": {"youtube_id": {"type": "string"}}}}
+_SOURCES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["playlist", "channel"]},
+            "url": {"type": "string"},
+            "state": {"type": "string"},
+            "message": {"type": "string"},
+        },
+    },
+}
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -373,6 +424,19 @@ OPENAPI: dict[str, Any] = {
                             },
                         },
                     },
+                    "sources": _SOURCES,
+                    "duplicate_sources": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"type": "string", "enum": ["playlist", "channel"]},
+                                "url": {"type": "string"},
+                                "reason": {"type": "string"},
+                            },
+                        },
+                    },
+                    "offers": _SOURCES,
                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                 },
             },

@@ -67,7 +67,9 @@ def test_json_urls_are_created_and_imported(served, fresh_list):
     assert response.status_code == 201
     report = response.json()
     assert [c["youtube_id"] for c in report["created"]] == ["manuApi0001", "privApi0001"]
-    assert report["counts"] == {"created": 2, "duplicates": 0, "repeated": 0, "rejected": 0}
+    assert report["counts"] == {
+        "created": 2, "duplicates": 0, "repeated": 0, "rejected": 0, "sources": 0, "duplicate_sources": 0, "offers": 0
+    }
     assert isinstance(report["batch_id"], int)
     by_id = {v["youtube_id"]: v for v in _wait_until_finished(client, fresh_list)}
     assert by_id["manuApi0001"]["import"]["stage"] == "complete"
@@ -85,7 +87,9 @@ def test_text_paste_reports_duplicates_repeats_and_rejections(served, fresh_list
             "dupeApi0001",
             "https://www.youtube.com/shorts/autoApi0001",
             "autoApi0001",
-            "https://www.youtube.com/playlist?list=PLabcdefghij",
+            "https://www.youtube.com/playlist?list=PLsimulated12",
+            "https://www.youtube.com/watch?v=manuApi0002&list=PLsimulated30",
+            "https://www.youtube.com/@handle/about",
             "https://vimeo.com/12345",
         ]
     )
@@ -96,14 +100,20 @@ def test_text_paste_reports_duplicates_repeats_and_rejections(served, fresh_list
 
     assert response.status_code == 201
     report = response.json()
-    assert [c["youtube_id"] for c in report["created"]] == ["autoApi0001"]
+    assert [c["youtube_id"] for c in report["created"]] == ["autoApi0001", "manuApi0002"]
     assert report["duplicates"] == [{"youtube_id": "dupeApi0001", "reason": "already in this list"}]
     assert [r["youtube_id"] for r in report["repeated"]] == ["autoApi0001"]
     assert [(r["text"], r["problem"]) for r in report["rejected"]] == [
-        ("https://www.youtube.com/playlist?list=PLabcdefghij", "playlist"),
+        ("https://www.youtube.com/@handle/about", "channel"),
         ("https://vimeo.com/12345", "not_youtube"),
     ]
     assert all(r["reason"] for r in report["rejected"])
+    [playlist] = report["sources"]
+    assert (playlist["kind"], playlist["url"]) == ("playlist", "https://www.youtube.com/playlist?list=PLsimulated12")
+    assert playlist["id"] and playlist["state"] and playlist["message"]
+    [offer] = report["offers"]
+    assert offer["url"] == "https://www.youtube.com/playlist?list=PLsimulated30" and offer["state"] == "offered"
+    assert (report["counts"]["sources"], report["counts"]["offers"]) == (1, 1)
 
 
 def test_a_paste_with_nothing_new_is_200_without_a_batch(served, fresh_list):
