@@ -16,11 +16,14 @@ from urllib.parse import urlsplit
 from robust_import_app.db import Database
 from robust_import_app.pipeline import shared_guard
 from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.expand import SourceExpander
+from robust_import_app.pipeline.follow import FollowChecker
 from robust_import_app.pipeline.guard import Guards
 from robust_import_app.pipeline.metadata_batcher import MetadataBatcher
 from robust_import_app.pipeline.progress import ProgressSink
 from robust_import_app.pipeline.queue import ImportQueue
 from robust_import_app.pipeline.retry import RetryPolicy
+from robust_import_app.pipeline.source_queue import SourceQueue
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.redact import install_log_redaction, register_secret
 from robust_import_app.settings import Settings
@@ -66,14 +69,16 @@ async def build_worker(
 ) -> AsyncIterator[ImportWorker]:
     """An import worker for these settings; its HTTP clients close on exit.
 
-    ``batch_id`` limits it to one batch (the command line's own paste).
-    With ``settings.redis_url`` the guards are shared through Redis
+    ``batch_id`` limits it to one batch (the command line's own paste): it
+    expands that paste's playlists and channels and checks no followed
+    source. With ``settings.redis_url`` the guards are shared through Redis
     (:mod:`robust_import_app.pipeline.shared_guard`); without it each process has its own.
     The configured secrets are registered for redaction and every log handler
     configured so far redacts them (:mod:`robust_import_app.redact`).
     """
     protect_secrets(settings)
     data_api = None
+    client = None
     transcriber = build_transcriber(
         api_key=settings.whisper_api_key,
         local_model_dir=settings.whisper_local_model,
@@ -100,10 +105,11 @@ async def build_worker(
             data_api = MetadataBatcher(client, guards[Upstream.DATA_API])
         if transcriber is not None:
             stack.push_async_callback(transcriber.aclose)
+        queue = ImportQueue(db, lease_s=settings.lease_s, batch_id=batch_id)
         ctx = StageContext(
             backend=backend or build_backend(settings),
             guards=guards,
-            queue=ImportQueue(db, lease_s=settings.lease_s, batch_id=batch_id),
+            queue=queue,
             data_api=data_api,
             transcriber=transcriber,
             whisper_max_upload_bytes=int(settings.whisper_max_upload_mb * 1_000_000),
@@ -111,13 +117,27 @@ async def build_worker(
                 settings.whisper_max_minutes_per_batch * 60 if settings.whisper_max_minutes_per_batch is not None else None
             ),
         )
+        retry_policy = RetryPolicy(
+            max_attempts=settings.max_attempts,
+            backoff_base_s=settings.backoff_base_s,
+            backoff_max_s=settings.backoff_max_s,
+        )
+        expander = SourceExpander(
+            ctx,
+            queue=SourceQueue(db, worker_id=queue.worker_id, lease_s=settings.lease_s, batch_id=batch_id),
+            sink=sink,
+            retry_policy=retry_policy,
+            confirm_over=settings.source_confirm_over,
+            data_api=client,
+        )
+        follower = (
+            FollowChecker(ctx, db=db, sink=sink, interval_s=settings.follow_interval_s) if batch_id is None else None
+        )
         yield ImportWorker(
             ctx,
             sink=sink,
-            retry_policy=RetryPolicy(
-                max_attempts=settings.max_attempts,
-                backoff_base_s=settings.backoff_base_s,
-                backoff_max_s=settings.backoff_max_s,
-            ),
+            retry_policy=retry_policy,
             videos_in_flight=settings.videos_in_flight,
+            expander=expander,
+            follower=follower,
         )

@@ -30,6 +30,10 @@ DEFAULT_VIDEOS_IN_FLIGHT = 8
 DEFAULT_LIST_NAME = "Inbox"
 DEFAULT_DATA_API_INTERVAL_S = 0.2
 """The Data API's own per-minute limits are far above one call per 0.2 s."""
+DEFAULT_SOURCE_CONFIRM_OVER = 200
+"""``IMPORT_SOURCE_CONFIRM_OVER``: a pasted playlist or channel with more videos asks "latest 50 / 200 / all" first."""
+DEFAULT_FOLLOW_INTERVAL_MIN = 60.0
+"""``IMPORT_FOLLOW_INTERVAL_MIN``: minutes between two checks of a followed playlist or channel."""
 
 
 class _Env:
@@ -66,6 +70,18 @@ class _Env:
     def path(self, name: str) -> Path | None:
         raw = self.text(name)
         return Path(raw).expanduser() if raw else None
+
+
+def _at_least(name: str, value: int, low: int) -> int:
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    return value
+
+
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise ValueError(f"{name} must be above 0, got {value:g}")
+    return value
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -106,6 +122,9 @@ class Settings:
     whisper_max_minutes_per_batch: float | None = None
     api_token: str | None = field(default=None, repr=False)
     """``IMPORT_API_TOKEN``: the bearer token of the REST API under ``/api``; without it the API is off (404)."""
+    source_confirm_over: int = DEFAULT_SOURCE_CONFIRM_OVER
+    follow_interval_s: float = DEFAULT_FOLLOW_INTERVAL_MIN * 60
+    """``IMPORT_FOLLOW_INTERVAL_MIN`` (minutes), here in seconds."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +164,11 @@ class Settings:
             whisper_max_upload_mb=env.number("WHISPER_MAX_UPLOAD_MB", DEFAULT_WHISPER_MAX_UPLOAD_MB),
             whisper_max_minutes_per_batch=env.optional_number("WHISPER_MAX_MINUTES_PER_BATCH"),
             api_token=env.text("IMPORT_API_TOKEN"),
+            source_confirm_over=_at_least(
+                "IMPORT_SOURCE_CONFIRM_OVER", int(env.number("IMPORT_SOURCE_CONFIRM_OVER", DEFAULT_SOURCE_CONFIRM_OVER)), 0
+            ),
+            follow_interval_s=60
+            * _positive("IMPORT_FOLLOW_INTERVAL_MIN", env.number("IMPORT_FOLLOW_INTERVAL_MIN", DEFAULT_FOLLOW_INTERVAL_MIN)),
         )
 
     def guard_configs(self) -> dict[Upstream, GuardConfig]:

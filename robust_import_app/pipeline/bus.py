@@ -6,7 +6,8 @@ runs :func:`subscribe`, which hands them to its own sink (the web's
 ``LivePublisher``). The messages are JSON objects ``{"v": 1, "kind": ..., ...}``
 (:data:`BUS_VERSION`; other versions are ignored) on these channels::
 
-    robust-import:list:<list_id>   kind "video" (a VideoUpdate) or "summary" (a BatchSummary)
+    robust-import:list:<list_id>   kind "video" (a VideoUpdate), "summary" (a BatchSummary)
+                                   or "source" (a SourceUpdate: a playlist or channel changed)
     robust-import:pause            kind "pause": a worker's PauseNotice, every second while
                                    paused, then one with "notice": null when it resumed
     robust-import:wake             kind "wake": a paste created videos, claim them now
@@ -42,7 +43,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.progress import ProgressSink, VideoUpdate
+from robust_import_app.pipeline.progress import ProgressSink, SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.queue import BatchSummary
 from robust_import_app.pipeline.stage import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
@@ -114,6 +115,11 @@ def encode_summary(summary: BatchSummary) -> str:
     return json.dumps({"v": BUS_VERSION, "kind": "summary", "summary": dataclasses.asdict(summary)})
 
 
+def encode_source(update: SourceUpdate) -> str:
+    """The JSON message of a source change."""
+    return json.dumps({"v": BUS_VERSION, "kind": "source", "source": dataclasses.asdict(update)})
+
+
 def encode_pause(sender: str, notice: PauseNotice | None) -> str:
     """The JSON message of a worker's pause notice; ``notice`` None says it resumed."""
     body = dataclasses.asdict(notice) if notice is not None else None
@@ -137,8 +143,22 @@ def decode_video(body: dict[str, Any]) -> VideoUpdate:
 
 
 def decode_summary(body: dict[str, Any]) -> BatchSummary:
-    """A :class:`BatchSummary` from its message body; KeyError, TypeError or ValueError when malformed."""
-    return BatchSummary(**{field.name: int(body[field.name]) for field in dataclasses.fields(BatchSummary)})
+    """A :class:`BatchSummary` from its message body; KeyError, TypeError or ValueError when malformed.
+
+    A count with a default (the sources' counts) may be missing: a worker of
+    the version before sources sends none.
+    """
+    return BatchSummary(
+        **{
+            field.name: int(body[field.name] if field.default is dataclasses.MISSING else body.get(field.name, field.default))
+            for field in dataclasses.fields(BatchSummary)
+        }
+    )
+
+
+def decode_source(body: dict[str, Any]) -> SourceUpdate:
+    """A :class:`SourceUpdate` from its message body; errors as :func:`decode_video`."""
+    return SourceUpdate(list_id=int(body["list_id"]), source_id=int(body["source_id"]))
 
 
 def decode_pause(body: dict[str, Any] | None) -> PauseNotice | None:
@@ -308,6 +328,11 @@ class RedisProgressSink(_Publishing):
     def batch_finished(self, summary: BatchSummary) -> None:
         """Publish the batch's summary on its list's channel."""
         self._outbox.put(("summary", summary.batch_id), list_channel(summary.list_id), encode_summary(summary))
+
+    def source_changed(self, update: SourceUpdate) -> None:
+        """Publish a source change on its list's channel (replacing an unsent one of the same source)."""
+        key = ("source", update.list_id, update.source_id)
+        self._outbox.put(key, list_channel(update.list_id), encode_source(update))
 
     def pause_changed(self, notice: PauseNotice | None) -> None:
         """Publish this worker's pause notice, or (None) that it resumed."""
@@ -498,6 +523,8 @@ async def subscribe(
             summary = decode_summary(body["summary"])
             if await _claim_summary(claims, summary):
                 sink.batch_finished(summary)
+        elif kind == "source":
+            sink.source_changed(decode_source(body["source"]))
         elif kind == "pause":
             pause_cb(str(body["sender"]), decode_pause(body["notice"]))
 

@@ -13,6 +13,12 @@ video from its stored stage. For each video it runs, top to bottom::
 A permanent failure marks the video failed with its reason. A transient one
 puts it back with the next attempt time stored (backoff with jitter, bounded
 per stage); when the attempts run out it fails with the last reason.
+
+Beside the videos, one source job at a time: a page of a pasted playlist or
+channel (:mod:`robust_import_app.pipeline.expand`, leased like a video and
+renewed by the same heartbeat), or else a due check of a followed source
+(:mod:`robust_import_app.pipeline.follow`). The videos a page or a check
+creates are claimed at once.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from robust_import_app.pipeline.breaker import BreakerState
 from robust_import_app.pipeline.classify import classify
 from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
+from robust_import_app.pipeline.expand import SourceExpander
+from robust_import_app.pipeline.follow import FollowChecker, FollowJob
 from robust_import_app.pipeline.progress import ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue import LeaseLost, VideoJob
+from robust_import_app.pipeline.source_queue import SourceJob
 from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.stage import ImportStage, next_stage
 from robust_import_app.pipeline.stages import captions, chapters, metadata
@@ -108,6 +117,15 @@ class _Flight:
     """Set once the video's final write (complete, fail, reschedule) is under way."""
 
 
+@dataclass(slots=True)
+class _SourceWork:
+    """The source job in flight: a page of ``job`` (leased, renewed by the heartbeat) or a follow check."""
+
+    task: asyncio.Task[None]
+    job: SourceJob | None = None
+    renewed_at: float = 0.0
+
+
 class ImportWorker:
     """Runs up to ``videos_in_flight`` videos at once through their stages.
 
@@ -122,6 +140,10 @@ class ImportWorker:
     lease (the database is unreachable), before any other worker may claim
     it. Transient database errors in the claim loop are retried with
     jittered backoff; they never end :meth:`run`.
+
+    ``expander`` lists the pages of pasted playlists and channels,
+    ``follower`` checks followed sources; without them this worker does
+    neither (a worker of the command line checks no follows).
     """
 
     def __init__(
@@ -133,9 +155,16 @@ class ImportWorker:
         videos_in_flight: int,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
+        expander: SourceExpander | None = None,
+        follower: FollowChecker | None = None,
     ) -> None:
+        if expander is not None and expander.queue.worker_id != ctx.queue.worker_id:
+            raise ValueError("the expander's source queue must lease under the worker's id")
         self.ctx = ctx
         self.queue = ctx.queue
+        self.expander = expander
+        self.follower = follower
+        self._source_work: _SourceWork | None = None
         self.sink = sink
         self.retry_policy = retry_policy
         self.videos_in_flight = videos_in_flight
@@ -154,6 +183,11 @@ class ImportWorker:
     def in_flight(self) -> int:
         """How many videos this worker works on now."""
         return len(self._flights)
+
+    @property
+    def source_job_running(self) -> bool:
+        """True while a page of a source is being listed, or a followed source checked."""
+        return self._source_work is not None
 
     def pause_notice(self) -> PauseNotice | None:
         """The notice to show while an open circuit breaker holds videos back.
@@ -179,13 +213,19 @@ class ImportWorker:
             released = await self._db_retrying(self.queue.release_orphans)
             if released:
                 logger.info("Resuming %d videos left unfinished by a stopped worker", released)
+            if self.expander is not None:
+                released = await self._db_retrying(self.expander.queue.release_orphans)
+                if released:
+                    logger.info("Resuming %d sources left unfinished by a stopped worker", released)
             while True:
                 if self.ctx.data_api is not None:
                     await self._db_retrying(self._prefetch_metadata)
                 claimed = await self._db_retrying(self._claim)
+                started = await self._db_retrying(self._start_source_work)
                 if not claimed:
                     await self._db_retrying(self._announce_finished)
-                if until_idle and not claimed and not self._flights and await self._db_retrying(self._idle):
+                busy = claimed or started or self._flights or self._source_work is not None
+                if until_idle and not busy and await self._db_retrying(self._idle):
                     return
                 await self._wait(await self._db_retrying(self._idle_timeout_s))
         finally:
@@ -193,8 +233,10 @@ class ImportWorker:
             await self._stop()
 
     async def _stop(self) -> None:
-        """Cancel every video in flight and give back every lease, the interrupted claim's too."""
+        """Cancel every video and source job in flight and give back every lease, the interrupted claim's too."""
         tasks = [flight.task for flight in self._flights.values()]
+        if self._source_work is not None:
+            tasks.append(self._source_work.task)
         for task in tasks:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -205,6 +247,8 @@ class ImportWorker:
                 await asyncio.shield(claiming)
         try:
             await asyncio.shield(asyncio.to_thread(self.queue.release_held))
+            if self.expander is not None:
+                await asyncio.shield(asyncio.to_thread(self.expander.queue.release_held))
         except Exception:
             logger.warning("Could not release this worker's leases; they expire in %g s", self.queue.lease_s)
 
@@ -279,9 +323,64 @@ class ImportWorker:
         return done
 
     async def _idle(self) -> bool:
+        if self.expander is not None and await asyncio.to_thread(self.expander.queue.has_work):
+            return False
         return await asyncio.to_thread(self.queue.next_due_at) is None and not await asyncio.to_thread(
             self.queue.has_unfinished
         )
+
+    async def _start_source_work(self) -> bool:
+        """Start the next source job when none is in flight: a due page, else a due follow check.
+
+        Returns True when one was started.
+        """
+        if self._source_work is not None:
+            return False
+        started = self._clock()
+        if self.expander is not None:
+            job = await asyncio.to_thread(self.expander.queue.claim_due)
+            if job is not None:
+                task = asyncio.create_task(self._expand(job), name=f"expand source {job.source_id}")
+                self._hold_source_work(_SourceWork(task=task, job=job, renewed_at=started))
+                return True
+        if self.follower is not None:
+            check = await asyncio.to_thread(self.follower.claim_due)
+            if check is not None:
+                task = asyncio.create_task(self._check(check), name=f"check source {check.source_id}")
+                self._hold_source_work(_SourceWork(task=task))
+                return True
+        return False
+
+    def _hold_source_work(self, work: _SourceWork) -> None:
+        self._source_work = work
+
+        def done(_task: asyncio.Task[None]) -> None:
+            if self._source_work is work:
+                self._source_work = None
+            self._wake.set()  # its videos are due now, and the next page may be
+
+        work.task.add_done_callback(done)
+
+    async def _expand(self, job: SourceJob) -> None:
+        """List and store one page of ``job``; announce its batch when that was the source's last word."""
+        assert self.expander is not None
+        try:
+            await self.expander.run_page(job)
+        except Exception:
+            logger.exception("Could not store a page of source %d; it is listed again when its lease expires", job.source_id)
+            return
+        if job.state.is_finished and job.batch_id is not None:
+            summary = await self._db_retrying(functools.partial(self.queue.close_batch_if_done, job.batch_id))
+            if summary is not None:
+                self.sink.batch_finished(summary)
+
+    async def _check(self, check: FollowJob) -> None:
+        """Run one follow check; its batch is announced when its videos are done, as any batch."""
+        assert self.follower is not None
+        try:
+            await self.follower.check(check)
+        except Exception:
+            logger.exception("Follow check of source %d failed; it runs again at its next interval", check.source_id)
 
     async def _idle_timeout_s(self) -> float:
         if len(self._flights) < self.videos_in_flight and self._clock() >= self._claims_paused_until:
@@ -318,7 +417,8 @@ class ImportWorker:
                 renewing.cancel()
 
     async def renew_leases(self) -> None:
-        """Renew every lease in flight; cancel the videos whose lease another worker holds now."""
+        """Renew every lease in flight; cancel the videos (and the source page) whose lease another worker holds now."""
+        await self._renew_source_lease()
         flights = [flight for flight in self._flights.values() if not flight.finishing]
         if not flights:
             return
@@ -338,13 +438,35 @@ class ImportWorker:
             else:
                 flight.renewed_at = started
 
+    async def _renew_source_lease(self) -> None:
+        work = self._source_work
+        if work is None or work.job is None or self.expander is None:
+            return
+        started = self._clock()
+        try:
+            held = await asyncio.to_thread(self.expander.queue.renew, work.job)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            logger.warning("Could not renew the lease of source %d: %s", work.job.source_id, exc)
+            return
+        if held:
+            work.renewed_at = started
+        else:
+            logger.warning("Lost the lease on source %d; it was cancelled or another worker has it", work.job.source_id)
+            work.task.cancel()
+
     def _stop_stale(self) -> None:
-        """Cancel the videos whose lease was not renewed for :data:`SELF_FENCE_FRACTION` of a lease."""
+        """Cancel the videos (and the source page) whose lease was not renewed for :data:`SELF_FENCE_FRACTION` of a lease."""
         deadline = self._clock() - self.queue.lease_s * SELF_FENCE_FRACTION
         for flight in list(self._flights.values()):
             if flight.renewed_at < deadline and not flight.finishing and not flight.task.done():
                 logger.warning("Stopping %s: its lease could not be renewed in time", flight.job.youtube_id)
                 flight.task.cancel()
+        work = self._source_work
+        if work is not None and work.job is not None and work.renewed_at < deadline and not work.task.done():
+            logger.warning("Stopping source %d: its lease could not be renewed in time", work.job.source_id)
+            work.task.cancel()
 
     async def process(self, job: VideoJob) -> None:
         """Run one claimed video from its stored stage to the end (or a wait).

@@ -25,7 +25,7 @@ import tenacity
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.pipeline.progress import VideoUpdate
+from robust_import_app.pipeline.progress import SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.queue import BatchSummary
 from robust_import_app.pipeline.worker import PauseNotice
 from robust_import_app.state.live import ListLive, live_token
@@ -57,6 +57,9 @@ class _Push:
     to_prune: frozenset[str]
     leaving: frozenset[str]
     """Videos this push shows finished (or back waiting): pruned by the next push."""
+    sources_changed: int = 0
+    """How many source changes of the list this push carries (a page created videos, a source
+    waits or finished): tabs reload. Those reported while it was under way stay pending."""
 
 
 class LivePublisher:
@@ -82,6 +85,7 @@ class LivePublisher:
         self._updates: dict[int, dict[str, VideoUpdate]] = {}
         self._summaries: dict[int, list[BatchSummary]] = {}
         self._finished: dict[int, frozenset[str]] = {}
+        self._sources_changed: dict[int, int] = {}
         self._busy_lists: set[int] = set()
         self._shown_pause: dict[int, str] = {}
         self._wake = asyncio.Event()
@@ -95,6 +99,11 @@ class LivePublisher:
     def batch_finished(self, summary: BatchSummary) -> None:
         """Queue a batch's summary toast for every tab of its list."""
         self._summaries.setdefault(summary.list_id, []).append(summary)
+        self._wake.set()
+
+    def source_changed(self, update: SourceUpdate) -> None:
+        """Mark the source's list for a reload in every tab (its cards and its page of videos); flushed within ``interval_s``."""
+        self._sources_changed[update.list_id] = self._sources_changed.get(update.list_id, 0) + 1
         self._wake.set()
 
     async def run(self) -> None:
@@ -129,7 +138,7 @@ class LivePublisher:
         async with self._flushing:
             notice = self._pause_notice()
             text = self._pause_text(notice)
-            lists = set(self._updates) | set(self._summaries) | set(self._finished)
+            lists = set(self._updates) | set(self._summaries) | set(self._finished) | set(self._sources_changed)
             lists |= {list_id for list_id in self._busy_lists if text != self._shown_pause.get(list_id, "")}
             first_error: Exception | None = None
             for list_id in sorted(lists):
@@ -152,6 +161,7 @@ class LivePublisher:
             summaries=tuple(self._summaries.get(list_id, ())),
             to_prune=self._finished.get(list_id, frozenset()),
             leaving=leaving,
+            sources_changed=self._sources_changed.get(list_id, 0),
         )
 
     async def _flush_list(self, list_id: int, notice: PauseNotice | None) -> None:
@@ -170,7 +180,7 @@ class LivePublisher:
                     progress[youtube_id] = update.progress
                 live.stage = stage
                 live.progress = progress
-            if push.leaving:
+            if push.leaving or push.sources_changed:
                 # Finished, or back in the queue to wait for a retry: tabs
                 # reload the stored row, so the entry goes. It stays one more
                 # push, so the card does not flicker back to a stale stage
@@ -206,6 +216,11 @@ class LivePublisher:
         del queued[: len(push.summaries)]
         if not queued:
             self._summaries.pop(list_id, None)
+        left = self._sources_changed.get(list_id, 0) - push.sources_changed
+        if left > 0:
+            self._sources_changed[list_id] = left
+        else:
+            self._sources_changed.pop(list_id, None)
         finished = (self._finished.get(list_id, frozenset()) - push.to_prune) | push.leaving
         if finished:
             self._finished[list_id] = finished
