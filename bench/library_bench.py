@@ -24,6 +24,7 @@ Targets (issue 10): first page < 50 ms, search p95 < 150 ms for every kind of qu
 
     .venv/bin/python bench/library_bench.py [--videos 100000] [--runs 60] [--postgres]
     .venv/bin/python bench/library_bench.py --db /tmp/library.db [--reuse]
+    .venv/bin/python bench/library_bench.py --db-url postgresql+psycopg://…/library [--reuse]
 
 ``--db PATH`` seeds into PATH and keeps it; with ``--reuse`` an existing
 PATH (seeded by an earlier run with the same ``--seed``) is measured without
@@ -278,11 +279,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server instead of SQLite")
     parser.add_argument("--db", type=Path, help="SQLite file to seed and keep (default: a temporary one)")
-    parser.add_argument("--reuse", action="store_true", help="with --db: measure an existing file without seeding")
+    parser.add_argument("--db-url", help="a database URL (e.g. PostgreSQL) to seed and keep, or with --reuse to measure")
+    parser.add_argument("--reuse", action="store_true", help="with --db or --db-url: measure without seeding")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     words = vocabulary(rng)
     server = None
+    if args.db_url is not None:
+        db = Database(args.db_url)
+        if args.reuse:
+            with db.read() as session:
+                ids = dict(session.execute(sa.text("SELECT name, id FROM video_list")).all())
+            print(f"reusing {db.engine.url.render_as_string(hide_password=True)} ({database_size(db, None)})")
+        else:
+            migrate(args.db_url)
+            ids = _seed_and_report(db, args, rng, words, None, server=not db.is_sqlite)
+        ok = measure(db, ids["Inbox"], ids["Talks"], words, args.runs, random.Random(args.seed + 1))
+        db.dispose()
+        print("targets met" if ok else "targets missed")
+        sys.exit(0 if ok else 1)
     path = None
     if args.db is not None:
         path = args.db.resolve()
