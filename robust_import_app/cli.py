@@ -4,6 +4,7 @@ Usage::
 
     python -m robust_import_app import --list "Watch later" links.txt
     pbpaste | python -m robust_import_app import --list Inbox -
+    python -m robust_import_app import --list Talks --limit 50 <<< "https://www.youtube.com/@handle"
     python -m robust_import_app worker
 
 ``import`` migrates the database, finds the list by name (ignoring case) or
@@ -11,6 +12,10 @@ creates it, writes the paste's new videos as one batch
 (:func:`robust_import_app.library.import_paste`), then runs the same pipeline
 as the server (:func:`robust_import_app.compose.build_worker`) in this process,
 on that batch only, until its summary is announced (other workers may help).
+Playlists and channels of the paste expand into the batch as their pages of
+entries are listed; the command line never asks how many to take: all of
+them, or the latest ``--limit N`` of each. The playlist of a watch link with
+``list=`` is not expanded; the report names its playlist link to paste.
 The paste report and the progress bars, with "312 of 500 imported · about 18
 min left", go to stderr; stdout gets the summary line of the web toast and one
 ``<video id>: <reason>`` line per failed video.
@@ -43,7 +48,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlmodel import col, func, select
 
-from robust_import_app import library
+from robust_import_app import library, sources
 from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
 from robust_import_app.models import Video
@@ -85,12 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         help="import the YouTube links of a file (or stdin) into a list",
         description=(
-            "Import every YouTube video link in FILE into the list NAME (created when missing) "
-            "and wait until the import is done. Exit status: 0 all imported, 1 some failed, "
+            "Import every YouTube video, playlist and channel link in FILE into the list NAME "
+            "(created when missing) and wait until the import is done. Exit status: 0 all imported, 1 some failed, "
             "2 usage error or no links, 130 interrupted."
         ),
     )
     paste.add_argument("--list", dest="list_name", required=True, metavar="NAME", help="the list (any case)")
+    paste.add_argument(
+        "--limit",
+        type=_positive_int,
+        metavar="N",
+        help="take at most the latest N videos of each playlist or channel (default: all)",
+    )
     paste.add_argument("file", nargs="?", default="-", metavar="FILE", help="text with links; - (default) is stdin")
     commands.add_parser(
         "worker",
@@ -109,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "worker":
             return run_worker()
-        return run_import(list_name=args.list_name, source=args.file)
+        return run_import(list_name=args.list_name, source=args.file, limit=args.limit)
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -118,11 +129,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def run_import(*, list_name: str, source: str) -> int:
+def _positive_int(text: str) -> int:
+    """``--limit``'s value: a whole number of videos, at least 1 (argparse reports the ValueError)."""
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def run_import(*, list_name: str, source: str, limit: int | None = None) -> int:
     """Import the links in ``source`` (a path, or ``-`` for stdin) into ``list_name``.
 
+    ``limit`` caps each playlist or channel at its latest videos (None: all).
     Raises :class:`UsageError` for bad settings, an unreadable file, an input
-    without video links or a list name or paste the library refuses.
+    without video, playlist or channel links, or a list name or paste the
+    library refuses.
     """
     text = _read_input(source)
     try:
@@ -130,29 +151,29 @@ def run_import(*, list_name: str, source: str) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     parsed = parse_paste(text)
-    if not parsed.video_ids:
+    if not parsed.video_ids and not parsed.sources:
         _report_rejected(parsed.rejected)
-        raise UsageError("nothing to import: the input holds no YouTube video links.")
+        raise UsageError("nothing to import: the input holds no YouTube video, playlist or channel links.")
 
     migrate(settings.db_url)
     db = Database(settings.db_url)
     try:
         list_id, shown_name = find_or_create_list(db, list_name)
         try:
-            outcome = library.import_paste(db, list_id, text)
+            outcome = library.import_paste(db, list_id, text, source_limit=limit, ask_large=False)
         except library.LibraryError as exc:
             raise UsageError(str(exc)) from exc
         if outcome.batch_id is None:
-            _report_paste(outcome, shown_name)
-            print(f"Nothing new: every video is already in “{shown_name}”.", file=sys.stderr)
+            _report_paste(db, outcome, shown_name)
+            print(f"Nothing new: everything is already in “{shown_name}”.", file=sys.stderr)
             return EXIT_OK
         try:
-            _report_paste(outcome, shown_name)
+            _report_paste(db, outcome, shown_name)
             summary = asyncio.run(_run_batch(settings, db, outcome.batch_id, total=len(outcome.created)))
         except KeyboardInterrupt:
-            waiting = _unfinished_count(db, outcome.batch_id)
+            waiting, total = _unfinished_count(db, outcome.batch_id)
             print(
-                f"\nStopped. {waiting} of {len(outcome.created)} videos stay queued in the database; "
+                f"\nStopped. {waiting} of {total} videos stay queued in the database; "
                 "they resume when the app runs (or with the next import of new links).",
                 file=sys.stderr,
             )
@@ -284,8 +305,8 @@ def _report_rejected(rejected: Sequence[RejectedLine]) -> None:
         print(f"… and {len(rejected) - MAX_LISTED} more skipped lines", file=sys.stderr)
 
 
-def _report_paste(outcome: library.PasteOutcome, list_name: str) -> None:
-    """The paste report on stderr: rejected lines, duplicates, repeats, what is queued."""
+def _report_paste(db: Database, outcome: library.PasteOutcome, list_name: str) -> None:
+    """The paste report on stderr: rejected lines, duplicates, repeats, what is queued, the playlists offered."""
     _report_rejected(outcome.rejected)
     if outcome.duplicates:
         print(
@@ -297,9 +318,17 @@ def _report_paste(outcome: library.PasteOutcome, list_name: str) -> None:
             f"Pasted more than once, counted once ({len(outcome.repeated)}): {_listed(outcome.repeated)}",
             file=sys.stderr,
         )
+    if outcome.duplicate_sources:
+        urls = [ref.url for ref in outcome.duplicate_sources]
+        print(f"Already expanded or followed in “{list_name}” ({len(urls)}): {_listed(urls)}", file=sys.stderr)
     if outcome.created:
         count = len(outcome.created)
         print(f"Importing {count} video{'s' if count != 1 else ''} into “{list_name}”.", file=sys.stderr)
+    for source_id in outcome.sources:
+        print(f"Expanding {sources.get_source(db, source_id).url} into “{list_name}”.", file=sys.stderr)
+    for source_id in outcome.offers:
+        url = sources.get_source(db, source_id).url
+        print(f"Part of a playlist: to import all of it, run again with {url}", file=sys.stderr)
 
 
 class StageBars:
@@ -341,7 +370,12 @@ class StageBars:
             self._progress.update(self._bars[index], completed=self._counts[index])
 
     def show_status(self, counts: BatchCounts) -> None:
-        """Show "312 of 500 imported · about 18 min left" beside the complete bar."""
+        """Show "312 of 500 imported · about 18 min left" beside the complete bar; the bars grow with the batch.
+
+        A batch with playlists or channels grows as their pages are listed.
+        """
+        for bar in (*self._bars, self._failed_bar):
+            self._progress.update(bar, total=max(counts.total, 1))
         self._progress.update(self._bars[-1], status=counts.message)
 
     def batch_finished(self, summary: BatchSummary) -> None:
@@ -352,6 +386,9 @@ class StageBars:
     def settle(self, summary: BatchSummary) -> None:
         """Show the final counts (another worker may have done part of the batch)."""
         self.summary = summary
+        total = max(summary.imported + summary.failed + summary.cancelled, 1)
+        for bar in (*self._bars, self._failed_bar):
+            self._progress.update(bar, total=total)
         self._counts = [max(count, summary.imported) for count in self._counts[:-1]] + [summary.imported]
         for bar, count in zip(self._bars, self._counts, strict=True):
             self._progress.update(bar, completed=count)
@@ -415,10 +452,12 @@ async def _wait_for_summary(bars: StageBars, running: asyncio.Task[None], db: Da
         announced.cancel()
 
 
-def _unfinished_count(db: Database, batch_id: int) -> int:
+def _unfinished_count(db: Database, batch_id: int) -> tuple[int, int]:
+    """``(unfinished, total)`` videos of the batch."""
     with db.read() as session:
-        return session.exec(
-            select(func.count())
+        unfinished, total = session.exec(
+            select(func.count().filter(col(Video.import_stage).not_in(TERMINAL)), func.count())
             .select_from(Video)
-            .where(Video.batch_id == batch_id, col(Video.import_stage).not_in(TERMINAL))
+            .where(Video.batch_id == batch_id)
         ).one()
+    return unfinished, total

@@ -33,11 +33,13 @@ def _env(db_path: Path, **extra: str) -> dict[str, str]:
     return env | FAST_LIMITS | {"REFLEX_DB_URL": f"sqlite:///{db_path}?timeout=30"} | extra
 
 
-def _cli(db_path: Path, list_name: str, source: str, *, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    db_path: Path, list_name: str, source: str, *options: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "robust_import_app", "import", "--list", list_name, source],
+        [sys.executable, "-m", "robust_import_app", "import", "--list", list_name, *options, source],
         cwd=REPO,
-        env=_env(db_path),
+        env=_env(db_path, **env),
         input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
@@ -134,6 +136,47 @@ def test_a_second_run_of_the_same_paste_reports_duplicates_and_creates_nothing(t
     assert _query(db_path, "SELECT count(*) FROM import_batch") == [(1,)]
 
 
+def test_playlists_and_channels_expand_into_the_batch_never_ask_and_limit_caps_each(tmp_path):
+    db_path = tmp_path / "t.db"
+    paste = _paste_file(
+        tmp_path,
+        ["https://www.youtube.com/playlist?list=PLsimulated400", "https://www.youtube.com/@simchannel20", GENERATED[0]],
+    )
+
+    result = _cli(db_path, "Sources", str(paste), "--limit", "30", IMPORT_SOURCE_CONFIRM_OVER="5")
+
+    assert result.returncode == 0, result.stderr
+    assert "Expanding https://www.youtube.com/playlist?list=PLsimulated400 into “Sources”." in result.stderr
+    assert "Expanding https://www.youtube.com/@simchannel20/videos into “Sources”." in result.stderr
+    sources = _query(db_path, "SELECT key, state, found, entry_limit FROM import_source ORDER BY id")
+    assert sources == [("PLsimulated400", "done", 30, 30), ("@simchannel20", "done", 20, 30)]
+    videos = _videos(db_path)
+    assert len(videos) == 1 + 30 + 20
+    assert {stage for stage, *_ in videos.values()} == {"complete"}
+    summary = result.stdout.splitlines()[0]
+    assert summary.startswith("51 imported, ") and summary.endswith(" · 50 found"), summary
+    assert "51/51" in next(line for line in result.stderr.splitlines() if line.startswith("complete")), result.stderr
+
+
+def test_a_watch_link_with_a_playlist_imports_the_video_and_names_the_playlist_to_paste(tmp_path):
+    db_path = tmp_path / "t.db"
+
+    result = _cli(db_path, "Offers", "-", stdin="https://www.youtube.com/watch?v=offerVideo1&list=PLofferlist40")
+
+    assert result.returncode == 0, result.stderr
+    assert list(_videos(db_path)) == ["offerVideo1"]
+    assert "run again with https://www.youtube.com/playlist?list=PLofferlist40" in result.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "many"])
+def test_a_limit_below_one_video_is_a_usage_error(tmp_path, limit):
+    result = _cli(tmp_path / "t.db", "Sources", "-", "--limit", limit, stdin="https://www.youtube.com/@simchannel20")
+
+    assert result.returncode == 2
+    assert "--limit" in result.stderr
+    assert not (tmp_path / "t.db").exists()
+
+
 def test_input_without_links_exits_2_and_says_why(tmp_path):
     db_path = tmp_path / "t.db"
     paste = _paste_file(tmp_path, ["just some notes", "https://example.com/page"])
@@ -141,7 +184,7 @@ def test_input_without_links_exits_2_and_says_why(tmp_path):
     result = _cli(db_path, "Empty", str(paste))
 
     assert result.returncode == 2
-    assert "no YouTube video links" in result.stderr
+    assert "no YouTube video, playlist or channel links" in result.stderr
     assert "https://example.com/page: not a YouTube link" in result.stderr
     assert result.stdout == ""
     assert not db_path.exists(), "nothing to import must not touch the database"
