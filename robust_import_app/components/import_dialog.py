@@ -6,7 +6,9 @@ import json
 
 import reflex as rx
 
+from robust_import_app.components.source_card import offer_line
 from robust_import_app.state.importer import MAX_PASTE_CHARS, PASTE_TOO_LONG, ImportState
+from robust_import_app.state.sources import SourcesState
 
 PLACEHOLDER = "https://www.youtube.com/watch?v=…\nhttps://youtu.be/…\n(one per line, or separated by spaces or commas)"
 
@@ -90,7 +92,7 @@ def _rejected_line(item) -> rx.Component:
 
 
 def paste_report() -> rx.Component:
-    """What the last paste skipped: lines without a video link, duplicates."""
+    """What the last paste skipped (lines without a video link, duplicate videos and sources) and the playlists it offers."""
     return rx.cond(
         ImportState.has_report,
         rx.callout.root(
@@ -112,6 +114,11 @@ def paste_report() -> rx.Component:
                     ImportState.repeated_count > 0,
                     rx.text(ImportState.repeated_summary),
                 ),
+                rx.cond(
+                    ImportState.duplicate_sources_count > 0,
+                    rx.text(ImportState.duplicate_sources_summary),
+                ),
+                rx.foreach(SourcesState.offers, offer_line),
                 rx.button("Dismiss", size="1", variant="soft", on_click=ImportState.dismiss_report),
                 spacing="1",
                 align="start",

@@ -1,4 +1,5 @@
-"""The sidebar: the user's lists (each with Rename and Delete), a form to create one, the link to the settings."""
+"""The sidebar: the user's lists (each with Rename and Delete), a form to create one, the followed
+playlists and channels (each with Pause/Resume and Stop following), the link to the settings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import reflex as rx
 from robust_import_app import styles
 from robust_import_app.state.library import LibraryState, ListItem
 from robust_import_app.state.list_actions import ListActionsState
+from robust_import_app.state.source_cards import FollowedItem
+from robust_import_app.state.sources import SourcesState
 
 
 def _list_row(item: rx.Var[ListItem]) -> rx.Component:
@@ -92,8 +95,74 @@ def _list_link(item: rx.Var[ListItem]) -> rx.Component:
     )
 
 
+def _followed_row(item: rx.Var[FollowedItem]) -> rx.Component:
+    """A followed source: its title (opens its list), "Inbox · checked 5 min ago · 1 added", pause and remove."""
+    return rx.hstack(
+        rx.icon(item.icon, size=14, color="var(--gray-10)", flex_shrink="0", margin_top="0.2rem"),
+        rx.vstack(
+            rx.link(item.title, href=item.href, size="2", color="inherit", underline="hover", trim="both"),
+            rx.text(item.detail, size="1", color="var(--gray-10)", data_testid="followed-detail"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.icon_button(
+            rx.cond(item.paused, rx.icon("play", size=12), rx.icon("pause", size=12)),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label=rx.cond(item.paused, "Resume following ", "Pause following ") + item.title,
+            on_click=SourcesState.set_paused(item.id, ~item.paused),
+        ),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Stop following " + item.title,
+            on_click=SourcesState.ask_remove(item.id),
+        ),
+        align="start",
+        spacing="1",
+        width="100%",
+        data_testid="followed-source",
+    )
+
+
+def _followed_panel() -> rx.Component:
+    """The followed sources of every list, when there are any."""
+    return rx.cond(
+        SourcesState.followed.length() > 0,
+        rx.vstack(
+            rx.text("Following", size="1", weight="bold", color="var(--gray-10)", margin_top="1rem"),
+            rx.foreach(SourcesState.followed, _followed_row),
+            spacing="2",
+            width="100%",
+            data_testid="followed-sources",
+        ),
+    )
+
+
+def _remove_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Stop following"),
+            rx.alert_dialog.description(SourcesState.remove_text),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep following", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Stop following", color_scheme="red", on_click=SourcesState.remove)),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=SourcesState.remove_open,
+        on_open_change=SourcesState.set_remove_open,
+    )
+
+
 def _lists_panel() -> rx.Component:
-    """The lists and the new list's form: the content of the sidebar and of the phone's drawer."""
+    """The lists, the new list's form and the followed sources: the content of the sidebar and of the phone's drawer."""
     return rx.vstack(
         rx.heading("Robust Import", size="4"),
         rx.text("Lists", size="1", weight="bold", color="var(--gray-10)", margin_top="1rem"),
@@ -111,6 +180,7 @@ def _lists_panel() -> rx.Component:
             LibraryState.new_list_error != "",
             rx.text(LibraryState.new_list_error, size="1", color="var(--red-11)", role="alert", data_testid="new-list-error"),
         ),
+        _followed_panel(),
         rx.link(
             rx.hstack(rx.icon("settings", size=14), rx.text("Add from anywhere", size="2"), align="center", spacing="2"),
             href="/settings",
@@ -154,7 +224,7 @@ def _drawer() -> rx.Component:
 
 
 def sidebar() -> rx.Component:
-    """Lists with their video counts and a new list's form: a sidebar from 768 px up, a drawer below."""
+    """Lists with their video counts, a new list's form and the followed sources: a sidebar from 768 px up, a drawer below."""
     return rx.fragment(
         rx.box(
             _lists_panel(),
@@ -179,4 +249,5 @@ def sidebar() -> rx.Component:
         ),
         _rename_dialog(),
         _delete_dialog(),
+        _remove_dialog(),
     )

@@ -13,18 +13,32 @@ from robust_import_app.components.search_results import search_results
 from robust_import_app.components.selection_bar import selection_bar
 from robust_import_app.components.served_by import served_by
 from robust_import_app.components.sidebar import sidebar
+from robust_import_app.components.source_card import source_cards
 from robust_import_app.components.video_card import video_card
 from robust_import_app.components.view_controls import view_controls
 from robust_import_app.components.watch import on_change
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
+from robust_import_app.state.sources import SourcesState
 
 
 def _live_triggers() -> rx.Component:
-    """Reload this tab's page of cards, or toast a summary, when the shared revisions move."""
+    """Reload this tab's page of cards or its source cards, or toast a summary, when the shared revisions move.
+
+    The source cards load once the page of cards is shown (the watcher runs
+    when the list id arrives with it), never in the page load itself.
+    """
     return rx.fragment(
         on_change(ListLive.page_revision, LibraryState.follow_page_revision),
         on_change(ListLive.summary_revision, LibraryState.show_summary),
+        on_change(
+            LibraryState.list_id.to_string()
+            + ":"
+            + LibraryState.all_lists.to_string()
+            + ":"
+            + ListLive.sources_revision.to_string(),
+            SourcesState.sync,
+        ),
     )
 
 
@@ -109,6 +123,7 @@ def index() -> rx.Component:
             _header(),
             batch_banner(),
             paste_report(),
+            source_cards(),
             selection_bar(),
             rx.cond(
                 LibraryState.searching,

@@ -12,6 +12,7 @@ from robust_import_app.db import get_database
 from robust_import_app.state.library import LibraryState
 from robust_import_app.share import dropped_text
 from robust_import_app.state.live import ListLive, live_token
+from robust_import_app.state.sources import SourcesState, source_id_arg
 
 SOCKET_MESSAGE_MAX_CHARS = 1_000_000
 """Reflex's cap on one socket message (``REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE``,
@@ -79,6 +80,11 @@ class PasteReport:
     duplicates_count: int
     repeated: list[str]
     repeated_count: int
+    duplicate_sources: list[str] = dataclasses.field(default_factory=list)
+    """The playlists and channels the list already expands or follows, by URL."""
+    duplicate_sources_count: int = 0
+    offer_ids: list[int] = dataclasses.field(default_factory=list)
+    """The source ids of the playlists the paste's watch links offer (:func:`robust_import_app.sources.accept_offer`)."""
 
 
 NO_REPORT = PasteReport(rejected=[], rejected_count=0, duplicates=[], duplicates_count=0, repeated=[], repeated_count=0)
@@ -95,6 +101,9 @@ def paste_report(outcome: library.PasteOutcome) -> PasteReport:
         duplicates_count=len(outcome.duplicates),
         repeated=list(outcome.repeated[:SHOWN_PER_KIND]),
         repeated_count=len(outcome.repeated),
+        duplicate_sources=[ref.url for ref in outcome.duplicate_sources[:SHOWN_PER_KIND]],
+        duplicate_sources_count=len(outcome.duplicate_sources),
+        offer_ids=list(outcome.offers[:SHOWN_PER_KIND]),
     )
 
 
@@ -113,6 +122,10 @@ class ImportState(rx.State):
     duplicates_count: int = 0
     repeated: list[str] = []
     repeated_count: int = 0
+    duplicate_sources: list[str] = []
+    duplicate_sources_count: int = 0
+    offer_ids: list[int] = []
+    """The paste's offered playlists, shown (with their size, once known) from :class:`SourcesState`'s offers."""
     created_count: int = 0
     error: str = ""
     prefill: str = ""
@@ -120,8 +133,14 @@ class ImportState(rx.State):
 
     @rx.var
     def has_report(self) -> bool:
-        """True when the last paste skipped something worth telling."""
-        return bool(self.rejected_count or self.duplicates_count or self.repeated_count)
+        """True when the last paste skipped something worth telling, or offers a playlist."""
+        return bool(
+            self.rejected_count
+            or self.duplicates_count
+            or self.repeated_count
+            or self.duplicate_sources_count
+            or self.offer_ids
+        )
 
     @rx.var
     def rejected_summary(self) -> str:
@@ -149,6 +168,16 @@ class ImportState(rx.State):
             f"{self.repeated_count} pasted more than once, added once: {listed(self.repeated, self.repeated_count)}"
         )
 
+    @rx.var
+    def duplicate_sources_summary(self) -> str:
+        """E.g. "1 playlist or channel is already being imported or followed here, not added again: URL"."""
+        count = self.duplicate_sources_count
+        verb = "is" if count == 1 else "are"
+        return (
+            f"{plural(count, 'playlist or channel', 'playlists or channels')} {verb} already being imported or "
+            f"followed here, not added again: {listed(self.duplicate_sources, count)}"
+        )
+
     @rx.event
     def set_dialog_open(self, value: bool):
         """Open or close the dialog."""
@@ -165,10 +194,20 @@ class ImportState(rx.State):
         self.rejected, self.rejected_count = report.rejected, report.rejected_count
         self.duplicates, self.duplicates_count = report.duplicates, report.duplicates_count
         self.repeated, self.repeated_count = report.repeated, report.repeated_count
+        self.duplicate_sources, self.duplicate_sources_count = report.duplicate_sources, report.duplicate_sources_count
+        self.offer_ids = report.offer_ids
+
+    @rx.event
+    async def accept_offer(self, source_id: int):
+        """The report's "Import playlist": import the whole playlist a pasted watch link offers."""
+        sources = await self.get_state(SourcesState)
+        result = await sources._accept(source_id)
+        self.offer_ids = [offer for offer in self.offer_ids if offer != source_id_arg(source_id)]
+        return result
 
     @rx.event
     async def submit(self, form_data: dict):
-        """Create every new video of the paste in the shown list at once and hand them to the worker.
+        """Create every new video (and source) of the paste in the shown list at once and hand them to the worker.
 
         A refused paste (too long, over the video limit, no links) sets
         ``error`` and leaves the dialog open with the text as pasted: the
@@ -203,23 +242,31 @@ class ImportState(rx.State):
             self.prefill, self.dialog_open = text, True
 
     async def _paste_into_shown_list(self, text: object) -> bool:
-        """Import ``text`` into the list the tab shows and reload its first page; True when videos were created."""
+        """Import ``text`` into the list the tab shows and reload its first page and its source cards.
+
+        True when the paste gave the worker something to do (videos, sources, offers to size).
+        """
         lib = await self.get_state(LibraryState)
         outcome = await self._import_into(lib.list_id, text)
-        if outcome is None or not outcome.created:
+        if outcome is None or not outcome.queued:
             return False
-        lib.page = 0
-        await lib._reload()
+        if outcome.created:
+            lib.page = 0
+            await lib._reload()
+        if outcome.sources or outcome.offers:
+            await (await self.get_state(SourcesState))._reload()
         return True
 
     async def _import_into(self, list_id: int, text: object) -> library.PasteOutcome | None:
         """Import ``text`` into list ``list_id``: set the report, close the dialog, announce new cards.
 
         Every tab showing the list reloads its page and shows the batch's
-        banner (this tab's :class:`ListLive` is linked to the list, if it was
+        banner, and its source cards when the paste named playlists or
+        channels (this tab's :class:`ListLive` is linked to the list, if it was
         not yet). A refused paste (not text, too long, over the video limit,
         no links, an unknown list) sets ``error``, keeps ``prefill`` and
-        returns None; the caller wakes the worker when videos were created.
+        returns None; the caller wakes the worker when the paste queued work
+        (:attr:`~robust_import_app.library.PasteOutcome.queued`).
         """
         if not isinstance(text, str):
             self.error = "The paste did not arrive as text; paste it again."
@@ -234,15 +281,18 @@ class ImportState(rx.State):
             return None
         self._show_report(paste_report(outcome))
         self.created_count = len(outcome.created)
-        if not outcome.created and not self.has_report:
+        if not outcome.queued and not self.has_report:
             self.error = "No YouTube video links found in the paste."
             return None
         self.error, self.prefill, self.dialog_open = "", "", False
+        if outcome.queued:
+            live = await (await self.get_state(ListLive))._link_to(live_token(list_id))
         if outcome.created:
             counts = await asyncio.to_thread(library.batch_counts, get_database(), list_id)
-            live = await (await self.get_state(ListLive))._link_to(live_token(list_id))
             live.page_revision += 1
             live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
             live.batch_cancelled = counts.cancelled
             live.banner_text = counts.message
+        if outcome.sources or outcome.offers:
+            live.sources_revision += 1
         return outcome

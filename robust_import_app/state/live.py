@@ -4,8 +4,8 @@ Each tab links its :class:`ListLive` to the token ``list-<id>`` in its
 ``on_load``; the import worker updates that token through
 ``app.modify_state`` (see :mod:`robust_import_app.state.publisher`) and Reflex
 sends the change to every linked tab. The state stays small on purpose: only
-the videos in flight, the banner's counts and two counters that tell tabs to
-reload their page or show a summary toast. A progress update is a delta of a
+the videos in flight, the banner's counts and counters that tell tabs to
+reload their page or their source cards, or show a summary toast. A progress update is a delta of a
 handful of entries, never the list.
 """
 
@@ -38,6 +38,8 @@ class ListLive(rx.SharedState):
     """What the user can do about a bot check (cookies file or proxy)."""
     page_revision: int = 0
     """Bumped when videos were created or finished: tabs reload their page."""
+    sources_revision: int = 0
+    """Bumped when a source of the list changed (a page listed, a choice asked, a check done): tabs reload their source cards."""
     summary_revision: int = 0
     """Bumped with each batch summary; ``summary`` holds its text."""
     summary: str = ""

@@ -186,6 +186,8 @@ class LivePublisher:
                 # push, so the card does not flicker back to a stale stage
                 # before the page reload lands.
                 live.page_revision += 1
+            if push.sources_changed:
+                live.sources_revision += 1
             live.batch_total = counts.total
             live.batch_imported = counts.imported
             live.batch_failed = counts.failed
