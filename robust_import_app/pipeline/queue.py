@@ -30,6 +30,7 @@ import secrets
 import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import psutil
 import sqlalchemy as sa
@@ -117,6 +118,19 @@ class CaptionsOutcome:
     note: str | None = None
 
 
+class SummaryOutcome(StrEnum):
+    """A finished batch's outcome, named as its toast's kind."""
+
+    SUCCESS = "success"
+    """Nothing failed, something was imported."""
+    WARNING = "warning"
+    """Some videos failed, others were imported."""
+    ERROR = "error"
+    """Every video that was not cancelled failed."""
+    INFO = "info"
+    """Nothing imported and nothing failed: every video was cancelled."""
+
+
 @dataclass(frozen=True, slots=True)
 class BatchSummary:
     """The counts a finished batch announces in its summary toast.
@@ -147,6 +161,13 @@ class BatchSummary:
         if self.cancelled:
             text = f"{text}, {self.cancelled} cancelled"
         return f"{text} · {self.entries_message}" if self.sources else text
+
+    @property
+    def outcome(self) -> SummaryOutcome:
+        """How the batch went, for its toast's icon and colour (see :class:`SummaryOutcome`)."""
+        if self.failed:
+            return SummaryOutcome.WARNING if self.imported else SummaryOutcome.ERROR
+        return SummaryOutcome.SUCCESS if self.imported else SummaryOutcome.INFO
 
     @property
     def entries_message(self) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -22,6 +21,7 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.db import get_database
 from robust_import_app.library_view import Sort, ViewPage, ViewQuery, channel_options, load_view
+from robust_import_app.pipeline.queue import SummaryOutcome
 from robust_import_app.search.engine import highlight_parts
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.live import ListLive, live_token
@@ -132,24 +132,13 @@ def _load_lists() -> list[ListItem]:
     return [ListItem(id=s.id, name=s.name, video_count=s.video_count) for s in library.list_summaries(get_database())]
 
 
-_SUMMARY_COUNTS = re.compile(r"(\d+) imported, \d+ without captions, (\d+) failed")
-"""The counts in ``BatchSummary.message`` (pipeline/queue.py), e.g. "47 imported, 3 without captions, 0 failed"."""
-_TOASTS = {"success": rx.toast.success, "warning": rx.toast.warning, "error": rx.toast.error, "info": rx.toast.info}
-
-
-def summary_toast_kind(message: str) -> str:
-    """The toast for a batch summary: "success" (none failed), "warning" (some failed), "error" (all failed).
-
-    "info" when nothing was imported or failed (every video cancelled) and
-    for a message that is not a batch summary.
-    """
-    counts = _SUMMARY_COUNTS.match(message)
-    if counts is None:
-        return "info"
-    imported, failed = int(counts[1]), int(counts[2])
-    if failed:
-        return "warning" if imported else "error"
-    return "success" if imported else "info"
+_TOASTS = {
+    SummaryOutcome.SUCCESS: rx.toast.success,
+    SummaryOutcome.WARNING: rx.toast.warning,
+    SummaryOutcome.ERROR: rx.toast.error,
+    SummaryOutcome.INFO: rx.toast.info,
+}
+"""A batch summary's toast, by its outcome (:attr:`ListLive.summary_kind`)."""
 
 
 def _retry_feedback(count: int) -> str:
@@ -352,7 +341,7 @@ class LibraryState(rx.State):
         live = await self.get_state(ListLive)
         if live.summary_revision > self._seen_summary_revision and live.summary:
             self._seen_summary_revision = live.summary_revision
-            toast = _TOASTS[summary_toast_kind(live.summary)]
+            toast = _TOASTS.get(live.summary_kind, rx.toast.info)
             return toast(live.summary, duration=8000, close_button=True)
 
     @rx.event

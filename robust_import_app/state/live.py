@@ -43,6 +43,8 @@ class ListLive(rx.SharedState):
     summary_revision: int = 0
     """Bumped with each batch summary; ``summary`` holds its text."""
     summary: str = ""
+    summary_kind: str = "info"
+    """The summary's toast kind (:class:`~robust_import_app.pipeline.queue.SummaryOutcome`): its icon and colour."""
 
     @rx.var
     def batch_running(self) -> bool:

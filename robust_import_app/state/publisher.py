@@ -197,6 +197,7 @@ class LivePublisher:
             live.paused_hint = notice.hint if notice and shown else ""
             for summary in push.summaries:
                 live.summary = summary.message
+                live.summary_kind = summary.outcome.value
                 live.summary_revision += 1
         self._forget(list_id, push)
         self._shown_pause[list_id] = shown

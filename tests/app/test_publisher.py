@@ -148,6 +148,7 @@ async def test_a_failed_push_is_delivered_by_the_next_flush(
     assert shown["stage"] == {VID: "complete"} and shown["progress"] == {VID: 100}
     assert shown["page_revision"] >= 1
     assert shown["summary"] == "1 imported, 0 without captions, 0 failed"
+    assert shown["summary_kind"] == "success"
     assert len([delta for delta in tabs.deltas if "summary_revision" in delta]) == 1  # one toast
 
     await publisher.flush()  # the finished card leaves the live state

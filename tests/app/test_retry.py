@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from robust_import_app import library
 from robust_import_app.models import ImportBatch, Video
 from robust_import_app.pipeline.queue import BatchSummary
-from robust_import_app.state.library import summary_toast_kind
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -85,4 +84,4 @@ def test_nothing_to_retry_makes_no_batch(db):
     ],
 )
 def test_the_toast_follows_the_outcome(summary, kind):
-    assert summary_toast_kind(summary.message) == kind
+    assert summary.outcome == kind
