@@ -319,7 +319,17 @@ _META_WEIGHTS = "'{0.1, 0.1, 0.4, 1.0}'"
 
 
 class _PostgresPlan:
-    """The statements of one query on PostgreSQL (tsvector, GIN)."""
+    """The statements of one query on PostgreSQL (tsvector, GIN).
+
+    Like the SQLite plan, each side keeps the newest ``MAX_CANDIDATES``
+    matches by id (an inner ``ORDER BY id DESC LIMIT :cap`` that reads only
+    ids) and ranks only those with ``ts_rank``, rather than ranking every GIN
+    match and keeping the best. The tsquery is written into each WHERE (not
+    joined as a relation) so that the planner estimates its matches from the
+    column's statistics and picks, per query, a backward walk of the primary
+    key that stops at the ``MAX_CANDIDATES``-th match (a common word) or the
+    GIN bitmap and a top-N sort of its matches (a rare one).
+    """
 
     def __init__(self, query: SearchQuery) -> None:
         self.text = tsquery_text(query)
@@ -331,9 +341,10 @@ class _PostgresPlan:
     def _with(self, *, scoped: bool) -> str:
         list_filter = "AND v.list_id = :list_id" if scoped else ""
         meta = (
-            f"SELECT v.id AS video_id, ts_rank({_META_WEIGHTS}, v.search_tsv, q) AS score "
-            "FROM video v, to_tsquery('simple', :meta_q) q "
-            f"WHERE v.search_tsv @@ q {list_filter} ORDER BY score DESC LIMIT :cap"
+            f"SELECT v.id AS video_id, ts_rank({_META_WEIGHTS}, v.search_tsv, to_tsquery('simple', :meta_q)) AS score "
+            "FROM (SELECT v.id FROM video v "
+            f"WHERE v.search_tsv @@ to_tsquery('simple', :meta_q) {list_filter} ORDER BY v.id DESC LIMIT :cap) newest "
+            "JOIN video v ON v.id = newest.id"
         )
         if self.text is None:
             win_top = "SELECT NULL::integer AS window_id, NULL::integer AS video_id, NULL::real AS score WHERE false"
@@ -341,9 +352,11 @@ class _PostgresPlan:
             channel_filter = "AND v.search_tsv @@ to_tsquery('simple', :channel_q)" if self.channel else ""
             join = "JOIN video v ON v.id = w.video_id" if scoped or self.channel else ""
             win_top = (
-                "SELECT w.id AS window_id, w.video_id, ts_rank(w.text_tsv, q) AS score "
-                f"FROM transcript_window w {join} CROSS JOIN to_tsquery('simple', :text_q) q "
-                f"WHERE w.text_tsv @@ q {list_filter} {channel_filter} ORDER BY score DESC LIMIT :cap"
+                "SELECT w.id AS window_id, w.video_id, ts_rank(w.text_tsv, to_tsquery('simple', :text_q)) AS score "
+                f"FROM (SELECT w.id FROM transcript_window w {join} "
+                f"WHERE w.text_tsv @@ to_tsquery('simple', :text_q) {list_filter} {channel_filter} "
+                "ORDER BY w.id DESC LIMIT :cap) newest "
+                "JOIN transcript_window w ON w.id = newest.id"
             )
         win = "SELECT DISTINCT ON (video_id) video_id, score, window_id FROM win_top ORDER BY video_id, score DESC"
         excluded = "NOT (v.search_tsv @@ to_tsquery('simple', :excluded_q))" if self.excluded else "true"

@@ -180,6 +180,24 @@ def test_total_is_a_floor_beyond_the_candidate_cap(db, monkeypatch):
     assert page.total == 3 and not page.total_is_exact
 
 
+@pytest.mark.parametrize("side", ["metadata", "transcript"])
+def test_past_the_candidate_cap_the_newest_matches_are_ranked(db, monkeypatch, side):
+    """The cap keeps each side's newest matches (highest ids), not its best: an older, better match is left out."""
+    monkeypatch.setattr("robust_import_app.search.engine.MAX_CANDIDATES", 3)
+    list_id = _list(db, "Many")
+
+    def video(n: int, text: str) -> int:
+        if side == "metadata":
+            return _video(db, list_id, f"many{n:07d}", title=text)
+        return _video(db, list_id, f"many{n:07d}", title=f"video {n}", transcript=[(0.0, text)])
+
+    oldest_best = video(0, "common common common")
+    newer = [video(n, f"common word {n}") for n in range(1, 4)]
+    page = search(db, "common")
+    assert set(_ids(page)) == set(newer) and oldest_best not in _ids(page)
+    assert page.total == 3 and not page.total_is_exact
+
+
 @pytest.mark.parametrize(
     "text",
     [
