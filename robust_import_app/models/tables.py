@@ -87,16 +87,18 @@ class Video(SQLModel, table=True):
     audio this video counts against its batch's transcription cap (reserved
     once per video, however often the stage runs).
 
-    The partial indexes serve the queue: ``ix_video_due`` the claim (unfinished
-    rows per batch), ``ix_video_held`` the in-flight counts, ``ix_video_retry``
-    the next scheduled attempt; finished rows, the bulk of a library, are in
-    none of them.
+    ``ix_video_list_page`` pages one list in "date added" order, ``ix_video_added``
+    every list (the library page without a search text). The partial indexes
+    serve the queue: ``ix_video_due`` the claim (unfinished rows per batch),
+    ``ix_video_held`` the in-flight counts, ``ix_video_retry`` the next
+    scheduled attempt; finished rows, the bulk of a library, are in none of them.
     """
 
     __tablename__ = "video"
     __table_args__ = (
         sa.UniqueConstraint("list_id", "youtube_id", name="uq_video_list_youtube_id"),
         sa.Index("ix_video_list_page", "list_id", "created_at", "id"),
+        sa.Index("ix_video_added", "created_at", "id"),
         sa.Index("ix_video_due", "batch_id", "id", sqlite_where=UNFINISHED_SQL, postgresql_where=UNFINISHED_SQL),
         sa.Index("ix_video_held", "batch_id", "claimed_until", sqlite_where=HELD_SQL, postgresql_where=HELD_SQL),
         sa.Index("ix_video_retry", "next_attempt_at", sqlite_where=RETRY_SQL, postgresql_where=RETRY_SQL),
