@@ -3,6 +3,7 @@ filter's choices arrive when its select opens (not with the page)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -37,13 +38,25 @@ def list_url(app):
     return f"{app.frontend_url}/list/{list_id}"
 
 
+def _sends_library_cards(frame: object) -> bool:
+    """True for a socket frame whose delta sets :class:`LibraryState`'s cards (not another state's ``cards``)."""
+    text = str(frame)
+    if "cards_rx_state_" not in text or "[" not in text:
+        return False
+    event = json.loads(text[text.index("[") :])
+    delta = event[1].get("delta", {}) if isinstance(event, list) and len(event) > 1 else {}
+    return any(
+        name.endswith("library____library_state") and "cards_rx_state_" in fields for name, fields in delta.items()
+    )
+
+
 def test_opening_a_list_sends_its_cards_once_and_the_channels_when_asked(browser, list_url):
     page = browser.new_context().new_page()
     card_updates = []
     page.on(
         "websocket",
         lambda socket: socket.on(
-            "framereceived", lambda frame: card_updates.append(frame) if "cards_rx_state_" in str(frame) else None
+            "framereceived", lambda frame: card_updates.append(frame) if _sends_library_cards(frame) else None
         ),
     )
     page.goto(list_url)
