@@ -146,13 +146,14 @@ async def test_lost_lease_stops_the_video_in_flight(db):
     _paste(db, "stolenAAAAA")
     queue = ImportQueue(db, lease_s=30)
     sink = RecordingSink(db)
-    backend = SimBackend(latency_s=0.5)
+    # 3 s a call: the video cannot finish (three or more calls) before the takeover, however busy the machine.
+    backend = SimBackend(latency_s=3.0)
     worker = make_worker(db, backend, sink, queue=queue)
     running = asyncio.create_task(worker.run())
     await asyncio.wait_for(_until(lambda: worker.in_flight == 1), timeout=10)
-    ImportQueue(db).claim_due(1, now=utcnow() + dt.timedelta(seconds=31))  # another worker takes over
+    assert ImportQueue(db).claim_due(1, now=utcnow() + dt.timedelta(seconds=31)), "another worker takes over"
     await worker.renew_leases()
-    await asyncio.wait_for(_until(lambda: worker.in_flight == 0), timeout=10)
+    await asyncio.wait_for(_until(lambda: worker.in_flight == 0), timeout=30)
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running
