@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from robust_import_app.components.confirm_dialog import confirm_dialog
 from robust_import_app.state.library import LibraryState, ListItem
 from robust_import_app.state.selection import SelectionState
 
@@ -44,20 +45,15 @@ def _bar() -> rx.Component:
 
 
 def _confirm_delete() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete videos"),
-            rx.alert_dialog.description(SelectionState.confirm_text, data_testid="delete-videos-text"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep them", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=SelectionState.confirm_delete)),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        "Delete videos",
+        SelectionState.confirm_text,
+        keep_label="Keep them",
+        confirm_label="Delete",
+        on_confirm=SelectionState.confirm_delete,
         open=SelectionState.confirm_open,
         on_open_change=SelectionState.set_confirm_open,
+        description_testid="delete-videos-text",
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from robust_import_app import styles
+from robust_import_app.components.confirm_dialog import confirm_dialog
 from robust_import_app.state.library import LibraryState, ListItem
 from robust_import_app.state.list_actions import ListActionsState
 from robust_import_app.state.source_cards import FollowedItem
@@ -58,20 +59,15 @@ def _rename_dialog() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete list"),
-            rx.alert_dialog.description(ListActionsState.delete_text, data_testid="delete-list-text"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete list", color_scheme="red", on_click=ListActionsState.delete)),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        "Delete list",
+        ListActionsState.delete_text,
+        keep_label="Keep it",
+        confirm_label="Delete list",
+        on_confirm=ListActionsState.delete,
         open=ListActionsState.delete_open,
         on_open_change=ListActionsState.set_delete_open,
+        description_testid="delete-list-text",
     )
 
 
@@ -144,18 +140,12 @@ def _followed_panel() -> rx.Component:
 
 
 def _remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Stop following"),
-            rx.alert_dialog.description(SourcesState.remove_text),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep following", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Stop following", color_scheme="red", on_click=SourcesState.remove)),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        "Stop following",
+        SourcesState.remove_text,
+        keep_label="Keep following",
+        confirm_label="Stop following",
+        on_confirm=SourcesState.remove,
         open=SourcesState.remove_open,
         on_open_change=SourcesState.set_remove_open,
     )
