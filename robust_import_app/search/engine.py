@@ -12,10 +12,10 @@ transcript match (weights in ``search/index.py``).
 
 Cost bound: each side (metadata, windows) reads at most ``MAX_CANDIDATES``
 matching rows, the newest first (FTS5 walks its doclists by descending
-rowid; PostgreSQL ranks the GIN matches), so a word said in a million
-windows costs a thousand scores, not a million. FTS5's ``bm25`` is not
-used on the windows: it counts every window matching each phrase once per
-query (``fts5Bm25GetData``), a walk of the whole doclist.
+rowid; PostgreSQL takes the newest ids first and runs ``ts_rank`` on those
+only), so a word said in a million windows costs a thousand scores, not a
+million. FTS5's ``bm25`` is not used on the windows: it counts every window
+matching each phrase once per query (``fts5Bm25GetData``), a walk of the whole doclist.
 Past that, ranking covers the newest matches only and the count is a floor:
 :attr:`SearchPage.total_is_exact` is False and the UI says "more than N".
 """
