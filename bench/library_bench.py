@@ -22,7 +22,7 @@ one-word, two-word and phrase queries with 0, 1 and 2 filters (a duration
 range, then also a publication date range) and without text; the database size.
 Targets (issue 10): first page < 50 ms, search p95 < 150 ms for every kind of query.
 
-    .venv/bin/python bench/library_bench.py [--videos 100000] [--runs 60] [--postgres]
+    .venv/bin/python bench/library_bench.py [--videos 100000] [--runs 60] [--postgres [--shared-buffers 6GB]]
     .venv/bin/python bench/library_bench.py --db /tmp/library.db [--reuse]
     .venv/bin/python bench/library_bench.py --db-url postgresql+psycopg://…/library [--reuse]
 
@@ -270,6 +270,10 @@ def _seed_and_report(db: Database, args, rng: random.Random, words: list[str], p
     return {"Inbox": inbox, "Talks": talks}
 
 
+def _physical_memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--videos", type=int, default=100_000)
@@ -278,6 +282,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server instead of SQLite")
+    parser.add_argument(
+        "--shared-buffers",
+        default=f"{_physical_memory_bytes() // 4 // 2**20}MB",
+        help="with --postgres: the server's shared_buffers (default 25 %% of RAM, PostgreSQL's advice for a "
+        "dedicated server; its own default is 128MB)",
+    )
     parser.add_argument("--db", type=Path, help="SQLite file to seed and keep (default: a temporary one)")
     parser.add_argument("--db-url", help="a database URL (e.g. PostgreSQL) to seed and keep, or with --reuse to measure")
     parser.add_argument("--reuse", action="store_true", help="with --db or --db-url: measure without seeding")
@@ -320,7 +330,8 @@ def main() -> None:
     if args.postgres:
         from tests.servers import PostgresServer
 
-        server = PostgresServer().start()
+        server = PostgresServer(settings={"shared_buffers": args.shared_buffers}).start()
+        print(f"PostgreSQL shared_buffers={args.shared_buffers}")
         url = server.create_database("library_bench")
     else:
         path = Path(tempfile.mkdtemp(prefix="library-bench-")) / "library.db"

@@ -13,6 +13,7 @@ Errors: :class:`ServerUnavailable` when the binaries are missing (the caller may
 
 from __future__ import annotations
 
+import itertools
 import os
 import pwd
 import re
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
@@ -122,6 +124,7 @@ class PostgresServer:
             engine = create_engine(server.url)          # database "robust_import"
             other = server.create_database("test_1")    # a URL
 
+    ``settings`` are more server parameters (``{"shared_buffers": "6GB"}``), given as ``-c``.
     ``start()`` raises :class:`ServerUnavailable` (no binaries, or root without a
     ``postgres`` user) or :class:`ServerStartError`.
     """
@@ -133,8 +136,10 @@ class PostgresServer:
         bindir: Path | None = None,
         start_attempts: int = DEFAULT_START_ATTEMPTS,
         ready_timeout_s: float = DEFAULT_READY_TIMEOUT_S,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.database = _checked_identifier(database)
+        self.settings = dict(settings or {})
         self._bindir = bindir
         self._start_attempts = start_attempts
         self._ready_timeout_s = ready_timeout_s
@@ -290,6 +295,7 @@ class PostgresServer:
                         "-c", "fsync=off",
                         "-c", "synchronous_commit=off",
                         "-c", "full_page_writes=off",
+                        *itertools.chain.from_iterable(("-c", f"{k}={v}") for k, v in self.settings.items()),
                     ],
                     stdin=subprocess.DEVNULL,
                     stdout=log,
