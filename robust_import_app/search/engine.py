@@ -328,7 +328,10 @@ class _PostgresPlan:
     joined as a relation) so that the planner estimates its matches from the
     column's statistics and picks, per query, a backward walk of the primary
     key that stops at the ``MAX_CANDIDATES``-th match (a common word) or the
-    GIN bitmap and a top-N sort of its matches (a rare one).
+    GIN bitmap and a top-N sort of its matches (a rare one). A phrase also
+    asks for its adjacent word pairs (``transcript_window_pairs``, see
+    ``search/index.py``), so that GIN finds the few windows that may say it
+    rather than the many that hold its words apart.
     """
 
     def __init__(self, query: SearchQuery) -> None:
@@ -336,7 +339,14 @@ class _PostgresPlan:
         self.channel = tsquery_channel(query, channel_weight=index.CHANNEL_TSV_WEIGHT)
         self.meta = " & ".join(f"({m})" for m in (self.text, self.channel) if m)
         self.excluded = tsquery_excluded(query)
-        self.params = {"text_q": self.text, "meta_q": self.meta, "channel_q": self.channel, "excluded_q": self.excluded}
+        self.phrases = [" ".join(phrase) for phrase in query.phrases]
+        self.params = {
+            "text_q": self.text,
+            "meta_q": self.meta,
+            "channel_q": self.channel,
+            "excluded_q": self.excluded,
+            "phrases": self.phrases,
+        }
 
     def _with(self, *, scoped: bool) -> str:
         list_filter = "AND v.list_id = :list_id" if scoped else ""
@@ -351,10 +361,16 @@ class _PostgresPlan:
         else:
             channel_filter = "AND v.search_tsv @@ to_tsquery('simple', :channel_q)" if self.channel else ""
             join = "JOIN video v ON v.id = w.video_id" if scoped or self.channel else ""
+            pairs_filter = (
+                "AND w.id IN (SELECT window_id FROM transcript_window_pairs "
+                "WHERE pairs @> search_phrase_pairs(CAST(:phrases AS text[])))"
+                if self.phrases
+                else ""
+            )
             win_top = (
                 "SELECT w.id AS window_id, w.video_id, ts_rank(w.text_tsv, to_tsquery('simple', :text_q)) AS score "
                 f"FROM (SELECT w.id FROM transcript_window w {join} "
-                f"WHERE w.text_tsv @@ to_tsquery('simple', :text_q) {list_filter} {channel_filter} "
+                f"WHERE w.text_tsv @@ to_tsquery('simple', :text_q) {pairs_filter} {list_filter} {channel_filter} "
                 "ORDER BY w.id DESC LIMIT :cap) newest "
                 "JOIN transcript_window w ON w.id = newest.id"
             )

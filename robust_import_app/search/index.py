@@ -11,11 +11,23 @@ queries off full term scans.
 
 PostgreSQL: generated ``tsvector`` columns with GIN indexes, in the
 ``simple`` configuration (lowercase, no stemming, no stop words; like
-unicode61 but without accent folding): ``video.search_tsv`` weights title
-``A``, channel ``B``, description ``C``; ``transcript_window.text_tsv``.
+unicode61 but without accent folding), read from the text with its
+punctuation turned into spaces (``POSTGRES_SEPARATORS``), so that words
+and their positions are those FTS5 and the search box see:
+``video.search_tsv`` weights title ``A``, channel ``B``, description
+``C``; ``transcript_window.text_tsv``.
+A GIN index knows which windows hold each word but not where, so a phrase
+of two common words would recheck every window holding both (52,000 of
+484,000 in bench/library_bench.py for a phrase said in 785). The table
+``transcript_window_pairs`` holds a 32-bit hash of each pair of adjacent
+words of each window (``search_word_pairs``), GIN-indexed: the search
+first keeps the windows holding every adjacent pair of its phrases
+(``search_phrase_pairs``), then checks the phrase on those only.
 
-The migration ``c7e5a1d9b2f3`` runs these statements: a later change of the
-index needs a migration of its own that goes from these to the new ones.
+The migrations ``c7e5a1d9b2f3`` (the index), ``a8d3f5c1e7b9`` (words
+read as FTS5 reads them) and ``f6b4d2a8c3e9`` (the word pairs) run these
+statements: a later change of the index needs a
+migration of its own that goes from these to the new ones.
 """
 
 from __future__ import annotations
@@ -108,4 +120,87 @@ POSTGRES_DROP: tuple[str, ...] = (
     "ALTER TABLE transcript_window DROP COLUMN IF EXISTS text_tsv",
     "DROP INDEX IF EXISTS ix_video_search_tsv",
     "ALTER TABLE video DROP COLUMN IF EXISTS search_tsv",
+)
+
+
+POSTGRES_SEPARATORS = r"[\s!-/:-@\[-`{-~\u00a0\u00a1\u00a7\u00ab\u00b6\u00b7\u00bb\u00bf\u2000-\u206f\u3000-\u303f]+"
+"""What separates words, as a PostgreSQL regular expression: white space, ASCII punctuation and the common
+Unicode spaces and punctuation (Latin-1's, General Punctuation, CJK's). Written out because the classes
+``[:punct:]``/``[:space:]`` know only ASCII in a ``C``-locale database, where PostgreSQL's parser takes
+any other character for a letter."""
+
+
+def _postgres_words(column: str) -> str:
+    """The ``tsvector`` of ``column`` with every separator made a space first: the parser then sees the
+    words FTS5's unicode61 and the search box see (``e-mail`` is ``e mail``, ``3.5`` is ``3 5``), so that a
+    phrase's positions are the same in the query and the document."""
+    return f"to_tsvector('simple', regexp_replace({column}, '{POSTGRES_SEPARATORS}', ' ', 'g'))"
+
+
+_TITLE, _CHANNEL, _DESCRIPTION = "coalesce(title, '')", "coalesce(channel, '')", "coalesce(description, '')"
+
+POSTGRES_WORDS_CREATE: tuple[str, ...] = (
+    "DROP INDEX ix_video_search_tsv",
+    "ALTER TABLE video DROP COLUMN search_tsv",
+    "ALTER TABLE video ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
+    f"setweight({_postgres_words(_TITLE)}, 'A') || "
+    f"setweight({_postgres_words(_CHANNEL)}, '{CHANNEL_TSV_WEIGHT}') || "
+    f"setweight({_postgres_words(_DESCRIPTION)}, 'C')) STORED",
+    "CREATE INDEX ix_video_search_tsv ON video USING GIN (search_tsv)",
+    "DROP INDEX ix_transcript_window_text_tsv",
+    "ALTER TABLE transcript_window DROP COLUMN text_tsv",
+    f"ALTER TABLE transcript_window ADD COLUMN text_tsv tsvector GENERATED ALWAYS AS ({_postgres_words('text')}) STORED",
+    "CREATE INDEX ix_transcript_window_text_tsv ON transcript_window USING GIN (text_tsv)",
+)
+"""Replaces ``POSTGRES_CREATE``'s columns by ones that read words as FTS5 does (see ``_postgres_words``);
+PostgreSQL rewrites every row to fill them."""
+
+POSTGRES_WORDS_DROP: tuple[str, ...] = POSTGRES_DROP + POSTGRES_CREATE
+"""Back to ``POSTGRES_CREATE``'s columns."""
+
+
+POSTGRES_PAIRS_CREATE: tuple[str, ...] = (
+    # Pairs follow the positions of the tsvector, as PostgreSQL's phrase operator <-> does. A 32-bit hash
+    # keeps each entry 4 bytes (two lexemes together may pass GIN's entry size limit); a collision only
+    # adds a candidate, which the phrase itself then rejects.
+    "CREATE FUNCTION search_word_pairs(doc tsvector) RETURNS integer[] "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+    "SELECT coalesce(array_agg(DISTINCT ('x' || left(md5(lexeme || ' ' || next_lexeme), 8))::bit(32)::integer), "
+    "'{}') "
+    "FROM (SELECT lexeme, position, lead(lexeme) OVER adjacent AS next_lexeme, "
+    "lead(position) OVER adjacent AS next_position "
+    "FROM unnest(doc) AS entry(lexeme, positions, weights), unnest(positions) AS position "
+    "WINDOW adjacent AS (ORDER BY position)) pairs "
+    "WHERE next_position = position + 1 $$",
+    "CREATE FUNCTION search_phrase_pairs(phrases text[]) RETURNS integer[] "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+    "SELECT coalesce(array_agg(DISTINCT pair), '{}') "
+    "FROM unnest(phrases) AS phrase, unnest(search_word_pairs(to_tsvector('simple', phrase))) AS pair $$",
+    # A table of its own, not a column of transcript_window: the window rows already hold the text and its
+    # tsvector, and 400 more bytes would push most of them past TOAST's 2 kB, moving their tsvector out of line.
+    "CREATE TABLE transcript_window_pairs ("
+    "window_id integer PRIMARY KEY REFERENCES transcript_window (id) ON DELETE CASCADE, "
+    "pairs integer[] NOT NULL)",
+    "INSERT INTO transcript_window_pairs (window_id, pairs) "
+    "SELECT id, search_word_pairs(text_tsv) FROM transcript_window",
+    "CREATE INDEX ix_transcript_window_pairs ON transcript_window_pairs USING GIN (pairs)",
+    "CREATE FUNCTION transcript_window_pairs_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO transcript_window_pairs (window_id, pairs) VALUES (NEW.id, search_word_pairs(NEW.text_tsv)) "
+    "ON CONFLICT (window_id) DO UPDATE SET pairs = excluded.pairs; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER transcript_window_pairs_write AFTER INSERT OR UPDATE OF text ON transcript_window "
+    "FOR EACH ROW EXECUTE FUNCTION transcript_window_pairs_write()",
+)
+"""``search_word_pairs(tsvector) -> integer[]``: the distinct hashes (first 32 bits of the MD5 of ``"a b"``) of
+the lexemes ``a``, ``b`` at adjacent positions; ``search_phrase_pairs(text[]) -> integer[]``: those of each
+phrase's words, read by the same ``simple`` configuration. Both IMMUTABLE, so that the planner computes a
+query's pairs once and estimates their matches from the column's statistics. ``transcript_window_pairs``
+holds each window's pairs, written by a trigger in the transaction that writes the window and deleted with it."""
+
+POSTGRES_PAIRS_DROP: tuple[str, ...] = (
+    "DROP TRIGGER IF EXISTS transcript_window_pairs_write ON transcript_window",
+    "DROP FUNCTION IF EXISTS transcript_window_pairs_write()",
+    "DROP TABLE IF EXISTS transcript_window_pairs",
+    "DROP FUNCTION IF EXISTS search_phrase_pairs(text[])",
+    "DROP FUNCTION IF EXISTS search_word_pairs(tsvector)",
 )

@@ -150,6 +150,31 @@ def test_words_must_share_one_window_or_the_metadata(db, library):
     assert _ids(search(db, "butter welcome")) == []
 
 
+def test_transcript_phrase_needs_its_words_adjacent_and_in_order(db):
+    """Punctuation separates words on both engines (PostgreSQL's parser alone would keep ``e-mail`` and ``3.5``
+    whole), and on PostgreSQL a phrase is first looked up by its adjacent word pairs
+    (``transcript_window_pairs``): every shape of phrase finds what it says, and nothing else."""
+    inbox = _list(db, "Inbox")
+    adjacent = _video(
+        db,
+        inbox,
+        "adj00000001",
+        transcript=[(0.0, "please e-mail the bread lab"), (4.0, "about sourdough"), (8.0, "version 3.5 ships")],
+    )
+    apart = _video(db, inbox, "apart000001", transcript=[(0.0, "the lab sells bread"), (4.0, "e-mail them")])
+    # Adjacent across two cues of one window; pieces of a hyphenated word; two phrases in one query.
+    assert _ids(search(db, '"lab about sourdough"')) == [adjacent]
+    assert _ids(search(db, '"e mail the"')) == [adjacent]
+    assert _ids(search(db, 'e-mail "bread lab"')) == [adjacent]
+    assert _ids(search(db, '"bread lab" "please e-mail"')) == [adjacent]
+    assert _ids(search(db, '"version 3.5 ships"')) == [adjacent]
+    assert _ids(search(db, "3.5")) == [adjacent]
+    assert _ids(search(db, '"lab bread"')) == []
+    assert _ids(search(db, '"bread lab" "sells bread"')) == []
+    assert set(_ids(search(db, '"e-mail"'))) == {adjacent, apart}
+    assert _ids(search(db, '"bread lab" -"about sourdough"')) == []
+
+
 def test_metadata_update_reindexes_and_new_windows_replace_old(db, library):
     with db.write() as session:
         row = session.get(Video, library["rust"])

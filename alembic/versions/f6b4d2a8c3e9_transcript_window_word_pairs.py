@@ -1,0 +1,33 @@
+"""Phrase search on PostgreSQL: the hashed adjacent word pairs of each transcript window, GIN-indexed
+
+The existing windows' pairs are written here; a trigger writes those of
+later ones. SQLite's FTS5 keeps word positions in its index and needs
+nothing here.
+
+Revision ID: f6b4d2a8c3e9
+Revises: a8d3f5c1e7b9
+Create Date: 2026-12-03 19:00:00.000000
+"""
+from typing import Sequence, Union
+
+from alembic import op
+
+from robust_import_app.search import index
+
+
+revision: str = 'f6b4d2a8c3e9'
+down_revision: Union[str, None] = 'a8d3f5c1e7b9'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        for statement in index.POSTGRES_PAIRS_CREATE:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        for statement in index.POSTGRES_PAIRS_DROP:
+            op.execute(statement)
