@@ -1,8 +1,8 @@
-"""Phrase search on PostgreSQL: the hashed adjacent word pairs of each transcript window, GIN-indexed
+"""Phrase search on PostgreSQL: the hashed adjacent word pairs of each transcript window and a marker of its list, GIN-indexed
 
-The existing windows' pairs are written here; a trigger writes those of
-later ones. SQLite's FTS5 keeps word positions in its index and needs
-nothing here.
+The existing windows' pairs are written here; triggers write those of
+later ones and change the marker of a video moved to another list.
+SQLite's FTS5 keeps word positions in its index and needs nothing here.
 
 Revision ID: f6b4d2a8c3e9
 Revises: a8d3f5c1e7b9

@@ -330,8 +330,9 @@ class _PostgresPlan:
     key that stops at the ``MAX_CANDIDATES``-th match (a common word) or the
     GIN bitmap and a top-N sort of its matches (a rare one). A phrase also
     asks for its adjacent word pairs (``transcript_window_pairs``, see
-    ``search/index.py``), so that GIN finds the few windows that may say it
-    rather than the many that hold its words apart.
+    ``search/index.py``), and in one list for that list's marker too, so that
+    GIN finds the few windows that may say it rather than the many that hold
+    its words apart or sit in another list.
     """
 
     def __init__(self, query: SearchQuery) -> None:
@@ -361,9 +362,10 @@ class _PostgresPlan:
         else:
             channel_filter = "AND v.search_tsv @@ to_tsquery('simple', :channel_q)" if self.channel else ""
             join = "JOIN video v ON v.id = w.video_id" if scoped or self.channel else ""
+            marker = " || search_list_marker(CAST(:list_id AS integer))" if scoped else ""
             pairs_filter = (
                 "AND w.id IN (SELECT window_id FROM transcript_window_pairs "
-                "WHERE pairs @> search_phrase_pairs(CAST(:phrases AS text[])))"
+                f"WHERE pairs @> (search_phrase_pairs(CAST(:phrases AS text[])){marker}))"
                 if self.phrases
                 else ""
             )

@@ -22,7 +22,10 @@ of two common words would recheck every window holding both (52,000 of
 ``transcript_window_pairs`` holds a 32-bit hash of each pair of adjacent
 words of each window (``search_word_pairs``), GIN-indexed: the search
 first keeps the windows holding every adjacent pair of its phrases
-(``search_phrase_pairs``), then checks the phrase on those only.
+(``search_phrase_pairs``), then checks the phrase on those only. Each
+window's array also holds a marker of its list (``search_list_marker``),
+so that a phrase searched in one list skips the other lists' windows
+inside the index.
 
 The migrations ``c7e5a1d9b2f3`` (the index), ``a8d3f5c1e7b9`` (words
 read as FTS5 reads them) and ``f6b4d2a8c3e9`` (the word pairs) run these
@@ -176,31 +179,51 @@ POSTGRES_PAIRS_CREATE: tuple[str, ...] = (
     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
     "SELECT coalesce(array_agg(DISTINCT pair), '{}') "
     "FROM unnest(phrases) AS phrase, unnest(search_word_pairs(to_tsvector('simple', phrase))) AS pair $$",
+    # 'list:' cannot begin a pair (two lexemes joined by a space).
+    "CREATE FUNCTION search_list_marker(list_id integer) RETURNS integer "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+    "SELECT ('x' || left(md5('list:' || list_id), 8))::bit(32)::integer $$",
     # A table of its own, not a column of transcript_window: the window rows already hold the text and its
     # tsvector, and 400 more bytes would push most of them past TOAST's 2 kB, moving their tsvector out of line.
     "CREATE TABLE transcript_window_pairs ("
     "window_id integer PRIMARY KEY REFERENCES transcript_window (id) ON DELETE CASCADE, "
-    "pairs integer[] NOT NULL)",
-    "INSERT INTO transcript_window_pairs (window_id, pairs) "
-    "SELECT id, search_word_pairs(text_tsv) FROM transcript_window",
+    "video_id integer NOT NULL, pairs integer[] NOT NULL)",
+    "INSERT INTO transcript_window_pairs (window_id, video_id, pairs) "
+    "SELECT w.id, w.video_id, search_word_pairs(w.text_tsv) || search_list_marker(v.list_id) "
+    "FROM transcript_window w JOIN video v ON v.id = w.video_id",
     "CREATE INDEX ix_transcript_window_pairs ON transcript_window_pairs USING GIN (pairs)",
+    "CREATE INDEX ix_transcript_window_pairs_video_id ON transcript_window_pairs (video_id)",
     "CREATE FUNCTION transcript_window_pairs_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "INSERT INTO transcript_window_pairs (window_id, pairs) VALUES (NEW.id, search_word_pairs(NEW.text_tsv)) "
-    "ON CONFLICT (window_id) DO UPDATE SET pairs = excluded.pairs; "
+    "INSERT INTO transcript_window_pairs (window_id, video_id, pairs) "
+    "SELECT NEW.id, NEW.video_id, search_word_pairs(NEW.text_tsv) || search_list_marker(v.list_id) "
+    "FROM video v WHERE v.id = NEW.video_id "
+    "ON CONFLICT (window_id) DO UPDATE SET video_id = excluded.video_id, pairs = excluded.pairs; "
     "RETURN NULL; END $$",
-    "CREATE TRIGGER transcript_window_pairs_write AFTER INSERT OR UPDATE OF text ON transcript_window "
+    "CREATE TRIGGER transcript_window_pairs_write AFTER INSERT OR UPDATE OF text, video_id ON transcript_window "
     "FOR EACH ROW EXECUTE FUNCTION transcript_window_pairs_write()",
+    "CREATE FUNCTION transcript_window_pairs_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE transcript_window_pairs p SET pairs = search_word_pairs(w.text_tsv) || search_list_marker(NEW.list_id) "
+    "FROM transcript_window w WHERE p.video_id = NEW.id AND w.id = p.window_id; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER transcript_window_pairs_move AFTER UPDATE OF list_id ON video "
+    "FOR EACH ROW WHEN (OLD.list_id IS DISTINCT FROM NEW.list_id) EXECUTE FUNCTION transcript_window_pairs_move()",
 )
 """``search_word_pairs(tsvector) -> integer[]``: the distinct hashes (first 32 bits of the MD5 of ``"a b"``) of
 the lexemes ``a``, ``b`` at adjacent positions; ``search_phrase_pairs(text[]) -> integer[]``: those of each
-phrase's words, read by the same ``simple`` configuration. Both IMMUTABLE, so that the planner computes a
-query's pairs once and estimates their matches from the column's statistics. ``transcript_window_pairs``
-holds each window's pairs, written by a trigger in the transaction that writes the window and deleted with it."""
+phrase's words, read by the same ``simple`` configuration; ``search_list_marker(integer) -> integer``: the
+hash of ``"list:<id>"``. All IMMUTABLE, so that the planner computes a query's array once and estimates its
+matches from the column's statistics. ``transcript_window_pairs`` holds each window's pairs plus its list's
+marker, so that a phrase searched in one list intersects the two inside the GIN index rather than reading
+every window of every list that says it; triggers write it with the window, delete it with the window and
+change the marker when the video moves to another list."""
 
 POSTGRES_PAIRS_DROP: tuple[str, ...] = (
+    "DROP TRIGGER IF EXISTS transcript_window_pairs_move ON video",
+    "DROP FUNCTION IF EXISTS transcript_window_pairs_move()",
     "DROP TRIGGER IF EXISTS transcript_window_pairs_write ON transcript_window",
     "DROP FUNCTION IF EXISTS transcript_window_pairs_write()",
     "DROP TABLE IF EXISTS transcript_window_pairs",
+    "DROP FUNCTION IF EXISTS search_list_marker(integer)",
     "DROP FUNCTION IF EXISTS search_phrase_pairs(text[])",
     "DROP FUNCTION IF EXISTS search_word_pairs(tsvector)",
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from robust_import_app.library import copy_videos, move_videos
 from robust_import_app.models.tables import Video, VideoList
 from robust_import_app.search.engine import MARK_END, MARK_START, highlight_parts, search
 from robust_import_app.search.windows import replace_windows
@@ -173,6 +174,26 @@ def test_transcript_phrase_needs_its_words_adjacent_and_in_order(db):
     assert _ids(search(db, '"bread lab" "sells bread"')) == []
     assert set(_ids(search(db, '"e-mail"'))) == {adjacent, apart}
     assert _ids(search(db, '"bread lab" -"about sourdough"')) == []
+
+
+def test_phrase_in_one_list_follows_moves_and_copies(db):
+    """A phrase searched in one list finds the windows of that list's videos only (on PostgreSQL through the
+    list's marker in ``transcript_window_pairs``), and a move or a copy carries the video's windows along."""
+    inbox, talks = _list(db, "Inbox"), _list(db, "Talks")
+    moved = _video(db, inbox, "move0000001", transcript=[(0.0, "knead the rye dough slowly")])
+    stays = _video(db, inbox, "stay0000001", transcript=[(0.0, "we knead the rye dough too")])
+    assert sorted(_ids(search(db, '"rye dough"', list_id=inbox))) == sorted([moved, stays])
+    assert _ids(search(db, '"rye dough"', list_id=talks)) == []
+
+    assert move_videos(db, [moved], talks).moved == 1
+    assert _ids(search(db, '"rye dough"', list_id=talks)) == [moved]
+    assert _ids(search(db, '"rye dough"', list_id=inbox)) == [stays]
+
+    assert copy_videos(db, [stays], talks).moved == 1
+    copied = set(_ids(search(db, '"rye dough"', list_id=talks))) - {moved}
+    assert len(copied) == 1 and stays not in copied
+    assert _ids(search(db, '"rye dough"', list_id=inbox)) == [stays]
+    assert len(_ids(search(db, '"rye dough"'))) == 3
 
 
 def test_metadata_update_reindexes_and_new_windows_replace_old(db, library):
