@@ -35,6 +35,8 @@ migration of its own that goes from these to the new ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 TITLE_WEIGHT = 10.0
 CHANNEL_WEIGHT = 4.0
 DESCRIPTION_WEIGHT = 1.0
@@ -106,16 +108,26 @@ SQLITE_DROP: tuple[str, ...] = (
     "DROP TABLE IF EXISTS video_fts",
 )
 
-POSTGRES_CREATE: tuple[str, ...] = (
-    "ALTER TABLE video ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
-    f"setweight(to_tsvector('simple', coalesce(channel, '')), '{CHANNEL_TSV_WEIGHT}') || "
-    "setweight(to_tsvector('simple', coalesce(description, '')), 'C')) STORED",
-    "CREATE INDEX ix_video_search_tsv ON video USING GIN (search_tsv)",
-    "ALTER TABLE transcript_window ADD COLUMN text_tsv tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED",
-    "CREATE INDEX ix_transcript_window_text_tsv ON transcript_window USING GIN (text_tsv)",
-)
+
+def _postgres_plain_words(column: str) -> str:
+    """The ``tsvector`` of ``column`` read by PostgreSQL's parser as it is (the first index, ``c7e5a1d9b2f3``)."""
+    return f"to_tsvector('simple', {column})"
+
+
+def _postgres_search_columns(words: Callable[[str], str]) -> tuple[str, ...]:
+    """The generated ``tsvector`` columns and their GIN indexes, each text read by ``words`` (column -> tsvector SQL)."""
+    title, channel, description = (words(f"coalesce({c}, '')") for c in ("title", "channel", "description"))
+    return (
+        "ALTER TABLE video ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
+        f"setweight({title}, 'A') || setweight({channel}, '{CHANNEL_TSV_WEIGHT}') || "
+        f"setweight({description}, 'C')) STORED",
+        "CREATE INDEX ix_video_search_tsv ON video USING GIN (search_tsv)",
+        f"ALTER TABLE transcript_window ADD COLUMN text_tsv tsvector GENERATED ALWAYS AS ({words('text')}) STORED",
+        "CREATE INDEX ix_transcript_window_text_tsv ON transcript_window USING GIN (text_tsv)",
+    )
+
+
+POSTGRES_CREATE: tuple[str, ...] = _postgres_search_columns(_postgres_plain_words)
 """Generated columns fill themselves for existing rows; nothing to rebuild."""
 
 POSTGRES_DROP: tuple[str, ...] = (
@@ -140,26 +152,26 @@ def _postgres_words(column: str) -> str:
     return f"to_tsvector('simple', regexp_replace({column}, '{POSTGRES_SEPARATORS}', ' ', 'g'))"
 
 
-_TITLE, _CHANNEL, _DESCRIPTION = "coalesce(title, '')", "coalesce(channel, '')", "coalesce(description, '')"
-
-POSTGRES_WORDS_CREATE: tuple[str, ...] = (
-    "DROP INDEX ix_video_search_tsv",
-    "ALTER TABLE video DROP COLUMN search_tsv",
-    "ALTER TABLE video ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
-    f"setweight({_postgres_words(_TITLE)}, 'A') || "
-    f"setweight({_postgres_words(_CHANNEL)}, '{CHANNEL_TSV_WEIGHT}') || "
-    f"setweight({_postgres_words(_DESCRIPTION)}, 'C')) STORED",
-    "CREATE INDEX ix_video_search_tsv ON video USING GIN (search_tsv)",
-    "DROP INDEX ix_transcript_window_text_tsv",
-    "ALTER TABLE transcript_window DROP COLUMN text_tsv",
-    f"ALTER TABLE transcript_window ADD COLUMN text_tsv tsvector GENERATED ALWAYS AS ({_postgres_words('text')}) STORED",
-    "CREATE INDEX ix_transcript_window_text_tsv ON transcript_window USING GIN (text_tsv)",
-)
+POSTGRES_WORDS_CREATE: tuple[str, ...] = POSTGRES_DROP + _postgres_search_columns(_postgres_words)
 """Replaces ``POSTGRES_CREATE``'s columns by ones that read words as FTS5 does (see ``_postgres_words``);
 PostgreSQL rewrites every row to fill them."""
 
 POSTGRES_WORDS_DROP: tuple[str, ...] = POSTGRES_DROP + POSTGRES_CREATE
 """Back to ``POSTGRES_CREATE``'s columns."""
+
+
+def _hash32(text: str) -> str:
+    """SQL of the first 32 bits of the MD5 of ``text`` (an SQL expression), as a signed ``integer``."""
+    return f"('x' || left(md5({text}), 8))::bit(32)::integer"
+
+
+_PAIR_HASH = _hash32("lexeme || ' ' || next_lexeme")
+_LIST_HASH = _hash32("'list:' || list_id")
+
+
+def _window_pairs(text_tsv: str, list_id: str) -> str:
+    """SQL of a window's ``transcript_window_pairs.pairs``: its word pairs plus its list's marker."""
+    return f"search_word_pairs({text_tsv}) || search_list_marker({list_id})"
 
 
 POSTGRES_PAIRS_CREATE: tuple[str, ...] = (
@@ -168,8 +180,7 @@ POSTGRES_PAIRS_CREATE: tuple[str, ...] = (
     # adds a candidate, which the phrase itself then rejects.
     "CREATE FUNCTION search_word_pairs(doc tsvector) RETURNS integer[] "
     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
-    "SELECT coalesce(array_agg(DISTINCT ('x' || left(md5(lexeme || ' ' || next_lexeme), 8))::bit(32)::integer), "
-    "'{}') "
+    f"SELECT coalesce(array_agg(DISTINCT {_PAIR_HASH}), '{{}}') "
     "FROM (SELECT lexeme, position, lead(lexeme) OVER adjacent AS next_lexeme, "
     "lead(position) OVER adjacent AS next_position "
     "FROM unnest(doc) AS entry(lexeme, positions, weights), unnest(positions) AS position "
@@ -182,27 +193,28 @@ POSTGRES_PAIRS_CREATE: tuple[str, ...] = (
     # 'list:' cannot begin a pair (two lexemes joined by a space).
     "CREATE FUNCTION search_list_marker(list_id integer) RETURNS integer "
     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
-    "SELECT ('x' || left(md5('list:' || list_id), 8))::bit(32)::integer $$",
+    f"SELECT {_LIST_HASH} $$",
     # A table of its own, not a column of transcript_window: the window rows already hold the text and its
     # tsvector, and 400 more bytes would push most of them past TOAST's 2 kB, moving their tsvector out of line.
     "CREATE TABLE transcript_window_pairs ("
     "window_id integer PRIMARY KEY REFERENCES transcript_window (id) ON DELETE CASCADE, "
     "video_id integer NOT NULL, pairs integer[] NOT NULL)",
     "INSERT INTO transcript_window_pairs (window_id, video_id, pairs) "
-    "SELECT w.id, w.video_id, search_word_pairs(w.text_tsv) || search_list_marker(v.list_id) "
+    f"SELECT w.id, w.video_id, {_window_pairs('w.text_tsv', 'v.list_id')} "
     "FROM transcript_window w JOIN video v ON v.id = w.video_id",
     "CREATE INDEX ix_transcript_window_pairs ON transcript_window_pairs USING GIN (pairs)",
     "CREATE INDEX ix_transcript_window_pairs_video_id ON transcript_window_pairs (video_id)",
     "CREATE FUNCTION transcript_window_pairs_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO transcript_window_pairs (window_id, video_id, pairs) "
-    "SELECT NEW.id, NEW.video_id, search_word_pairs(NEW.text_tsv) || search_list_marker(v.list_id) "
+    f"SELECT NEW.id, NEW.video_id, {_window_pairs('NEW.text_tsv', 'v.list_id')} "
     "FROM video v WHERE v.id = NEW.video_id "
     "ON CONFLICT (window_id) DO UPDATE SET video_id = excluded.video_id, pairs = excluded.pairs; "
     "RETURN NULL; END $$",
     "CREATE TRIGGER transcript_window_pairs_write AFTER INSERT OR UPDATE OF text, video_id ON transcript_window "
     "FOR EACH ROW EXECUTE FUNCTION transcript_window_pairs_write()",
+    # Rebuilt from the text rather than array_replace(old marker, new): a word pair may hash to the old marker.
     "CREATE FUNCTION transcript_window_pairs_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "UPDATE transcript_window_pairs p SET pairs = search_word_pairs(w.text_tsv) || search_list_marker(NEW.list_id) "
+    f"UPDATE transcript_window_pairs p SET pairs = {_window_pairs('w.text_tsv', 'NEW.list_id')} "
     "FROM transcript_window w WHERE p.video_id = NEW.id AND w.id = p.window_id; "
     "RETURN NULL; END $$",
     "CREATE TRIGGER transcript_window_pairs_move AFTER UPDATE OF list_id ON video "
