@@ -56,6 +56,15 @@ def db(db_url: str):
     database.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sqlite_or_postgres_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database at the newest revision: a SQLite file (``[sqlite]``), or a PostgreSQL database of its
+    own (``[postgres]``, marked ``postgres``). A folder whose tests run on both makes it its ``db_url``."""
+    if request.param == "sqlite":
+        return migrated_sqlite_url(tmp_path)
+    return request.getfixturevalue("postgres_db_url")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL server for the session (skipped when not installed, failed under CI)."""

@@ -3,16 +3,9 @@ SQLite (``[sqlite]``) and once on PostgreSQL (``[postgres]``, marked ``postgres`
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import migrated_sqlite_url
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database at the newest revision: a SQLite file, or a PostgreSQL database of its own."""
-    if request.param == "sqlite":
-        return migrated_sqlite_url(tmp_path)
-    return request.getfixturevalue("postgres_db_url")
+@pytest.fixture
+def db_url(sqlite_or_postgres_db_url: str) -> str:
+    return sqlite_or_postgres_db_url
