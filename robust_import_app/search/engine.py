@@ -329,9 +329,10 @@ class _PostgresPlan:
     column's statistics and picks, per query, a backward walk of the primary
     key that stops at the ``MAX_CANDIDATES``-th match (a common word) or the
     GIN bitmap and a top-N sort of its matches (a rare one). A phrase also
-    asks for its adjacent word pairs (``transcript_window_pairs``, see
+    asks for its adjacent word pairs (``video.search_pairs`` for the
+    metadata, ``transcript_window_pairs`` for the windows, see
     ``search/index.py``), and in one list for that list's marker too, so that
-    GIN finds the few windows that may say it rather than the many that hold
+    GIN finds the few rows that may say it rather than the many that hold
     its words apart or sit in another list.
     """
 
@@ -351,10 +352,12 @@ class _PostgresPlan:
 
     def _with(self, *, scoped: bool) -> str:
         list_filter = "AND v.list_id = :list_id" if scoped else ""
+        meta_pairs = "AND v.search_pairs @> search_phrase_pairs(CAST(:phrases AS text[]))" if self.phrases else ""
         meta = (
             f"SELECT v.id AS video_id, ts_rank({_META_WEIGHTS}, v.search_tsv, to_tsquery('simple', :meta_q)) AS score "
             "FROM (SELECT v.id FROM video v "
-            f"WHERE v.search_tsv @@ to_tsquery('simple', :meta_q) {list_filter} ORDER BY v.id DESC LIMIT :cap) newest "
+            f"WHERE v.search_tsv @@ to_tsquery('simple', :meta_q) {meta_pairs} {list_filter} "
+            "ORDER BY v.id DESC LIMIT :cap) newest "
             "JOIN video v ON v.id = newest.id"
         )
         if self.text is None:

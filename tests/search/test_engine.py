@@ -176,6 +176,23 @@ def test_transcript_phrase_needs_its_words_adjacent_and_in_order(db):
     assert _ids(search(db, '"bread lab" -"about sourdough"')) == []
 
 
+def test_metadata_phrase_needs_its_words_adjacent_and_follows_edits(db):
+    """On PostgreSQL a phrase is first looked up in ``video.search_pairs``, a column generated from the text:
+    it finds the metadata that says the phrase, not the one holding its words apart, and follows an edit."""
+    inbox = _list(db, "Inbox")
+    says = _video(db, inbox, "meta0000001", title="Sourdough e-mail course", description="Bake rye bread at home.")
+    apart = _video(db, inbox, "meta0000002", title="Bread for beginners", description="Rye flour; e-mail us.")
+    assert _ids(search(db, '"rye bread"')) == [says]
+    assert _ids(search(db, '"e-mail course"')) == [says]
+    assert _ids(search(db, '"bread rye"')) == []
+    with db.write() as session:
+        row = session.get(Video, apart)
+        row.description = "Rye bread for beginners."
+        session.add(row)
+    assert set(_ids(search(db, '"rye bread"'))) == {says, apart}
+    assert _ids(search(db, '"rye bread" -sourdough')) == [apart]
+
+
 def test_phrase_in_one_list_follows_moves_and_copies(db):
     """A phrase searched in one list finds the windows of that list's videos only (on PostgreSQL through the
     list's marker in ``transcript_window_pairs``), and a move or a copy carries the video's windows along."""
