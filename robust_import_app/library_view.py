@@ -5,14 +5,16 @@ address bar's query string (:meth:`ViewQuery.to_params`,
 :meth:`ViewQuery.from_params`); :func:`load_view` reads its page of video
 rows from the database. Without a text query it is one SQL statement over
 ``video`` (plus a count); with one it asks the search backend
-(:mod:`robust_import_app.search.engine`) and keeps the search's bound: at
-most ``2 × MAX_CANDIDATES`` matching videos are filtered and sorted.
+(:mod:`robust_import_app.search.engine`), which filters, sorts and pages
+its matches in the same statement and keeps the search's bound: at most
+``2 × MAX_CANDIDATES`` matching videos are filtered and sorted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -22,14 +24,7 @@ from sqlmodel import col, func, select
 from robust_import_app.db import Database
 from robust_import_app.models import Video
 from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.search.engine import (
-    SearchHit,
-    SearchPage,
-    TranscriptMatch,
-    search,
-    search_all,
-    with_snippets,
-)
+from robust_import_app.search.engine import TranscriptMatch, search_videos
 from robust_import_app.search.query import MAX_QUERY_CHARS
 from robust_import_app.youtube.data import CaptionSource
 
@@ -219,60 +214,28 @@ def channel_options(db: Database, list_id: int | None) -> list[str]:
 
 
 def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
-    """A text query: straight from the search's pages when it alone decides the order, else filter its matches."""
-    if not view.has_filters and view.effective_sort is Sort.RELEVANCE:
-        page = view.page
-        found = _search_page(db, view, offset=page * page_size, limit=page_size)
-        if not found.hits and found.total and page:
-            page = _clamp_page(page, found.total, page_size)
-            found = _search_page(db, view, offset=page * page_size, limit=page_size)
-        return ViewPage(
-            rows=_rows_for(db, list(found.hits)),
-            total=found.total,
-            total_is_exact=found.total_is_exact,
-            page=page,
-            notice=found.notice,
-        )
-    found = search_all(db, view.text, list_id=view.list_id, as_you_type=True)
-    hits = list(found.hits)
-    conditions = _conditions(view)
-    ids = [hit.video_row_id for hit in hits]
-    with db.read() as session:
-        kept = (
-            session.exec(
-                select(Video.id).where(col(Video.id).in_(ids), *conditions).order_by(*_order(view.effective_sort))
-            ).all()
-            if ids
-            else []
-        )
-    if view.effective_sort is Sort.RELEVANCE:
-        wanted = set(kept)
-        kept = [video_id for video_id in ids if video_id in wanted]
-    page = _clamp_page(view.page, len(kept), page_size)
-    by_id = {hit.video_row_id: hit for hit in hits}
-    page_hits = with_snippets(
-        db, view.text, [by_id[video_id] for video_id in kept[page * page_size : (page + 1) * page_size]], as_you_type=True
+    """A text query: the search filters, orders and pages its matches in one statement (see ``search_videos``)."""
+    search_page = functools.partial(
+        search_videos,
+        db,
+        view.text,
+        list_id=view.list_id,
+        where=_conditions(view),
+        order_by=() if view.effective_sort is Sort.RELEVANCE else _order(view.effective_sort),
+        limit=page_size,
+        as_you_type=True,
     )
+    page = view.page
+    found = search_page(offset=page * page_size)
+    if not found.matches and found.total and page:
+        page = _clamp_page(page, found.total, page_size)
+        found = search_page(offset=page * page_size)
     return ViewPage(
-        rows=_rows_for(db, page_hits), total=len(kept), total_is_exact=found.total_is_exact, page=page, notice=found.notice
-    )
-
-
-def _search_page(db: Database, view: ViewQuery, *, offset: int, limit: int) -> SearchPage:
-    return search(db, view.text, list_id=view.list_id, offset=offset, limit=limit, as_you_type=True)
-
-
-def _rows_for(db: Database, hits: list[SearchHit]) -> tuple[ViewRow, ...]:
-    """The video rows of ``hits``, in their order, each with its transcript match."""
-    if not hits:
-        return ()
-    with db.read() as session:
-        videos = {
-            row.id: row
-            for row in session.exec(select(Video).where(col(Video.id).in_([hit.video_row_id for hit in hits]))).all()
-        }
-    return tuple(
-        ViewRow(video=videos[hit.video_row_id], match=hit.transcript) for hit in hits if hit.video_row_id in videos
+        rows=tuple(ViewRow(video=match.video, match=match.transcript) for match in found.matches),
+        total=found.total,
+        total_is_exact=found.total_is_exact,
+        page=page,
+        notice=found.notice,
     )
 
 

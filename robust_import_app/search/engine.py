@@ -18,16 +18,23 @@ million. FTS5's ``bm25`` is not used on the windows: it counts every window
 matching each phrase once per query (``fts5Bm25GetData``), a walk of the whole doclist.
 Past that, ranking covers the newest matches only and the count is a floor:
 :attr:`SearchPage.total_is_exact` is False and the UI says "more than N".
+
+One statement per page: the ranked candidates (plain SQL per engine) are a
+subquery joined to ``video``, so that a view's filters and sort
+(:func:`search_videos`) apply to them before the count and the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlmodel import Session, func, select
 
 from robust_import_app.db import Database
+from robust_import_app.models import Video
 from robust_import_app.search import index
 from robust_import_app.search.query import (
     SearchQuery,
@@ -106,6 +113,25 @@ def highlight_parts(snippet: str) -> list[tuple[str, bool]]:
     return parts
 
 
+@dataclass(frozen=True, slots=True)
+class VideoMatch:
+    """One matching video as its whole row; ``rank`` higher is better, ``transcript`` its best window if any."""
+
+    video: Video
+    rank: float
+    transcript: TranscriptMatch | None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoMatchPage:
+    """One page of :func:`search_videos`; ``total``, ``total_is_exact`` and ``notice`` as in :class:`SearchPage`."""
+
+    matches: tuple[VideoMatch, ...]
+    total: int
+    total_is_exact: bool
+    notice: str | None = None
+
+
 def search(
     db: Database,
     text: str,
@@ -118,76 +144,116 @@ def search(
     """Search ``text`` (the box's query language, see ``search/query.py``) in one list or, with None, all lists.
 
     Never raises on any ``text``: a query that cannot match returns no hits
-    and a ``notice``. ``offset``/``limit`` count videos; results beyond
-    ``MAX_CANDIDATES`` per side are not reachable (the count says "more than").
+    and a ``notice``. ``offset``/``limit`` count videos (``limit`` at most
+    200); results beyond ``MAX_CANDIDATES`` per side are not reachable (the count says "more than").
     """
-    query = parse_query(text, as_you_type=as_you_type)
-    if not query.is_searchable:
-        return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
-    return _search(db, query, list_id=list_id, offset=max(offset, 0), limit=max(min(limit, 200), 1), snippets=True)
-
-
-def search_all(db: Database, text: str, *, list_id: int | None = None, as_you_type: bool = False) -> SearchPage:
-    """Every video :func:`search` reaches for ``text`` (at most ``2 × MAX_CANDIDATES``), best first, in one statement.
-
-    For a view that filters or re-sorts the matches before it pages them.
-    The hits' transcript matches carry their window's start but an empty
-    snippet: :func:`with_snippets` fills those of the page shown, so that
-    the snippets of matches nobody sees are never built.
-    """
-    query = parse_query(text, as_you_type=as_you_type)
-    if not query.is_searchable:
-        return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
-    return _search(db, query, list_id=list_id, offset=0, limit=2 * MAX_CANDIDATES, snippets=False)
-
-
-def with_snippets(db: Database, text: str, hits: Sequence[SearchHit], *, as_you_type: bool = False) -> list[SearchHit]:
-    """``hits`` (from :func:`search_all` for the same ``text``) with their transcript snippets built."""
-    windows = [hit.transcript.window_id for hit in hits if hit.transcript is not None]
-    query = parse_query(text, as_you_type=as_you_type)
-    if not windows or not query.is_searchable:
-        return list(hits)
-    plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
-    with db.read() as session:
-        snippets = plan.snippets(session, windows)
-    return [
-        hit
-        if hit.transcript is None
-        else replace(hit, transcript=replace(hit.transcript, snippet=snippets.get(hit.transcript.window_id, "")))
-        for hit in hits
-    ]
-
-
-def _search(db: Database, query: SearchQuery, *, list_id: int | None, offset: int, limit: int, snippets: bool) -> SearchPage:
-    """Run ``query``'s page statement (and its count past the last page); snippets only when asked."""
-    plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
-    params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES, "limit": limit, "offset": offset}
-    with db.read() as session:
-        rows = session.execute(sa.text(plan.page_sql(scoped=list_id is not None)), params).all()
-        total, exact = 0, True
-        if rows:
-            total, exact = rows[0].total, not (rows[0].capped)
-        elif offset:
-            count = session.execute(sa.text(plan.count_sql(scoped=list_id is not None)), params).one()
-            total, exact = count.total, not count.capped
-        found = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None]) if snippets else {}
+    found = search_videos(db, text, list_id=list_id, offset=offset, limit=limit, as_you_type=as_you_type)
     hits = tuple(
         SearchHit(
-            video_row_id=r.id,
-            youtube_id=r.youtube_id,
-            list_id=r.list_id,
-            title=r.title,
-            channel=r.channel,
+            video_row_id=match.video.id,
+            youtube_id=match.video.youtube_id,
+            list_id=match.video.list_id,
+            title=match.video.title,
+            channel=match.video.channel,
+            rank=match.rank,
+            transcript=match.transcript,
+        )
+        for match in found.matches
+    )
+    return SearchPage(hits=hits, total=found.total, total_is_exact=found.total_is_exact, notice=found.notice)
+
+
+def search_videos(
+    db: Database,
+    text: str,
+    *,
+    list_id: int | None = None,
+    where: Sequence[sa.ColumnElement[bool]] = (),
+    order_by: Sequence[sa.ColumnElement] = (),
+    offset: int = 0,
+    limit: int = DEFAULT_PAGE_SIZE,
+    as_you_type: bool = False,
+) -> VideoMatchPage:
+    """Like :func:`search`, with whole ``Video`` rows, filtered and ordered in the same statement.
+
+    ``where`` are conditions on ``Video``: they keep candidates before the
+    count and the page, so a filter that keeps few of the
+    ``2 × MAX_CANDIDATES`` candidates shows those few (and "more than N" when
+    the candidates were capped). ``order_by`` are terms over ``Video`` in
+    place of relevance (best first, then newest). Snippets are built for the
+    page's windows only. Never raises on any ``text``.
+    """
+    query = parse_query(text, as_you_type=as_you_type)
+    if not query.is_searchable:
+        return VideoMatchPage(matches=(), total=0, total_is_exact=True, notice=query.notice)
+    plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
+    params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES}
+    ranked = plan.ranked(scoped=list_id is not None)
+    excluded = plan.excluded_condition
+    where = (*where, *([sa.text(excluded)] if excluded else []))
+    matching = select(Video).select_from(ranked).join(Video, Video.id == ranked.c.id).where(*where)
+    with _searching(db) as session:
+        rows = session.execute(
+            matching.add_columns(
+                ranked.c.score,
+                ranked.c.window_id,
+                ranked.c.window_start_s,
+                func.count().over().label("total"),
+                ranked.c.capped,
+            )
+            .order_by(*(order_by or (ranked.c.score.desc(), ranked.c.id.desc())))
+            .offset(max(offset, 0))
+            .limit(max(min(limit, 200), 1)),
+            params,
+        ).all()
+        total, capped = (rows[0].total, rows[0].capped) if rows else (0, False)
+        if not rows and offset > 0:
+            count = matching.with_only_columns(func.count(), func.max(ranked.c.capped), maintain_column_froms=False)
+            total, capped = session.execute(count, params).one()
+        snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
+    matches = tuple(
+        VideoMatch(
+            video=r.Video,
             rank=float(r.score),
             transcript=(
-                TranscriptMatch(start_s=int(r.window_start_s), snippet=found.get(r.window_id, ""), window_id=r.window_id)
+                TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""), window_id=r.window_id)
                 if r.window_id is not None
                 else None
             ),
         )
         for r in rows
     )
-    return SearchPage(hits=hits, total=total, total_is_exact=exact, notice=query.notice)
+    return VideoMatchPage(matches=matches, total=total, total_is_exact=not capped, notice=query.notice)
+
+
+@contextmanager
+def _searching(db: Database) -> Iterator[Session]:
+    """A read session for one search; on PostgreSQL without parallel workers.
+
+    A search reads at most ``MAX_CANDIDATES`` rows per side, and PostgreSQL's
+    planner often splits its backward index walks over parallel workers,
+    whose start costs more than they save (bench/library_bench.py on 2 cores,
+    100,000 videos: a phrase of common words 110–160 ms with workers, 62 ms without).
+    """
+    with db.read() as session:
+        if not db.is_sqlite:
+            session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        yield session
+
+
+def _ranked_columns(sql: str) -> sa.Subquery:
+    """``sql`` (a plan's ranked candidates) as a subquery ``ranked`` for a statement over ``Video``."""
+    return (
+        sa.text(sql)
+        .columns(
+            sa.column("id", sa.Integer),
+            sa.column("score", sa.Float),
+            sa.column("window_id", sa.Integer),
+            sa.column("window_start_s", sa.Integer),
+            sa.column("capped", sa.Integer),
+        )
+        .subquery("ranked")
+    )
 
 
 _RANKED = """
@@ -198,25 +264,15 @@ cand AS (
         UNION ALL
         SELECT video_id, NULL, score, window_id FROM win) parts
   GROUP BY video_id
-),
-ranked AS (
-  SELECT v.id, v.youtube_id, v.list_id, v.title, v.channel,
-         COALESCE(cand.meta_score, 0) + COALESCE(cand.win_score, 0) AS score,
-         cand.window_id, tw.start_s AS window_start_s
-  FROM cand
-  JOIN video v ON v.id = cand.video_id
-  LEFT JOIN transcript_window tw ON tw.id = cand.window_id
-  WHERE {excluded}
 )
+SELECT cand.video_id AS id, COALESCE(cand.meta_score, 0) + COALESCE(cand.win_score, 0) AS score,
+       cand.window_id, tw.start_s AS window_start_s,
+       CAST(((SELECT COUNT(*) FROM meta) >= :cap OR (SELECT COUNT(*) FROM win_top) >= :cap) AS INTEGER) AS capped
+FROM cand LEFT JOIN transcript_window tw ON tw.id = cand.window_id
 """
-"""One row per candidate video: meta and win hold at most one row per video each, so the sums are their
-scores; one grouping pass instead of joining the two candidate sets to each other."""
-_CAPPED = "((SELECT COUNT(*) FROM meta) >= :cap OR (SELECT COUNT(*) FROM win_top) >= :cap)"
-_PAGE = """
-SELECT ranked.*, COUNT(*) OVER () AS total, {capped} AS capped
-FROM ranked ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
-"""
-_COUNT = "SELECT COUNT(*) AS total, {capped} AS capped FROM ranked"
+"""One row per candidate video with its score, best window and whether either side reached ``:cap`` (1 or 0):
+meta and win hold at most one row per video each, so the sums are their scores; one grouping pass instead of
+joining the two candidate sets to each other."""
 
 
 _MARKED = "highlight(transcript_window_fts, 0, char(2), char(3))"
@@ -248,7 +304,8 @@ class _SqlitePlan:
         self.excluded = fts5_excluded_match(query)
         self.params = {"text_q": self.text, "meta_q": self.meta, "channel_q": channel, "excluded_q": self.excluded}
 
-    def _with(self, *, scoped: bool) -> str:
+    def ranked(self, *, scoped: bool) -> sa.Subquery:
+        """The ranked candidates (see ``_RANKED``) of one list (``:list_id``) or, unscoped, of every list."""
         list_filter = "AND v.list_id = :list_id" if scoped else ""
         if scoped:
             meta = (
@@ -285,20 +342,18 @@ class _SqlitePlan:
             "SELECT w.video_id, MAX(t.score) AS score, t.window_id FROM win_top t "
             f"JOIN transcript_window w INDEXED BY {index.WINDOW_VIDEO_INDEX} ON w.id = t.window_id GROUP BY w.video_id"
         )
-        excluded = (
-            "v.id NOT IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :excluded_q)" if self.excluded else "1"
-        )
-        return (
+        return _ranked_columns(
             f"WITH meta AS MATERIALIZED ({meta}), win_found AS MATERIALIZED ({win_found}), "
             f"win_top AS MATERIALIZED ({_SQLITE_WIN_TOP}), win AS ({win}),"
-            + _RANKED.format(excluded=excluded)
+            + _RANKED
         )
 
-    def page_sql(self, *, scoped: bool) -> str:
-        return self._with(scoped=scoped) + _PAGE.format(capped=_CAPPED)
-
-    def count_sql(self, *, scoped: bool) -> str:
-        return self._with(scoped=scoped) + _COUNT.format(capped=_CAPPED)
+    @property
+    def excluded_condition(self) -> str | None:
+        """SQL keeping the ``video`` rows whose metadata says no excluded word, or None."""
+        if not self.excluded:
+            return None
+        return "video.id NOT IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :excluded_q)"
 
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
         statement = sa.text(
@@ -350,7 +405,8 @@ class _PostgresPlan:
             "phrases": self.phrases,
         }
 
-    def _with(self, *, scoped: bool) -> str:
+    def ranked(self, *, scoped: bool) -> sa.Subquery:
+        """The ranked candidates (see ``_RANKED``) of one list (``:list_id``) or, unscoped, of every list."""
         list_filter = "AND v.list_id = :list_id" if scoped else ""
         meta_pairs = "AND v.search_pairs @> search_phrase_pairs(CAST(:phrases AS text[]))" if self.phrases else ""
         meta = (
@@ -380,17 +436,17 @@ class _PostgresPlan:
                 "JOIN transcript_window w ON w.id = newest.id"
             )
         win = "SELECT DISTINCT ON (video_id) video_id, score, window_id FROM win_top ORDER BY video_id, score DESC"
-        excluded = "NOT (v.search_tsv @@ to_tsquery('simple', :excluded_q))" if self.excluded else "true"
-        return (
+        return _ranked_columns(
             f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win}),"
-            + _RANKED.format(excluded=excluded)
+            + _RANKED
         )
 
-    def page_sql(self, *, scoped: bool) -> str:
-        return self._with(scoped=scoped) + _PAGE.format(capped=_CAPPED)
-
-    def count_sql(self, *, scoped: bool) -> str:
-        return self._with(scoped=scoped) + _COUNT.format(capped=_CAPPED)
+    @property
+    def excluded_condition(self) -> str | None:
+        """SQL keeping the ``video`` rows whose metadata says no excluded word, or None."""
+        if not self.excluded:
+            return None
+        return "NOT (video.search_tsv @@ to_tsquery('simple', :excluded_q))"
 
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
         if not window_ids:

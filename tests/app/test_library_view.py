@@ -1,5 +1,5 @@
-"""The library page's view on a real SQLite database: every filter and sort, search with filters,
-pages, and the address bar's parameters (round trip, junk)."""
+"""The library page's view on real SQLite and PostgreSQL databases: every filter and sort, search with
+filters, pages, and the address bar's parameters (round trip, junk)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ from robust_import_app.search.windows import replace_windows
 from robust_import_app.youtube.data import CaptionSegment, CaptionSource
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def db_url(sqlite_or_postgres_db_url: str) -> str:
+    return sqlite_or_postgres_db_url
 
 
 def _list(db, name: str) -> int:
@@ -181,6 +186,21 @@ def test_search_pages_of_the_engine_without_filters(db, lib):
     assert first.total == 3 and len(first.rows) == 2 and len(second.rows) == 1
     assert set(_ids(first)) | set(_ids(second)) == {lib["risotto"], lib["bread"], lib["talk"]}
     assert beyond.page == 1 and _ids(beyond) == _ids(second)
+
+
+def test_a_filtered_search_excludes_words_and_clamps_a_page_past_the_end(db, lib):
+    view = ViewQuery(list_id=None, text="parmesan -scale", duration_min_s=300)
+    last = load_view(db, view.with_changes(page=5), page_size=1)
+    first = load_view(db, view, page_size=1)
+    assert last.page == 1 and last.total == first.total == 2
+    assert set(_ids(first) + _ids(last)) == {lib["risotto"], lib["bread"]}  # not the talk: "-scale"
+
+
+def test_a_filtered_search_past_the_candidate_cap_says_more_than(db, lib, monkeypatch):
+    monkeypatch.setattr("robust_import_app.search.engine.MAX_CANDIDATES", 1)
+    page = load_view(db, ViewQuery(list_id=None, text="parmesan", state=StateFilter.COMPLETE))
+    assert not page.total_is_exact
+    assert 1 <= page.total == len(page.rows) <= 2
 
 
 @pytest.mark.parametrize("text", ['"unbalanced', "AND OR NOT (", "-", "*", "channel:", "\\\"'"])
