@@ -179,9 +179,10 @@ def search_videos(
     ``where`` are conditions on ``Video``: they keep candidates before the
     count and the page, so a filter that keeps few of the
     ``2 × MAX_CANDIDATES`` candidates shows those few (and "more than N" when
-    the candidates were capped). ``order_by`` are terms over ``Video`` in
-    place of relevance (best first, then newest). Snippets are built for the
-    page's windows only. Never raises on any ``text``.
+    the candidates were capped). ``order_by`` are terms over ``Video`` that
+    replace the default order (best rank first, then newest). ``limit`` is
+    kept within 1..200. Snippets are built for the page's windows only.
+    Never raises on any ``text``.
     """
     query = parse_query(text, as_you_type=as_you_type)
     if not query.is_searchable:
@@ -190,8 +191,8 @@ def search_videos(
     params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES}
     ranked = plan.ranked(scoped=list_id is not None)
     excluded = plan.excluded_condition
-    where = (*where, *([sa.text(excluded)] if excluded else []))
-    matching = select(Video).select_from(ranked).join(Video, Video.id == ranked.c.id).where(*where)
+    conditions = (*where, *([sa.text(excluded)] if excluded else []))
+    matching = select(Video).select_from(ranked).join(Video, Video.id == ranked.c.id).where(*conditions)
     with _searching(db) as session:
         rows = session.execute(
             matching.add_columns(
@@ -302,6 +303,10 @@ class _SqlitePlan:
         self.meta = " AND ".join(f"({m})" for m in (self.text, channel) if m)
         self.channel = channel
         self.excluded = fts5_excluded_match(query)
+        # Keeps the video rows whose metadata says no excluded word.
+        self.excluded_condition = (
+            "video.id NOT IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :excluded_q)" if self.excluded else None
+        )
         self.params = {"text_q": self.text, "meta_q": self.meta, "channel_q": channel, "excluded_q": self.excluded}
 
     def ranked(self, *, scoped: bool) -> sa.Subquery:
@@ -348,13 +353,6 @@ class _SqlitePlan:
             + _RANKED
         )
 
-    @property
-    def excluded_condition(self) -> str | None:
-        """SQL keeping the ``video`` rows whose metadata says no excluded word, or None."""
-        if not self.excluded:
-            return None
-        return "video.id NOT IN (SELECT rowid FROM video_fts WHERE video_fts MATCH :excluded_q)"
-
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
         statement = sa.text(
             "SELECT snippet(transcript_window_fts, 0, char(2), char(3), '…', :words) FROM transcript_window_fts "
@@ -396,6 +394,10 @@ class _PostgresPlan:
         self.channel = tsquery_channel(query, channel_weight=index.CHANNEL_TSV_WEIGHT)
         self.meta = " & ".join(f"({m})" for m in (self.text, self.channel) if m)
         self.excluded = tsquery_excluded(query)
+        # Keeps the video rows whose metadata says no excluded word.
+        self.excluded_condition = (
+            "NOT (video.search_tsv @@ to_tsquery('simple', :excluded_q))" if self.excluded else None
+        )
         self.phrases = [" ".join(phrase) for phrase in query.phrases]
         self.params = {
             "text_q": self.text,
@@ -440,13 +442,6 @@ class _PostgresPlan:
             f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win}),"
             + _RANKED
         )
-
-    @property
-    def excluded_condition(self) -> str | None:
-        """SQL keeping the ``video`` rows whose metadata says no excluded word, or None."""
-        if not self.excluded:
-            return None
-        return "NOT (video.search_tsv @@ to_tsquery('simple', :excluded_q))"
 
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
         if not window_ids:
