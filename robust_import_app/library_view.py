@@ -24,7 +24,7 @@ from sqlmodel import col, func, select
 from robust_import_app.db import Database
 from robust_import_app.models import Video
 from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.search.engine import TranscriptMatch, search_videos
+from robust_import_app.search.engine import TranscriptMatch, search
 from robust_import_app.search.query import MAX_QUERY_CHARS
 from robust_import_app.youtube.data import CaptionSource
 
@@ -214,9 +214,9 @@ def channel_options(db: Database, list_id: int | None) -> list[str]:
 
 
 def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
-    """A text query: the search filters, orders and pages its matches in one statement (see ``search_videos``)."""
+    """A text query: the search filters, orders and pages its matches in one statement (see ``search.engine.search``)."""
     search_page = functools.partial(
-        search_videos,
+        search,
         db,
         view.text,
         list_id=view.list_id,
@@ -227,11 +227,11 @@ def _search_view(db: Database, view: ViewQuery, page_size: int) -> ViewPage:
     )
     page = view.page
     found = search_page(offset=page * page_size)
-    if not found.matches and found.total and page:
+    if not found.hits and found.total and page:
         page = _clamp_page(page, found.total, page_size)
         found = search_page(offset=page * page_size)
     return ViewPage(
-        rows=tuple(ViewRow(video=match.video, match=match.transcript) for match in found.matches),
+        rows=tuple(ViewRow(video=hit.video, match=hit.transcript) for hit in found.hits),
         total=found.total,
         total_is_exact=found.total_is_exact,
         page=page,

@@ -21,14 +21,14 @@ Past that, ranking covers the newest matches only and the count is a floor:
 
 One statement per page: the ranked candidates (plain SQL per engine) are a
 subquery joined to ``video``, so that a view's filters and sort
-(:func:`search_videos`) apply to them before the count and the page.
+(``search(where=, order_by=)``) apply to them before the count and the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -69,19 +69,13 @@ class TranscriptMatch:
 
     start_s: int
     snippet: str
-    window_id: int | None = field(default=None, compare=False)
-    """The window's row id (``transcript_window.id``), for building its snippet later."""
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One matching video; ``video_row_id`` is ``video.id``, ``rank`` higher is better."""
+    """One matching video as its whole row; ``rank`` higher is better, ``transcript`` its best window if any."""
 
-    video_row_id: int
-    youtube_id: str
-    list_id: int
-    title: str
-    channel: str
+    video: Video
     rank: float
     transcript: TranscriptMatch | None
 
@@ -113,57 +107,7 @@ def highlight_parts(snippet: str) -> list[tuple[str, bool]]:
     return parts
 
 
-@dataclass(frozen=True, slots=True)
-class VideoMatch:
-    """One matching video as its whole row; ``rank`` higher is better, ``transcript`` its best window if any."""
-
-    video: Video
-    rank: float
-    transcript: TranscriptMatch | None
-
-
-@dataclass(frozen=True, slots=True)
-class VideoMatchPage:
-    """One page of :func:`search_videos`; ``total``, ``total_is_exact`` and ``notice`` as in :class:`SearchPage`."""
-
-    matches: tuple[VideoMatch, ...]
-    total: int
-    total_is_exact: bool
-    notice: str | None = None
-
-
 def search(
-    db: Database,
-    text: str,
-    *,
-    list_id: int | None = None,
-    offset: int = 0,
-    limit: int = DEFAULT_PAGE_SIZE,
-    as_you_type: bool = False,
-) -> SearchPage:
-    """Search ``text`` (the box's query language, see ``search/query.py``) in one list or, with None, all lists.
-
-    Never raises on any ``text``: a query that cannot match returns no hits
-    and a ``notice``. ``offset``/``limit`` count videos (``limit`` at most
-    200); results beyond ``MAX_CANDIDATES`` per side are not reachable (the count says "more than").
-    """
-    found = search_videos(db, text, list_id=list_id, offset=offset, limit=limit, as_you_type=as_you_type)
-    hits = tuple(
-        SearchHit(
-            video_row_id=match.video.id,
-            youtube_id=match.video.youtube_id,
-            list_id=match.video.list_id,
-            title=match.video.title,
-            channel=match.video.channel,
-            rank=match.rank,
-            transcript=match.transcript,
-        )
-        for match in found.matches
-    )
-    return SearchPage(hits=hits, total=found.total, total_is_exact=found.total_is_exact, notice=found.notice)
-
-
-def search_videos(
     db: Database,
     text: str,
     *,
@@ -173,20 +117,24 @@ def search_videos(
     offset: int = 0,
     limit: int = DEFAULT_PAGE_SIZE,
     as_you_type: bool = False,
-) -> VideoMatchPage:
-    """Like :func:`search`, with whole ``Video`` rows, filtered and ordered in the same statement.
+) -> SearchPage:
+    """Search ``text`` (the box's query language, see ``search/query.py``) in one list or, with None, all lists.
 
-    ``where`` are conditions on ``Video``: they keep candidates before the
-    count and the page, so a filter that keeps few of the
-    ``2 × MAX_CANDIDATES`` candidates shows those few (and "more than N" when
-    the candidates were capped). ``order_by`` are terms over ``Video`` that
-    replace the default order (best rank first, then newest). ``limit`` is
-    kept within 1..200. Snippets are built for the page's windows only.
-    Never raises on any ``text``.
+    Never raises on any ``text``: a query that cannot match returns no hits
+    and a ``notice``. ``offset``/``limit`` count videos (``limit`` is kept
+    within 1..200); results beyond ``MAX_CANDIDATES`` per side are not
+    reachable (the count says "more than").
+
+    ``where`` are conditions on ``Video``, applied in the same statement:
+    they keep candidates before the count and the page, so a filter that
+    keeps few of the ``2 × MAX_CANDIDATES`` candidates shows those few (and
+    "more than N" when the candidates were capped). ``order_by`` are terms
+    over ``Video`` that replace the default order (best rank first, then
+    newest). Snippets are built for the page's windows only.
     """
     query = parse_query(text, as_you_type=as_you_type)
     if not query.is_searchable:
-        return VideoMatchPage(matches=(), total=0, total_is_exact=True, notice=query.notice)
+        return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
     plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
     params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES}
     ranked = plan.ranked(scoped=list_id is not None)
@@ -214,12 +162,12 @@ def search_videos(
             total, capped = session.execute(count, params).one()
         videos = {video.id: video for video in session.scalars(select(Video).where(col(Video.id).in_([r.id for r in rows])))}
         snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
-    matches = tuple(
-        VideoMatch(
+    hits = tuple(
+        SearchHit(
             video=videos[r.id],
             rank=float(r.score),
             transcript=(
-                TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""), window_id=r.window_id)
+                TranscriptMatch(start_s=int(r.window_start_s), snippet=snippets.get(r.window_id, ""))
                 if r.window_id is not None
                 else None
             ),
@@ -227,7 +175,7 @@ def search_videos(
         for r in rows
         if r.id in videos  # deleted since the page was read
     )
-    return VideoMatchPage(matches=matches, total=total, total_is_exact=not capped, notice=query.notice)
+    return SearchPage(hits=hits, total=total, total_is_exact=not capped, notice=query.notice)
 
 
 @contextmanager

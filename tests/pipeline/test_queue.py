@@ -462,7 +462,7 @@ async def test_a_transcript_lands_in_the_search_index_with_its_stage(db):
         ).one()
     word = max(first.split(), key=len).strip(".,!?\"'")
     page = search(db, word)
-    assert [hit.youtube_id for hit in page.hits] == ["manuAAAAAAA"]
+    assert [hit.video.youtube_id for hit in page.hits] == ["manuAAAAAAA"]
     match = page.hits[0].transcript
     assert match is not None, "found in the transcript, not only in the metadata"
     assert word.lower() in {text.lower() for text, highlighted in highlight_parts(match.snippet) if highlighted}

@@ -59,7 +59,7 @@ def library(db):
 
 
 def _ids(page) -> list[int]:
-    return [hit.video_row_id for hit in page.hits]
+    return [hit.video.id for hit in page.hits]
 
 
 def test_one_word_finds_title_description_and_transcript_matches(db, library):
@@ -105,7 +105,7 @@ def test_last_word_is_a_prefix_while_typing(db, library):
 def test_list_scope_and_all_lists(db, library):
     assert set(_ids(search(db, "python", list_id=library["talks"]))) == {library["talk"]}
     assert set(_ids(search(db, "python", list_id=library["inbox"]))) == {library["python"], library["cooking"]}
-    assert all(hit.list_id == library["talks"] for hit in search(db, "python", list_id=library["talks"]).hits)
+    assert all(hit.video.list_id == library["talks"] for hit in search(db, "python", list_id=library["talks"]).hits)
 
 
 def test_transcript_hit_gives_the_window_start_second_and_a_highlighted_snippet(db, library):
@@ -140,9 +140,9 @@ def test_metadata_and_transcript_scores_add_up(db):
     spoken = _video(db, list_id, "spoken00001", title="Keepers", transcript=[(0.0, "the lighthouse")])
     page = search(db, "lighthouse")
     assert set(_ids(page)) == {both, title, spoken}
-    ranks = {hit.video_row_id: hit.rank for hit in page.hits}
+    ranks = {hit.video.id: hit.rank for hit in page.hits}
     assert ranks[both] == pytest.approx(ranks[title] + ranks[spoken], rel=1e-6)
-    assert page.hits[0].video_row_id == both and page.hits[0].transcript.start_s == 0
+    assert page.hits[0].video.id == both and page.hits[0].transcript.start_s == 0
 
 
 def test_words_must_share_one_window_or_the_metadata(db, library):

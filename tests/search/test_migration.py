@@ -65,8 +65,8 @@ def test_upgrade_indexes_videos_and_transcripts_written_before_it(empty_db_url):
     _alembic(empty_db_url, "upgrade", "head")
     db = Database(empty_db_url)
     try:
-        assert [h.video_row_id for h in search(db, "sourdough").hits] == [7]
-        assert [h.video_row_id for h in search(db, "channel:bread levain").hits] == [7]
+        assert [h.video.id for h in search(db, "sourdough").hits] == [7]
+        assert [h.video.id for h in search(db, "channel:bread levain").hits] == [7]
         match = search(db, '"fold the dough"').hits[0].transcript
         assert match.start_s == 135  # the window opened by the cue at 135 s holds the 137.5 s cue
         assert MARK_START in match.snippet
