@@ -34,8 +34,8 @@ from sqlalchemy import insert, select  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
 from robust_import_app.export import csv_chunks, json_chunks, url_chunks  # noqa: E402
 from robust_import_app.models import ChapterRow, Video, VideoList, utcnow  # noqa: E402
-from robust_import_app.pipeline.stage import ImportStage  # noqa: E402
-from robust_import_app.youtube.data import CaptionSource  # noqa: E402
+from robust_import_app.domain.stages import ImportStage  # noqa: E402
+from robust_import_app.domain.video import CaptionSource  # noqa: E402
 
 EXPORTS = {"csv": csv_chunks, "json": json_chunks, "urls": url_chunks}
 MODES = (*EXPORTS, "naive-json")

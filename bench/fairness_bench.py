@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from robust_import_app import library  # noqa: E402
 from robust_import_app.compose import build_worker  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
-from robust_import_app.pipeline.progress import VideoUpdate  # noqa: E402
-from robust_import_app.pipeline.queue import BatchSummary  # noqa: E402
-from robust_import_app.pipeline.stage import ImportStage  # noqa: E402
+from robust_import_app.pipeline.progress.sink import VideoUpdate  # noqa: E402
+from robust_import_app.pipeline.queue.videos import BatchSummary  # noqa: E402
+from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.settings import Settings  # noqa: E402
 
 TARGET_S = 60.0

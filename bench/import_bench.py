@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.youtube.sim import ID_CLASSES, FaultKind, FaultMix, FaultPlan
 
 DEFAULT_N = 1000
@@ -251,15 +251,15 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
     from robust_import_app import library
     from robust_import_app.db import Database, migrate
     from robust_import_app.models import Video
-    from robust_import_app.pipeline.breaker import BreakerState
+    from robust_import_app.pipeline.resilience.breaker import BreakerState
     from robust_import_app.pipeline.context import StageContext
-    from robust_import_app.pipeline.guard import Guards
-    from robust_import_app.pipeline.progress import VideoUpdate
-    from robust_import_app.pipeline.queue import BatchSummary, ImportQueue
-    from robust_import_app.pipeline.retry import RetryPolicy
+    from robust_import_app.pipeline.resilience.guard import Guards
+    from robust_import_app.pipeline.progress.sink import VideoUpdate
+    from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
+    from robust_import_app.pipeline.resilience.retry import RetryPolicy
     from robust_import_app.pipeline.worker import ImportWorker
     from robust_import_app.settings import Settings
-    from robust_import_app.youtube.data import Upstream
+    from robust_import_app.domain.upstreams import Upstream
     from robust_import_app.youtube.sim import SimBackend
 
     env = pipeline_env(args)

@@ -62,7 +62,7 @@ from robust_import_app.models.tables import (  # noqa: E402
 )
 from robust_import_app.search.engine import search  # noqa: E402
 from robust_import_app.search.windows import build_windows  # noqa: E402
-from robust_import_app.youtube.data import CaptionSegment  # noqa: E402
+from robust_import_app.domain.video import CaptionSegment  # noqa: E402
 
 VOCABULARY = 40_000
 ZIPF_S = 1.1

@@ -24,8 +24,8 @@ from sqlalchemy import insert, update  # noqa: E402
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
 from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
-from robust_import_app.pipeline.queue import ImportQueue  # noqa: E402
-from robust_import_app.pipeline.stage import ImportStage  # noqa: E402
+from robust_import_app.pipeline.queue.videos import ImportQueue  # noqa: E402
+from robust_import_app.domain.stages import ImportStage  # noqa: E402
 
 
 def seed(db: Database, finished: int, queued: int) -> None:

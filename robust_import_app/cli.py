@@ -24,7 +24,7 @@ min left", go to stderr; stdout gets the summary line of the web toast and one
 Ctrl-C (which release its videos at once); run as many as the upstream limits
 allow, on any host that reaches the database. It logs each batch summary;
 with ``REFLEX_REDIS_URL`` it also reports progress on the bus and wakes on
-pastes (:mod:`robust_import_app.pipeline.bus`).
+pastes (:mod:`robust_import_app.pipeline.progress.bus`).
 
 Exit status: 0 when no video failed (also when every link was already in the
 list), 1 when some failed, 2 for a usage error or an input without video links,
@@ -52,12 +52,12 @@ from robust_import_app import library, sources
 from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
 from robust_import_app.models import Video
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline import bus
-from robust_import_app.pipeline.progress import FanOutSink, LogSink, ProgressSink, VideoUpdate
-from robust_import_app.pipeline.queue import TERMINAL, BatchCounts, BatchSummary, ImportQueue
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.progress import bus
+from robust_import_app.pipeline.progress.sink import FanOutSink, LogSink, ProgressSink, VideoUpdate
+from robust_import_app.pipeline.queue.videos import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
-from robust_import_app.pipeline.stage import RUN_ORDER, ImportStage
+from robust_import_app.domain.stages import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
 from robust_import_app.youtube import RejectedLine, parse_paste
 

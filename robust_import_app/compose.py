@@ -14,22 +14,22 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from robust_import_app.db import Database
-from robust_import_app.pipeline import shared_guard
+from robust_import_app.pipeline.resilience import shared_guard
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.expand import SourceExpander
-from robust_import_app.pipeline.follow import FollowChecker
-from robust_import_app.pipeline.guard import Guards
-from robust_import_app.pipeline.metadata_batcher import MetadataBatcher
-from robust_import_app.pipeline.progress import ProgressSink
-from robust_import_app.pipeline.queue import ImportQueue
-from robust_import_app.pipeline.retry import RetryPolicy
-from robust_import_app.pipeline.source_queue import SourceQueue
+from robust_import_app.pipeline.sources.expand import SourceExpander
+from robust_import_app.pipeline.sources.follow import FollowChecker
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
+from robust_import_app.pipeline.progress.sink import ProgressSink
+from robust_import_app.pipeline.queue.videos import ImportQueue
+from robust_import_app.pipeline.resilience.retry import RetryPolicy
+from robust_import_app.pipeline.queue.sources import SourceQueue
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.redact import install_log_redaction, register_secret
 from robust_import_app.settings import Settings
 from robust_import_app.whisper.transcriber import build_transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
 
 
@@ -72,7 +72,7 @@ async def build_worker(
     ``batch_id`` limits it to one batch (the command line's own paste): it
     expands that paste's playlists and channels and checks no followed
     source. With ``settings.redis_url`` the guards are shared through Redis
-    (:mod:`robust_import_app.pipeline.shared_guard`); without it each process has its own.
+    (:mod:`robust_import_app.pipeline.resilience.shared_guard`); without it each process has its own.
     The configured secrets are registered for redaction and every log handler
     configured so far redacts them (:mod:`robust_import_app.redact`).
     """

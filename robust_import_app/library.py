@@ -26,9 +26,9 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.models.tables import ImportSource, TranscriptWindow
-from robust_import_app.pipeline import source_queue
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.queue import (
+from robust_import_app.pipeline.queue import sources as source_queue
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.queue.videos import (
     CANCELLED_SQL,
     FAILED_SQL,
     RATE_WINDOW_S,
@@ -36,9 +36,10 @@ from robust_import_app.pipeline.queue import (
     BatchCounts,
     estimate_remaining_s,
 )
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.settings import DEFAULT_LIST_NAME
-from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste, thumbnail_url
+from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste
+from robust_import_app.domain.video import thumbnail_url
 
 MAX_LIST_NAME = 100
 MAX_IDS_PER_PASTE = 5000
@@ -426,7 +427,7 @@ def delete_list(db: Database, list_id: int) -> int:
 
     A video of the list that is importing stops at its worker's next write:
     its row is gone, so the fenced write raises ``LeaseLost`` and writes
-    nothing (:mod:`robust_import_app.pipeline.queue`); so does a source
+    nothing (:mod:`robust_import_app.pipeline.queue.videos`); so does a source
     being expanded or checked. Raises
     :class:`LibraryError` for an unknown list and for the only list (the
     library always has one; the Inbox may go while another list exists).

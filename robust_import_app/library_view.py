@@ -23,10 +23,10 @@ from sqlmodel import col, func, select
 
 from robust_import_app.db import Database
 from robust_import_app.models import Video
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.engine import TranscriptMatch, search
 from robust_import_app.search.query import MAX_QUERY_CHARS
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.video import CaptionSource
 
 DEFAULT_PAGE_SIZE = 48
 MAX_CHANNEL_CHARS = 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from robust_import_app.pipeline.bus import WakePublisher
+from robust_import_app.pipeline.progress.bus import WakePublisher
 from robust_import_app.pipeline.worker import ImportWorker
 
 _worker: ImportWorker | None = None

@@ -2,7 +2,7 @@
 
 One process with SQLite (the default): the worker runs here and reports
 straight to the publisher. With ``REFLEX_REDIS_URL`` set, the task also
-listens on the progress bus (:mod:`robust_import_app.pipeline.bus`), so the
+listens on the progress bus (:mod:`robust_import_app.pipeline.progress.bus`), so the
 reports of ``python -m robust_import_app worker`` processes on any host reach
 this process's tabs, and a paste wakes those workers over Redis; with
 ``IMPORT_WORKER_IN_WEB=0`` as well, no worker runs in the web process at all.
@@ -19,7 +19,7 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.compose import build_worker
 from robust_import_app.db import get_database
-from robust_import_app.pipeline import bus
+from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.pipeline.worker import ImportWorker, PauseNotice
 from robust_import_app.settings import Settings

@@ -19,7 +19,7 @@ from robust_import_app.whisper.api import (
     DEFAULT_WHISPER_MAX_UPLOAD_MB,
     DEFAULT_WHISPER_MODEL,
 )
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DEFAULT_DATA_API_URL
 
 DEFAULT_DB_URL = "sqlite:///robust_import.db?timeout=30"

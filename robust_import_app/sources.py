@@ -2,8 +2,8 @@
 
 A pasted playlist or channel is a source row (:func:`robust_import_app.library.import_paste`
 writes it); the worker expands it into videos page by page
-(:mod:`robust_import_app.pipeline.expand`) and checks a followed one for new
-uploads (:mod:`robust_import_app.pipeline.follow`). Here: what a source card
+(:mod:`robust_import_app.pipeline.sources.expand`) and checks a followed one for new
+uploads (:mod:`robust_import_app.pipeline.sources.follow`). Here: what a source card
 shows (:class:`SourceView`), and the user's actions on it. Each action is one
 short write; the ones that give the worker something to do (a choice, an
 accepted offer, following) want the worker woken afterwards
@@ -26,10 +26,10 @@ from robust_import_app.db import Database
 from robust_import_app.library import LibraryError
 from robust_import_app.models import ImportBatch, utcnow
 from robust_import_app.models.tables import ImportSource
-from robust_import_app.pipeline.queue import entries_message
-from robust_import_app.pipeline.source_queue import cancel_sources, source_ref
-from robust_import_app.pipeline.source_state import SourceState
-from robust_import_app.youtube.sources import Lister, SourceKind
+from robust_import_app.pipeline.queue.videos import entries_message
+from robust_import_app.pipeline.queue.sources import cancel_sources, source_ref
+from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import Lister, SourceKind
 
 RECENT_S = 3600.0
 """A finished source's card stays in its list this long, in seconds (then only its videos do)."""

@@ -56,7 +56,8 @@ from robust_import_app.models import Video
 from robust_import_app.sources import SourceView, get_source
 from robust_import_app.redact import register_secret
 from robust_import_app.runtime import wake_worker
-from robust_import_app.youtube import parse_paste, watch_url
+from robust_import_app.youtube import parse_paste
+from robust_import_app.domain.video import watch_url
 
 API_PREFIX = "/api"
 MAX_BODY_BYTES = 2_000_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.video import CaptionSource
 
 CAPTION_COLORS: dict[str, str] = {
     CaptionSource.MANUAL.value: "green",

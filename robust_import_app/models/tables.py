@@ -11,10 +11,10 @@ import enum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from robust_import_app.pipeline.source_state import SourceState
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import CaptionSource
-from robust_import_app.youtube.sources import ChannelTab, Lister, SourceKind
+from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
+from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind
 
 
 def _enum_column(
@@ -201,7 +201,7 @@ class ImportSource(SQLModel, table=True):
     Retries and leases are the video's: ``attempt_count``/``next_attempt_at``
     hold the backoff, ``claimed_by``/``claimed_until``/``lease_token`` lease
     the row to one worker and every write of the worker names holder and
-    token (:mod:`robust_import_app.pipeline.source_queue`). Following:
+    token (:mod:`robust_import_app.pipeline.queue.sources`). Following:
     ``next_check_at`` is the next feed check (None while not followed or
     paused), ``added_by_follow`` the videos checks added. ``finished_at`` is
     when it reached done, failed or cancelled; ``dismissed_at`` when the user

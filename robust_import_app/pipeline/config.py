@@ -1,6 +1,6 @@
 """Defaults for the pipeline's rate limiters, circuit breakers and retries.
 
-Every duration is in seconds. Each upstream (:class:`~robust_import_app.youtube.data.Upstream`)
+Every duration is in seconds. Each upstream (:class:`~robust_import_app.domain.video.Upstream`)
 gets its own :class:`GuardConfig`: one rate limiter and one circuit breaker.
 
 What the defaults mean
@@ -41,14 +41,14 @@ after six calls: three more than at ``k`` = 3.
 
 Retries (``DEFAULT_MAX_ATTEMPTS`` etc.) are per stage of one video; the
 backoff is full-jitter exponential: the window is 1, 2, 4, ... s, capped at
-``DEFAULT_BACKOFF_MAX_S`` (see :mod:`robust_import_app.pipeline.retry`).
+``DEFAULT_BACKOFF_MAX_S`` (see :mod:`robust_import_app.pipeline.resilience.retry`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 
 DEFAULT_INTERVAL_S = 2.0
 """Seconds between two requests to one upstream (1,800 requests/hour)."""

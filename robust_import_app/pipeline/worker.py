@@ -1,7 +1,7 @@
 """The import worker: takes due videos from the database and runs their stages.
 
 Started once per server process (a Reflex lifespan task) or by the command
-line; the database is its queue (:mod:`robust_import_app.pipeline.queue`), so
+line; the database is its queue (:mod:`robust_import_app.pipeline.queue.videos`), so
 closing a tab never stops an import and a restart resumes every unfinished
 video from its stored stage. For each video it runs, top to bottom::
 
@@ -15,9 +15,9 @@ puts it back with the next attempt time stored (backoff with jitter, bounded
 per stage); when the attempts run out it fails with the last reason.
 
 Beside the videos, one source job at a time: a page of a pasted playlist or
-channel (:mod:`robust_import_app.pipeline.expand`, leased like a video and
+channel (:mod:`robust_import_app.pipeline.sources.expand`, leased like a video and
 renewed by the same heartbeat), or else a due check of a followed source
-(:mod:`robust_import_app.pipeline.follow`). The videos a page or a check
+(:mod:`robust_import_app.pipeline.sources.follow`). The videos a page or a check
 creates are claimed at once.
 """
 
@@ -34,20 +34,21 @@ from typing import Any
 
 import tenacity
 
-from robust_import_app.pipeline.breaker import BreakerState
-from robust_import_app.pipeline.classify import classify
+from robust_import_app.pipeline.resilience.breaker import BreakerState
+from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
-from robust_import_app.pipeline.expand import SourceExpander
-from robust_import_app.pipeline.follow import FollowChecker, FollowJob
-from robust_import_app.pipeline.progress import ProgressSink, VideoUpdate
-from robust_import_app.pipeline.queue import LeaseLost, VideoJob
-from robust_import_app.pipeline.source_queue import SourceJob
-from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
-from robust_import_app.pipeline.stage import ImportStage, next_stage
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
+from robust_import_app.pipeline.sources.expand import SourceExpander
+from robust_import_app.pipeline.sources.follow import FollowChecker, FollowJob
+from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
+from robust_import_app.pipeline.queue.videos import LeaseLost, VideoJob
+from robust_import_app.pipeline.queue.sources import SourceJob
+from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
+from robust_import_app.domain.stages import ImportStage, next_stage
 from robust_import_app.pipeline.stages import captions, chapters, metadata
 from robust_import_app.models import utcnow
-from robust_import_app.youtube.data import Upstream, VideoMetadata
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL
 
 logger = logging.getLogger(__name__)

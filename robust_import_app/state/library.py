@@ -21,7 +21,7 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.db import get_database
 from robust_import_app.library_view import Sort, ViewPage, ViewQuery, channel_options, load_view
-from robust_import_app.pipeline.queue import SummaryOutcome
+from robust_import_app.pipeline.queue.videos import SummaryOutcome
 from robust_import_app.search.engine import highlight_parts
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.live import ListLive, live_token

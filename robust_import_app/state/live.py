@@ -44,7 +44,7 @@ class ListLive(rx.SharedState):
     """Bumped with each batch summary; ``summary`` holds its text."""
     summary: str = ""
     summary_kind: str = "info"
-    """The summary's toast kind (:class:`~robust_import_app.pipeline.queue.SummaryOutcome`): its icon and colour."""
+    """The summary's toast kind (:class:`~robust_import_app.pipeline.queue.videos.SummaryOutcome`): its icon and colour."""
 
     @rx.var
     def batch_running(self) -> bool:

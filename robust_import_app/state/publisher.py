@@ -25,8 +25,8 @@ import tenacity
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.pipeline.progress import SourceUpdate, VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary
+from robust_import_app.pipeline.progress.sink import SourceUpdate, VideoUpdate
+from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.pipeline.worker import PauseNotice
 from robust_import_app.state.live import ListLive, live_token
 
@@ -63,7 +63,7 @@ class _Push:
 
 
 class LivePublisher:
-    """A :class:`~robust_import_app.pipeline.progress.ProgressSink` for the web app.
+    """A :class:`~robust_import_app.pipeline.progress.sink.ProgressSink` for the web app.
 
     ``pause_notice`` is polled at each flush: while it returns a notice, every
     list with a running batch shows it, refreshed once a second. Reports are

@@ -6,9 +6,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from robust_import_app.pipeline.source_state import SourceState
+from robust_import_app.domain.sources import SourceState
 from robust_import_app.sources import SourceView
-from robust_import_app.youtube.sources import SourceKind, SourceRef
+from robust_import_app.domain.sources import SourceKind
+from robust_import_app.youtube.sources import SourceRef
 
 ALL = 0
 """The ``limit`` of the "All N" choice (:func:`robust_import_app.sources.choose_source_limit` takes None)."""

@@ -13,7 +13,7 @@ from robust_import_app.components.description import DescriptionPart, split_link
 from robust_import_app.db import get_database
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.library import route_id
-from robust_import_app.youtube.data import watch_url
+from robust_import_app.domain.video import watch_url
 
 
 @dataclasses.dataclass(frozen=True)

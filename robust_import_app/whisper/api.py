@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from robust_import_app.whisper.result import TranscriptionResult
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 DEFAULT_WHISPER_API_URL = "https://api.groq.com/openai/v1"
 DEFAULT_WHISPER_MODEL = "whisper-large-v3"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from robust_import_app.whisper.result import TranscriptionResult
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

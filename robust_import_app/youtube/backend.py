@@ -10,7 +10,7 @@ Two implementations exist, picked by ``IMPORT_BACKEND``:
 Both raise the *libraries'* own exceptions (``yt_dlp.utils.DownloadError``,
 ``youtube_transcript_api`` errors, ``httpx`` errors) with the messages those
 libraries use, so that the pipeline's classifier
-(:mod:`robust_import_app.pipeline.classify`) cannot tell them apart. The
+(:mod:`robust_import_app.pipeline.resilience.classify`) cannot tell them apart. The
 exception: refusals the libraries have no error for (see
 :meth:`YouTubeBackend.download_audio`) are the pipeline's own
 ``PermanentImportError``.
@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from robust_import_app.youtube.data import (
+from robust_import_app.domain.video import (
     CaptionSegment,
     CaptionTrack,
     SubtitleTrack,

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from robust_import_app.youtube.data import Chapter
+from robust_import_app.domain.video import Chapter
 
 MIN_CHAPTERS = 3
 MIN_CHAPTER_S = 10.0

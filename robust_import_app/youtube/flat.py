@@ -23,7 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from robust_import_app.youtube.sources import EntryState, SourceEntry, SourceKind, SourceRef
+from robust_import_app.domain.sources import EntryState, SourceKind
+from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PRIVATE_TITLE = "[Private video]"
 DELETED_TITLE = "[Deleted video]"

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from robust_import_app.youtube.chapters import chapters_from_ytdlp
-from robust_import_app.youtube.data import SubtitleTrack, VideoMetadata, thumbnail_url
+from robust_import_app.domain.video import SubtitleTrack, VideoMetadata, thumbnail_url
 
 SUBTITLE_EXT_PREFERENCE = ("json3", "vtt", "srv1")
 """Subtitle formats we can parse, best first; other formats are ignored."""

@@ -9,7 +9,7 @@ libraries' own (``yt_dlp.utils.DownloadError``, youtube-transcript-api errors,
 ``requests.exceptions.ReadTimeout``); the pipeline classifies them. The one
 exception is :meth:`YouTubeClient.download_audio`, whose refusals yt-dlp has
 no error for (a live stream, audio over the size cap): it raises
-:class:`~robust_import_app.pipeline.errors.PermanentImportError` itself.
+:class:`~robust_import_app.domain.errors.PermanentImportError` itself.
 
 Since yt-dlp 2025.11 YouTube's player challenges (``n`` and signature) are
 solved by an external JavaScript runtime running the ``yt-dlp-ejs`` scripts
@@ -59,8 +59,8 @@ from yt_dlp.networking.exceptions import network_exceptions
 from yt_dlp.plugins import load_all_plugins
 from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
-from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
-from robust_import_app.youtube.data import (
+from robust_import_app.domain.errors import ErrorCode, PermanentImportError
+from robust_import_app.domain.video import (
     CaptionSegment,
     CaptionTrack,
     SubtitleTrack,

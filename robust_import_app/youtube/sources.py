@@ -3,15 +3,16 @@
 Plain data shared by the URL parser (:mod:`.urls`), the backends that list a
 source's entries (yt-dlp's flat extraction, the Data API, the simulator), the
 feed reader (:mod:`.feed`) and the pipeline's expansion job
-(:mod:`robust_import_app.pipeline.expand`).
+(:mod:`robust_import_app.pipeline.sources.expand`).
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 
 PLAYLIST_URL = "https://www.youtube.com/playlist?list={key}"
 CHANNEL_FEED_URL = "https://www.youtube.com/feeds/videos.xml?channel_id={channel_id}"
@@ -31,21 +32,6 @@ PLAYLIST_ID = re.compile(r"(?:(?:PL|LL|EC|UU|FL|RD|UL|TL|PU|OLAK5uy_)[0-9A-Za-z_
 def is_channel_id(text: str) -> bool:
     """True when ``text`` is a ``UC…`` channel id (not a handle or custom name that starts with UC)."""
     return CHANNEL_ID.fullmatch(text) is not None
-
-
-class SourceKind(enum.StrEnum):
-    """What a source link names."""
-
-    PLAYLIST = "playlist"
-    CHANNEL = "channel"
-
-
-class ChannelTab(enum.StrEnum):
-    """The tab of a channel whose entries are listed (``/@name/videos``, ...)."""
-
-    VIDEOS = "videos"
-    SHORTS = "shorts"
-    STREAMS = "streams"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +69,6 @@ class SourceRef:
         return self.kind is SourceKind.PLAYLIST and self.key.startswith("RD")
 
 
-class EntryState(enum.StrEnum):
-    """Whether a listed entry can be imported."""
-
-    AVAILABLE = "available"
-    PRIVATE = "private"
-    DELETED = "deleted"
-
-
 @dataclass(frozen=True, slots=True)
 class SourceEntry:
     """One entry of a playlist or channel tab; ``title`` may be "" (flat extraction of shorts)."""
@@ -116,17 +94,6 @@ class SourcePage:
     channel_id: str | None = None
     total: int | None = None
     next_cursor: str | None = None
-
-
-class Lister(enum.StrEnum):
-    """How a source's entries were listed (recorded on the source)."""
-
-    YTDLP_FLAT = "ytdlp_flat"
-    """yt-dlp with ``extract_flat="in_playlist"``: one request per page of entries."""
-    DATA_API = "data_api"
-    """``playlistItems.list``: 50 entries per call, 1 quota unit each."""
-    FEED = "feed"
-    """The public Atom feed (``/feeds/videos.xml``): the latest 15 entries, no quota."""
 
 
 def feed_url(source: SourceRef, *, channel_id: str | None = None) -> str | None:

@@ -18,7 +18,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import ElementTree
 
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")

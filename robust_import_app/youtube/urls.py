@@ -40,7 +40,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urljoin, urlsplit
 
-from robust_import_app.youtube.sources import PLAYLIST_ID, ChannelTab, SourceKind, SourceRef, is_channel_id
+from robust_import_app.youtube.sources import PLAYLIST_ID, SourceRef, is_channel_id
+from robust_import_app.domain.sources import ChannelTab, SourceKind
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from robust_import_app.components.badges import CAPTION_COLORS, caption_color
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.video import CaptionSource
 
 
 def test_every_caption_source_has_a_colour():

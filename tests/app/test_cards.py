@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from robust_import_app.models import Video
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.state.cards import card_from_row, format_duration
 from robust_import_app.state.library import route_id
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.video import CaptionSource
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(None, ""), (0, "0:00"), (59, "0:59"), (61, "1:01"), (3725, "1:02:05")])

@@ -15,10 +15,10 @@ from robust_import_app.library_view import (
     load_view,
 )
 from robust_import_app.models import Video, VideoList
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.engine import MARK_START
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.youtube.data import CaptionSegment, CaptionSource
+from robust_import_app.domain.video import CaptionSegment, CaptionSource
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

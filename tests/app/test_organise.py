@@ -15,11 +15,11 @@ from sqlmodel import func, select
 from robust_import_app import library
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.models.tables import TranscriptWindow
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.queue import BatchCounts, BatchSummary
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.queue.videos import BatchCounts, BatchSummary
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.engine import search
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.video import CaptionSource
 from robust_import_app.youtube.sim import SimBackend
 from tests.conftest import migrated_sqlite_url
 from tests.pipeline.helpers import RecordingSink, make_worker

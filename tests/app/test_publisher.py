@@ -18,9 +18,9 @@ import reflex as rx
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex_base.registry import RegistrationContext
 
-from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.pipeline.progress.sink import VideoUpdate
+from robust_import_app.pipeline.queue.videos import BatchSummary
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.state.live import live_token
 from robust_import_app.state.publisher import LivePublisher
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from robust_import_app import library
 from robust_import_app.models import ImportBatch, Video
-from robust_import_app.pipeline.queue import BatchSummary
+from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 

@@ -9,7 +9,7 @@ import pytest
 import reflex as rx
 
 from robust_import_app import library, sources
-from robust_import_app.pipeline.source_state import SourceState
+from robust_import_app.domain.sources import SourceState
 from robust_import_app.sources import SourceView
 from robust_import_app.state.importer import ImportState, paste_report
 from robust_import_app.state.source_cards import (
@@ -22,7 +22,7 @@ from robust_import_app.state.source_cards import (
     source_card,
 )
 from robust_import_app.state.sources import source_id_arg
-from robust_import_app.youtube.sources import SourceKind
+from robust_import_app.domain.sources import SourceKind
 
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
 

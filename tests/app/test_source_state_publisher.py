@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robust_import_app.pipeline.progress import SourceUpdate
+from robust_import_app.pipeline.progress.sink import SourceUpdate
 from tests.app.test_publisher import LIST_ID, Tabs, app, fail_modify_state, publisher, tabs  # noqa: F401 (fixtures)
 
 

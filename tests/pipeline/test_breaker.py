@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from robust_import_app.pipeline.breaker import BreakerState, CircuitBreaker
-from robust_import_app.pipeline.errors import (
+from robust_import_app.pipeline.resilience.breaker import BreakerState, CircuitBreaker
+from robust_import_app.domain.errors import (
     ErrorCode,
     PermanentImportError,
     TransientImportError,

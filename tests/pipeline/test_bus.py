@@ -10,13 +10,13 @@ from collections.abc import Callable
 import pytest
 import redis.asyncio as aioredis
 
-from robust_import_app.pipeline import bus
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.progress import VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.pipeline.progress import bus
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.progress.sink import VideoUpdate
+from robust_import_app.pipeline.queue.videos import BatchSummary
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 from tests.clock import FakeClock
 from tests.conftest import skip_or_fail_unavailable
 from tests.servers import RedisServer, ServerUnavailable

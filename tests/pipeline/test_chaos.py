@@ -20,9 +20,9 @@ from sqlmodel import select
 from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
 from robust_import_app.youtube.sim.calls import overlapping_calls, read_call_log
 from tests.workers import WorkerProcesses
 

@@ -34,21 +34,22 @@ from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.networking.exceptions import TransportError as YtDlpTransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from robust_import_app.pipeline.classify import (
+from robust_import_app.pipeline.resilience.classify import (
     RULES,
     classify,
     is_no_captions,
     matching_rule,
     retry_after_seconds,
 )
-from robust_import_app.pipeline.errors import (
+from robust_import_app.domain.errors import (
     ErrorCode,
     ImportFailure,
     PermanentImportError,
     TransientImportError,
 )
 from robust_import_app.youtube.data_api import ChannelNotFound
-from robust_import_app.youtube.sources import SourceKind, SourceRef
+from robust_import_app.domain.sources import SourceKind
+from robust_import_app.youtube.sources import SourceRef
 
 VID = "dQw4w9WgXcQ"
 WATCH = f"https://www.youtube.com/watch?v={VID}"

@@ -14,8 +14,8 @@ from sqlmodel import func, select
 from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
-from robust_import_app.pipeline.queue import ImportQueue
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.pipeline.queue.videos import ImportQueue
+from robust_import_app.domain.stages import ImportStage
 from tests.e2e.server import running_app
 
 BATCH = [f"kill{n:07d}" for n in range(40)]

@@ -7,13 +7,14 @@ from sqlmodel import func, select
 
 from robust_import_app import library, sources
 from robust_import_app.models import ImportBatch, ImportSource, Video
-from robust_import_app.pipeline.source_state import SourceState
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.faults import PageFaults
-from robust_import_app.pipeline.guard import Guards
-from robust_import_app.youtube.sources import EntryState, Lister, SourceEntry, SourceKind, SourceRef
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.domain.sources import EntryState, Lister, SourceKind
+from robust_import_app.youtube.sources import SourceEntry, SourceRef
 from tests.pipeline.helpers import FAST_GUARD
 from tests.pipeline.source_helpers import (
     CountingGuards,

@@ -8,19 +8,19 @@ import httpx
 import pytest
 import youtube_transcript_api as yta
 
-from robust_import_app.pipeline.breaker import BreakerState
+from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.config import (
     DEFAULT_WHISPER_INTERVAL_S,
     GuardConfig,
     default_guard_configs,
 )
-from robust_import_app.pipeline.errors import (
+from robust_import_app.domain.errors import (
     ErrorCode,
     PermanentImportError,
     TransientImportError,
 )
-from robust_import_app.pipeline.guard import Guards, UpstreamGuard
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.pipeline.resilience.guard import Guards, UpstreamGuard
+from robust_import_app.domain.upstreams import Upstream
 from tests.clock import FakeClock
 
 VID = "dQw4w9WgXcQ"

@@ -13,10 +13,10 @@ from werkzeug import Request, Response
 
 from robust_import_app import library
 from robust_import_app.models import Video
-from robust_import_app.pipeline.guard import Guards
-from robust_import_app.pipeline.metadata_batcher import MetadataBatcher
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import FAST_GUARD, RecordingSink, make_worker

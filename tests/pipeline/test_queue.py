@@ -21,8 +21,8 @@ from sqlmodel import col, func, select, update
 from robust_import_app import library
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video, utcnow
 from robust_import_app.pipeline import supervise as supervise_module
-from robust_import_app.pipeline.errors import ErrorCode, TransientImportError
-from robust_import_app.pipeline.queue import (
+from robust_import_app.domain.errors import ErrorCode, TransientImportError
+from robust_import_app.pipeline.queue.videos import (
     BatchCounts,
     CaptionsOutcome,
     ImportQueue,
@@ -30,8 +30,8 @@ from robust_import_app.pipeline.queue import (
     estimate_remaining_s,
     time_left,
 )
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import CaptionSegment, CaptionSource, Chapter
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSegment, CaptionSource, Chapter
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 

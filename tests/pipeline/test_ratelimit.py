@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
+from robust_import_app.pipeline.resilience.ratelimit import AdaptiveRateLimiter
 from tests.clock import FakeClock
 
 

@@ -6,12 +6,12 @@ import random
 
 import pytest
 
-from robust_import_app.pipeline.errors import (
+from robust_import_app.domain.errors import (
     ErrorCode,
     PermanentImportError,
     TransientImportError,
 )
-from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
+from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
 
 TIMEOUT = TransientImportError(ErrorCode.TIMEOUT)
 

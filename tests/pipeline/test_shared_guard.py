@@ -16,17 +16,17 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
-from robust_import_app.pipeline.breaker import BreakerState
+from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.config import GuardConfig
-from robust_import_app.pipeline.errors import ErrorCode, TransientImportError
-from robust_import_app.pipeline.guard import Guards
-from robust_import_app.pipeline.shared_guard import (
+from robust_import_app.domain.errors import ErrorCode, TransientImportError
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.resilience.shared_guard import (
     UNREACHABLE_RETRY_S,
     SharedUpstreamGuard,
     connect,
     shared_guards,
 )
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 from tests.servers import RedisServer
 
 VID = "dQw4w9WgXcQ"
@@ -258,8 +258,8 @@ async def test_shared_guards_cover_every_upstream(client, prefix) -> None:
 HOLD_A_SLOT = """
 import asyncio, sys
 from robust_import_app.pipeline.config import GuardConfig
-from robust_import_app.pipeline.shared_guard import SharedUpstreamGuard, connect
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.pipeline.resilience.shared_guard import SharedUpstreamGuard, connect
+from robust_import_app.domain.upstreams import Upstream
 
 async def main():
     guard = SharedUpstreamGuard(Upstream.PLAYER, GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=1),

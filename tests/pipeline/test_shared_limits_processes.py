@@ -20,7 +20,7 @@ import redis
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.sim.calls import Admission, read_admissions
 from tests.conftest import migrated_sqlite_url
 from tests.servers import RedisServer

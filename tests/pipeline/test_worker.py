@@ -11,9 +11,9 @@ from sqlmodel import col, func, select, update
 
 from robust_import_app import library
 from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import CaptionSource
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -154,7 +154,7 @@ async def test_transient_failure_stores_the_next_attempt_time(db):
 
 @pytest.mark.asyncio
 async def test_transient_failures_fail_the_video_once_attempts_run_out(db):
-    from robust_import_app.pipeline.retry import RetryPolicy
+    from robust_import_app.pipeline.resilience.retry import RetryPolicy
 
     sink, _ = await _import(db, "botcAAAAAAA", SimBackend(), retry=RetryPolicy(max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.002))
     row = _rows(db)["botcAAAAAAA"]
@@ -226,8 +226,8 @@ async def test_retry_by_the_user_resumes_from_the_failed_stage(db):
 
 
 def test_pause_notice_names_the_open_breaker_but_not_the_transcript_endpoint(db):
-    from robust_import_app.pipeline.errors import TransientImportError
-    from robust_import_app.youtube.data import Upstream
+    from robust_import_app.domain.errors import TransientImportError
+    from robust_import_app.domain.upstreams import Upstream
 
     worker = make_worker(db, SimBackend(), RecordingSink(db))
     assert worker.pause_notice() is None
@@ -245,7 +245,7 @@ def test_pause_notice_names_the_open_breaker_but_not_the_transcript_endpoint(db)
 
 
 def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
-    from robust_import_app.pipeline.queue import ImportQueue
+    from robust_import_app.pipeline.queue.videos import ImportQueue
 
     list_id = library.ensure_default_list(db)
     library.import_paste(db, list_id, "firstAAAAAA secondBBBBB thirdCCCCCC")
@@ -256,7 +256,7 @@ def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
 
 def test_pause_notice_while_the_shared_limits_are_unreachable():
     from robust_import_app.pipeline.worker import PauseNotice
-    from robust_import_app.youtube.data import Upstream
+    from robust_import_app.domain.upstreams import Upstream
 
     notice = PauseNotice(upstream=Upstream.PLAYER, resume_in_s=4.6, reason=ErrorCode.LIMITS_UNREACHABLE)
     assert notice.message == "Paused — the shared rate limit is unreachable (Redis), retrying in 5 s"

@@ -10,7 +10,7 @@ from robust_import_app.library import copy_videos, move_videos
 from robust_import_app.models.tables import Video, VideoList
 from robust_import_app.search.engine import MARK_END, MARK_START, highlight_parts, search
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 
 def _list(db, name: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from robust_import_app.search.windows import WINDOW_S, build_windows
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 
 def _cue(start_s: float, text: str = "word") -> CaptionSegment:

@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from robust_import_app.whisper import TranscriptionResult, WhisperApiClient, parse_verbose_json
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 PATH = "/openai/v1/audio/transcriptions"
 KEY = "gsk_test_key"

@@ -18,7 +18,7 @@ from robust_import_app.whisper import (
     stitch,
     temporary_workdir,
 )
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 MAX_BYTES = 100_000  # about 22 s of 32 kbit/s MP3: the 60 s file needs 3 chunks
 BEEP_EVERY_S = 10  # as in conftest.beeps_wav

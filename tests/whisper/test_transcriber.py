@@ -22,7 +22,7 @@ from robust_import_app.whisper import (
     build_transcriber,
     transcribe_file,
 )
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 PATH = "/openai/v1/audio/transcriptions"
 MAX_UPLOAD_MB = 0.1  # 100,000 bytes: the 5.3 MB beeps file goes up in 3 chunks

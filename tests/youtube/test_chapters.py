@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CORPUS_DIR
 from robust_import_app.youtube.chapters import chapters_from_ytdlp, parse_chapters
-from robust_import_app.youtube.data import Chapter
+from robust_import_app.domain.video import Chapter
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 
 
 def recorded_info(name: str) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from robust_import_app.pipeline.config import GuardConfig
-from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
-from robust_import_app.pipeline.guard import UpstreamGuard
+from robust_import_app.domain.errors import ErrorCode, PermanentImportError
+from robust_import_app.pipeline.resilience.guard import UpstreamGuard
 from robust_import_app.redact import RedactingFilter
-from robust_import_app.youtube.data import Upstream, VideoMetadata
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.youtube.data_api import (
     MAX_IDS_PER_CALL,
     DataApiBatch,

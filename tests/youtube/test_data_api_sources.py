@@ -14,10 +14,11 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from robust_import_app.pipeline.classify import classify
-from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.pipeline.resilience.classify import classify
+from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.youtube.data_api import ChannelNotFound, DataApiClient
-from robust_import_app.youtube.sources import ChannelTab, EntryState, SourceEntry, SourceKind, SourceRef
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 API_KEY = "AIzaSyTest-Key_0123456789abcdefghijklm"
 PLAYLIST = "PLBCF2DAC6FFB574DE"

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from robust_import_app.youtube.data import Chapter, SubtitleTrack
+from tests.conftest import CORPUS_DIR
+from robust_import_app.domain.video import Chapter, SubtitleTrack
 from robust_import_app.youtube.info import metadata_from_info
 
-CORPUS = Path("/work/shared/corpus")
-INFO_FILES = sorted(CORPUS.rglob("*.json")) if CORPUS.is_dir() else []
+CORPUS = CORPUS_DIR
+INFO_FILES = sorted(p for p in CORPUS.rglob("*.json") if p.parent.name != "takeout") if CORPUS.is_dir() else []
 PLAYLIST_FILES = {
     "ytdl-sub/UCcRSMoQqXc_JrBZRHDFGbqA.info.json",
     "ytdl-sub/PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i.info.json",

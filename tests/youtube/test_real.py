@@ -29,16 +29,17 @@ from yt_dlp.networking.common import Response as YtDlpResponse
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadError
 
-from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError
+from tests.conftest import CORPUS_DIR
+from robust_import_app.domain.errors import ErrorCode, PermanentImportError
 from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.youtube import real
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.youtube.data import CaptionSegment, CaptionTrack, SubtitleTrack
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
 from robust_import_app.youtube.real import YouTubeClient, require_video_id
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.errors import subtitle_http_error
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 YTA = CORPUS / "youtube-transcript-api"
 PROXY = "http://user:secret@proxy.example:3128"
 COOKIES = """# Netscape HTTP Cookie File

@@ -22,11 +22,12 @@ from yt_dlp.networking.common import Response as YtDlpResponse
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from robust_import_app.pipeline.classify import classify
-from robust_import_app.pipeline.errors import ErrorCode
+from robust_import_app.pipeline.resilience.classify import classify
+from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.youtube import real
 from robust_import_app.youtube.real import Listing, SourceListings, YouTubeClient
-from robust_import_app.youtube.sources import ChannelTab, EntryState, SourceEntry, SourceKind, SourceRef
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PLAYLIST = SourceRef(SourceKind.PLAYLIST, "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU")
 CHANNEL = SourceRef(SourceKind.CHANNEL, "@NotJustBikes", ChannelTab.VIDEOS)

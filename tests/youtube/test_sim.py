@@ -17,8 +17,10 @@ from yt_dlp.extractor.youtube import YoutubeIE
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
+from tests.conftest import CORPUS_DIR
 from robust_import_app.youtube.chapters import parse_chapters
-from robust_import_app.youtube.data import CaptionSegment, CaptionTrack, SubtitleTrack, Upstream
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.info import metadata_from_info
 from robust_import_app.youtube.sim import FaultKind, FaultMix, FaultPlan, SimBackend
 from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, TONE_RATE_HZ, write_audio
@@ -27,7 +29,7 @@ from robust_import_app.youtube.sim.playability import LOGIN_HINT, Unplayable, yt
 from robust_import_app.youtube.subtitles import parse_subtitles
 from tests.clock import FakeClock
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
 
 PRIVATE = re.escape("Private video. Sign in if you've been granted access to this video. " + LOGIN_HINT)

@@ -12,25 +12,19 @@ import httpx
 import pytest
 from yt_dlp.utils import DownloadError
 
-from robust_import_app.pipeline.classify import classify
-from robust_import_app.pipeline.errors import ErrorCode
+from tests.conftest import CORPUS_DIR
+from robust_import_app.pipeline.resilience.classify import classify
+from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.youtube.feed import FeedError, parse_feed
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from robust_import_app.youtube.sim.faults import FaultKind, FeedFault, PageFaults
 from robust_import_app.youtube.sim.sources import MAX_GENERATED_ENTRIES, sim_channel_id, source_size
-from robust_import_app.youtube.sources import (
-    ChannelTab,
-    EntryState,
-    SourceKind,
-    SourcePage,
-    SourceRef,
-    feed_url,
-    is_channel_id,
-)
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.youtube.sources import SourcePage, SourceRef, feed_url, is_channel_id
 from robust_import_app.youtube.urls import parse_source
 from tests.clock import FakeClock
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
 
 PLAYLIST = SourceRef(SourceKind.PLAYLIST, "PLsimulated400")

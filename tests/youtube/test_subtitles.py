@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from defusedxml import EntitiesForbidden
 
-from robust_import_app.youtube.data import CaptionSegment
+from tests.conftest import CORPUS_DIR
+from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.youtube.subtitles import parse_json3, parse_srv1, parse_subtitles, parse_vtt
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 
 # json3 as YouTube serves auto captions: a window event without segs, word
 # segments with offsets, and aAppend line-feed events.

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from yt_dlp.extractor.youtube import YoutubePlaylistIE, YoutubeTabIE
 
-from robust_import_app.youtube.sources import ChannelTab, SourceKind, SourceRef
+from robust_import_app.domain.sources import ChannelTab, SourceKind
+from robust_import_app.youtube.sources import SourceRef
 from robust_import_app.youtube.urls import (
     LinkProblem,
     PasteResult,

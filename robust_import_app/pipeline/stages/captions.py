@@ -26,23 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from robust_import_app.pipeline.classify import is_no_captions
+from robust_import_app.pipeline.resilience.classify import is_no_captions
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
-from robust_import_app.pipeline.guard import Guard
-from robust_import_app.pipeline.queue import CaptionsOutcome, VideoJob
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError
+from robust_import_app.pipeline.resilience.guard import Guard
+from robust_import_app.pipeline.queue.videos import CaptionsOutcome, VideoJob
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.stages import metadata as metadata_stage
 from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.whisper.transcriber import Transcriber, transcribe_file
-from robust_import_app.youtube.data import (
-    CaptionSegment,
-    CaptionSource,
-    CaptionTrack,
-    SubtitleTrack,
-    Upstream,
-)
+from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
+from robust_import_app.domain.upstreams import Upstream
 
 FALLBACK_LANGUAGE = "en"
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?")

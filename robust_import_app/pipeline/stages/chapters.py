@@ -7,8 +7,9 @@ otherwise they are parsed from the description by YouTube's rules
 
 from __future__ import annotations
 
-from robust_import_app.pipeline.queue import VideoJob
-from robust_import_app.youtube import Chapter, parse_chapters
+from robust_import_app.pipeline.queue.videos import VideoJob
+from robust_import_app.domain.video import Chapter
+from robust_import_app.youtube import parse_chapters
 
 
 def run(job: VideoJob, *, has_youtube_chapters: bool) -> list[Chapter] | None:

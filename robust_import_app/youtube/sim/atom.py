@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from robust_import_app.youtube.sim.sources import NEWEST_UPLOAD, SimEntry, SimSource
-from robust_import_app.youtube.sources import SourceKind
+from robust_import_app.domain.sources import SourceKind
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -15,13 +15,8 @@ from youtube_transcript_api._errors import RequestBlocked
 from youtube_transcript_api._transcripts import TranscriptList
 from yt_dlp.utils import DownloadError
 
-from robust_import_app.youtube.data import (
-    CaptionSegment,
-    CaptionTrack,
-    SubtitleTrack,
-    Upstream,
-    VideoMetadata,
-)
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack, VideoMetadata
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.flat import entry_from_flat, source_title, source_total
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.real import parse_cursor, require_video_id
@@ -49,14 +44,8 @@ from robust_import_app.youtube.sim.sources import (
     source_key,
 )
 from robust_import_app.youtube.sim.video import SimVideo
-from robust_import_app.youtube.sources import (
-    ChannelTab,
-    EntryState,
-    SourceKind,
-    SourcePage,
-    SourceRef,
-    parse_feed_url,
-)
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.youtube.sources import SourcePage, SourceRef, parse_feed_url
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
 from robust_import_app.threads import run_in_thread_to_the_end
 

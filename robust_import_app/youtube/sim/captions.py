@@ -13,7 +13,7 @@ import html
 import json
 import random
 
-from robust_import_app.youtube.data import CaptionSegment
+from robust_import_app.domain.video import CaptionSegment
 
 PHRASES = (
     "today we look at how the whole thing fits together",

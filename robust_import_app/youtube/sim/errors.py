@@ -47,7 +47,7 @@ from yt_dlp.networking.common import Response
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from robust_import_app.youtube.data import watch_url
+from robust_import_app.domain.video import watch_url
 from robust_import_app.youtube.real import subtitle_download_error
 from robust_import_app.youtube.sim.playability import Status, ytdlp_reason
 

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 
 SERVER_ERROR_STATUSES = (500, 502, 503)
 

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 
 
 class TokenBucket:

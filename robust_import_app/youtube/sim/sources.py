@@ -48,14 +48,8 @@ from pathlib import Path
 from typing import Any
 
 from robust_import_app.youtube.sim.generated import ID_CLASSES, generated_video
-from robust_import_app.youtube.sources import (
-    PLAYLIST_ID,
-    ChannelTab,
-    EntryState,
-    SourceKind,
-    SourceRef,
-    is_channel_id,
-)
+from robust_import_app.youtube.sources import PLAYLIST_ID, SourceRef, is_channel_id
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 
 MAX_GENERATED_ENTRIES = 20_000
 NEWEST_UPLOAD = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)

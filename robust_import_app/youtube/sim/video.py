@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from robust_import_app.youtube.data import SubtitleTrack
+from robust_import_app.domain.video import SubtitleTrack
 from robust_import_app.youtube.sim.playability import Status, Unplayable
 
 TIMEDTEXT_URL = "https://www.youtube.com/api/timedtext?v={video_id}&lang={lang}{kind}&fmt={ext}"

@@ -27,16 +27,17 @@ from youtube_transcript_api import IpBlocked, NoTranscriptFound
 from robust_import_app import library
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, PermanentImportError, TransientImportError
-from robust_import_app.pipeline.guard import Guards
-from robust_import_app.pipeline.queue import CaptionsOutcome, ImportQueue, VideoJob
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.errors import ErrorCode, PermanentImportError, TransientImportError
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.stages import captions
 from robust_import_app.pipeline.stages import metadata as metadata_stage
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.whisper import LocalWhisper, WhisperApiClient
 from robust_import_app.whisper.audio import chunk_duration_s
-from robust_import_app.youtube.data import CaptionSource, Upstream
+from robust_import_app.domain.video import CaptionSource
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, speech_available
 from robust_import_app.youtube.sim.backend import SPOKEN_WORDS

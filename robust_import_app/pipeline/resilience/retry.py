@@ -1,6 +1,6 @@
 """The retry policy, built from tenacity's strategies: when to try a stage again.
 
-Only :class:`~robust_import_app.pipeline.errors.TransientImportError` is
+Only :class:`~robust_import_app.domain.errors.TransientImportError` is
 retried (``tenacity.retry_if_exception_type``), at most ``max_attempts``
 attempts per stage (``tenacity.stop_after_attempt``), after a full-jitter
 exponential wait (``tenacity.wait_random_exponential``: its docstring picks it
@@ -30,7 +30,7 @@ from robust_import_app.pipeline.config import (
     DEFAULT_BACKOFF_MAX_S,
     DEFAULT_MAX_ATTEMPTS,
 )
-from robust_import_app.pipeline.errors import (
+from robust_import_app.domain.errors import (
     ErrorCode,
     ImportFailure,
     TransientImportError,

@@ -1,7 +1,7 @@
 """The expansion job: a pasted playlist or channel becomes videos, one page of entries at a time.
 
 The worker (:mod:`robust_import_app.pipeline.worker`) claims one due source
-at a time (:class:`~robust_import_app.pipeline.source_queue.SourceQueue`), and
+at a time (:class:`~robust_import_app.pipeline.queue.sources.SourceQueue`), and
 :meth:`SourceExpander.run_page` lists its next page and stores it::
 
     list the page after the stored cursor, through the upstream's guard
@@ -34,15 +34,16 @@ import logging
 from dataclasses import dataclass
 
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, PermanentImportError
-from robust_import_app.pipeline.progress import ProgressSink, SourceUpdate
-from robust_import_app.pipeline.queue import LeaseLost
-from robust_import_app.pipeline.retry import RetryPolicy, consumes_attempt
-from robust_import_app.pipeline.source_queue import PageCounts, PagePlan, SourceJob, SourceQueue
-from robust_import_app.pipeline.source_state import SourceState
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError
+from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate
+from robust_import_app.pipeline.queue.videos import LeaseLost
+from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
+from robust_import_app.pipeline.queue.sources import PageCounts, PagePlan, SourceJob, SourceQueue
+from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
-from robust_import_app.youtube.sources import ChannelTab, Lister, SourceKind, SourcePage, SourceRef
+from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind
+from robust_import_app.youtube.sources import SourcePage, SourceRef
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Every value here is a frozen dataclass or an enum: the pipeline passes these
 around and converts them to table rows only where it stores them
-(:mod:`robust_import_app.pipeline.store`).
+(:mod:`robust_import_app.pipeline.queue.videos`).
 """
 
 from __future__ import annotations
@@ -26,19 +26,6 @@ def watch_url(video_id: str) -> str:
     This is the only URL ever handed to yt-dlp: a pasted string never is.
     """
     return WATCH_URL.format(video_id=video_id)
-
-
-class Upstream(enum.StrEnum):
-    """A remote service with its own rate limit and circuit breaker."""
-
-    PLAYER = "player"
-    """YouTube's watch pages and player API, as yt-dlp reaches them."""
-    TRANSCRIPT = "transcript"
-    """YouTube's timedtext endpoint, as youtube-transcript-api reaches it."""
-    DATA_API = "data_api"
-    """The YouTube Data API v3 (``videos.list``)."""
-    WHISPER = "whisper"
-    """An OpenAI-compatible ``/audio/transcriptions`` endpoint (Groq by default)."""
 
 
 class CaptionSource(enum.StrEnum):

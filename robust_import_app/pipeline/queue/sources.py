@@ -3,7 +3,7 @@
 A source is *due* when its state is ``queued`` or ``expanding`` (or
 ``offered`` and not yet sized), its ``next_attempt_at`` (the backoff
 schedule) has passed and no live worker holds its lease. Leases and fencing
-are the videos' (:mod:`robust_import_app.pipeline.queue`): claiming sets
+are the videos' (:mod:`robust_import_app.pipeline.queue.videos`): claiming sets
 ``claimed_by``/``claimed_until`` and a fresh ``lease_token``; every write of
 the worker names holder and token and raises :class:`LeaseLost` when it
 changed no row (the lease expired and another worker took the source, the
@@ -35,12 +35,13 @@ from robust_import_app.db import Database
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.pipeline.errors import ImportFailure
-from robust_import_app.pipeline.queue import HOLDS_BATCH_SQL, LeaseLost, holder_is_dead, worker_identity
-from robust_import_app.pipeline.source_state import SourceState
-from robust_import_app.pipeline.stage import ImportStage
-from robust_import_app.youtube.data import thumbnail_url
-from robust_import_app.youtube.sources import EntryState, Lister, SourceEntry, SourceRef
+from robust_import_app.domain.errors import ImportFailure
+from robust_import_app.pipeline.queue.videos import HOLDS_BATCH_SQL, LeaseLost, holder_is_dead, worker_identity
+from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import thumbnail_url
+from robust_import_app.domain.sources import EntryState, Lister
+from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PAGE_WRITE_ATTEMPTS = 3
 """A page write that met a concurrent paste of the same video (unique key) is tried again, this often in all."""
@@ -174,7 +175,7 @@ class SourceJob:
 
 @dataclass(frozen=True, slots=True)
 class PagePlan:
-    """What to store for one listed page (decided by :func:`robust_import_app.pipeline.expand.plan_page`).
+    """What to store for one listed page (decided by :func:`robust_import_app.pipeline.sources.expand.plan_page`).
 
     ``entries`` are the page's entries this source takes (cut at its
     limit); with ``create`` False they are only counted, no video is

@@ -11,7 +11,7 @@ from robust_import_app.pipeline.config import (
     DEFAULT_COOLDOWN_S,
     DEFAULT_FAILURE_THRESHOLD,
 )
-from robust_import_app.pipeline.errors import (
+from robust_import_app.domain.errors import (
     ErrorCode,
     ImportFailure,
     TransientImportError,
@@ -47,7 +47,7 @@ class CircuitBreaker:
       probe is allowed. Outcomes reported while OPEN (requests sent before it
       opened) are ignored. A caller that waits between admission and sending
       (a rate limiter's queue) must ask again after the wait, as
-      :class:`~robust_import_app.pipeline.guard.UpstreamGuard` does: the
+      :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard` does: the
       breaker may have opened, or opened and cooled down, meanwhile.
 
     Nothing here raises except :meth:`check` (and ``ValueError`` for bad

@@ -1,7 +1,7 @@
 """One guard per upstream shared by every process through Redis: spacing, concurrency cap, breaker.
 
 :class:`SharedUpstreamGuard` has the interface of
-:class:`~robust_import_app.pipeline.guard.UpstreamGuard` (``request(video_id=,
+:class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard` (``request(video_id=,
 stage=)``, ``upstream``, ``breaker``) and its rules, but its state lives in
 Redis, so that N worker processes together send at most one request per
 ``interval_s`` to an upstream, stretch the spacing together on a 429, and
@@ -53,13 +53,13 @@ from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
 from redis.retry import Retry
 
-from robust_import_app.pipeline.breaker import BreakerState
-from robust_import_app.pipeline.classify import classify, is_no_captions
+from robust_import_app.pipeline.resilience.breaker import BreakerState
+from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
 from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, TransientImportError
-from robust_import_app.pipeline.guard import SLOW_DOWN_CODES, Guards
-from robust_import_app.pipeline.ratelimit import SHRINK_ON_SUCCESS, STRETCH_ON_RATE_LIMIT
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, TransientImportError
+from robust_import_app.pipeline.resilience.guard import SLOW_DOWN_CODES, Guards
+from robust_import_app.pipeline.resilience.ratelimit import SHRINK_ON_SUCCESS, STRETCH_ON_RATE_LIMIT
+from robust_import_app.domain.upstreams import Upstream
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -215,7 +215,7 @@ class BreakerSnapshot:
 
     ``state`` and ``retry_in_s`` age with ``clock`` (monotonic seconds) from
     the moment of the last read: an OPEN snapshot whose wait ran out reads
-    HALF_OPEN, as :class:`~robust_import_app.pipeline.breaker.CircuitBreaker`
+    HALF_OPEN, as :class:`~robust_import_app.pipeline.resilience.breaker.CircuitBreaker`
     does. ``opened_reason`` is the code of the failure that opened it, or
     ``ErrorCode.LIMITS_UNREACHABLE`` while Redis cannot be reached.
     """
@@ -270,7 +270,7 @@ class SharedUpstreamGuard:
     asks again: refused if the breaker opened meanwhile, or re-reserved if a
     Retry-After pause began. In half-open the first request admitted becomes
     the probe (a Redis key with the base cool-down as its expiry). On exit the
-    outcome is recorded as :class:`~robust_import_app.pipeline.guard.UpstreamGuard`
+    outcome is recorded as :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard`
     records it (classified, SLOW_DOWN_CODES stretch the spacing ×1.5 and
     honour Retry-After, successes shrink it ×0.9, counting codes open the
     breaker after ``failure_threshold`` in a row across all processes, a

@@ -47,11 +47,11 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
-from robust_import_app.pipeline.source_state import HOLDS_BATCH
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.errors import ErrorCode, ImportFailure
+from robust_import_app.domain.sources import HOLDS_BATCH
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.youtube.data import (
+from robust_import_app.domain.video import (
     CaptionSegment,
     CaptionSource,
     Chapter,

@@ -1,7 +1,7 @@
 """The import pipeline's error tree.
 
 Every failure the pipeline meets is translated once, by
-:func:`robust_import_app.pipeline.classify.classify`, into one of these::
+:func:`robust_import_app.pipeline.resilience.classify.classify`, into one of these::
 
     ImportFailure
     ├── PermanentImportError   fail at once, say why, never retry

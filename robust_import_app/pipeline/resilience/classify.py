@@ -1,7 +1,7 @@
 """Translate lower-layer exceptions into the pipeline's error tree, in one place.
 
 :func:`classify` walks :data:`RULES` (one table, most specific row first) and
-returns the :class:`~robust_import_app.pipeline.errors.ImportFailure` of the
+returns the :class:`~robust_import_app.domain.errors.ImportFailure` of the
 first matching row; nothing matching gives ``ErrorCode.UNKNOWN`` (permanent).
 It returns a *new* error whose ``__cause__`` is already the original; raising
 it is the caller's job (``raise classify(exc) from exc``).
@@ -65,7 +65,7 @@ import youtube_transcript_api as yta
 from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.utils import YoutubeDLError
 
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure, failure_for
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, failure_for
 from robust_import_app.redact import redact
 from robust_import_app.youtube.data_api import ChannelNotFound
 

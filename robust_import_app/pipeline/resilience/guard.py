@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
-from robust_import_app.pipeline.breaker import BreakerState, CircuitBreaker
-from robust_import_app.pipeline.classify import classify, is_no_captions
+from robust_import_app.pipeline.resilience.breaker import BreakerState, CircuitBreaker
+from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
 from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
-from robust_import_app.pipeline.errors import ErrorCode, ImportFailure
-from robust_import_app.pipeline.ratelimit import AdaptiveRateLimiter
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.errors import ErrorCode, ImportFailure
+from robust_import_app.pipeline.resilience.ratelimit import AdaptiveRateLimiter
+from robust_import_app.domain.upstreams import Upstream
 
 SLOW_DOWN_CODES = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.IP_BLOCKED})
 """Failures that stretch the limiter: HTTP 429 as yt-dlp and httpx report it
@@ -35,7 +35,7 @@ class UpstreamGuard:
     probe), so that requests queued behind the limiter while the breaker
     opened are refused, and once it is half-open exactly one of them goes out
     as the probe. On exit: a clean exit records a success;
-    an exception is classified (:func:`~robust_import_app.pipeline.classify.classify`),
+    an exception is classified (:func:`~robust_import_app.pipeline.resilience.classify.classify`),
     recorded (a RATE_LIMITED or IP_BLOCKED one, see :data:`SLOW_DOWN_CODES`,
     also slows the limiter, honouring its ``retry_after_s``) and re-raised as
     the classified ``ImportFailure`` ``from`` the original. An ``ImportFailure`` raised inside is recorded and
@@ -126,7 +126,7 @@ class BreakerView(Protocol):
 
 class Guard(Protocol):
     """A guard the pipeline can use: :class:`UpstreamGuard` here, or the Redis-shared
-    :class:`~robust_import_app.pipeline.shared_guard.SharedUpstreamGuard`."""
+    :class:`~robust_import_app.pipeline.resilience.shared_guard.SharedUpstreamGuard`."""
 
     upstream: Upstream
 

@@ -42,12 +42,12 @@ import tenacity
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from robust_import_app.pipeline.errors import ErrorCode
-from robust_import_app.pipeline.progress import ProgressSink, SourceUpdate, VideoUpdate
-from robust_import_app.pipeline.queue import BatchSummary
-from robust_import_app.pipeline.stage import ImportStage
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate, VideoUpdate
+from robust_import_app.pipeline.queue.videos import BatchSummary
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
-from robust_import_app.youtube.data import Upstream
+from robust_import_app.domain.upstreams import Upstream
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ class _Publishing:
 
 
 class RedisProgressSink(_Publishing):
-    """A :class:`~robust_import_app.pipeline.progress.ProgressSink` that publishes on the bus.
+    """A :class:`~robust_import_app.pipeline.progress.sink.ProgressSink` that publishes on the bus.
 
     Use inside a running event loop::
 

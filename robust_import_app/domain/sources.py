@@ -1,4 +1,4 @@
-"""Where a pasted playlist or channel is in its expansion into videos."""
+"""Playlists and channels as the library stores them: what a source is, how it was listed, where it is in its expansion."""
 
 from __future__ import annotations
 
@@ -45,3 +45,37 @@ class SourceState(enum.StrEnum):
 FINISHED = frozenset({SourceState.DONE, SourceState.FAILED, SourceState.CANCELLED})
 HOLDS_BATCH = (SourceState.QUEUED, SourceState.EXPANDING, SourceState.AWAITING_CHOICE)
 """States in which a source may still add videos to its batch: the batch stays open (not announced)."""
+
+
+class SourceKind(enum.StrEnum):
+    """What a source link names."""
+
+    PLAYLIST = "playlist"
+    CHANNEL = "channel"
+
+
+class ChannelTab(enum.StrEnum):
+    """The tab of a channel whose entries are listed (``/@name/videos``, ...)."""
+
+    VIDEOS = "videos"
+    SHORTS = "shorts"
+    STREAMS = "streams"
+
+
+class EntryState(enum.StrEnum):
+    """Whether a listed entry can be imported."""
+
+    AVAILABLE = "available"
+    PRIVATE = "private"
+    DELETED = "deleted"
+
+
+class Lister(enum.StrEnum):
+    """How a source's entries were listed (recorded on the source)."""
+
+    YTDLP_FLAT = "ytdlp_flat"
+    """yt-dlp with ``extract_flat="in_playlist"``: one request per page of entries."""
+    DATA_API = "data_api"
+    """``playlistItems.list``: 50 entries per call, 1 quota unit each."""
+    FEED = "feed"
+    """The public Atom feed (``/feeds/videos.xml``): the latest 15 entries, no quota."""
