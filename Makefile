@@ -12,7 +12,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 # where only package registries are reachable. Without npm, Reflex installs bun itself.
 WITH_BUN = if [ -x $(TOOLS)/node_modules/.bin/bun ]; then export REFLEX_USE_SYSTEM_BUN=1; fi;
 
-.PHONY: setup run test migrate bench clean
+.PHONY: setup run test check migrate bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,7 +47,14 @@ test-deps:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null; fi
 
-test: setup test-deps
+# The checks that hold the structure: lint and format (ruff), the layers and
+# forbidden imports of .importlinter.
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: setup test-deps check
 	$(WITH_BUN) $(PY) -m pytest
 
 bench: setup

@@ -1,9 +1,9 @@
 """Alembic environment: the app's SQLModel tables, the database from REFLEX_DB_URL."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import robust_import_app.models  # noqa: F401  (registers the tables)
+from alembic import context
 from robust_import_app.db import Database
 from robust_import_app.settings import Settings
 

@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select  # noqa: E402
 
 from robust_import_app.db import Database, migrate  # noqa: E402
-from robust_import_app.export import csv_chunks, json_chunks, url_chunks  # noqa: E402
-from robust_import_app.models import ChapterRow, Video, VideoList, utcnow  # noqa: E402
 from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.domain.video import CaptionSource  # noqa: E402
+from robust_import_app.export import csv_chunks, json_chunks, url_chunks  # noqa: E402
+from robust_import_app.models import ChapterRow, Video, VideoList, utcnow  # noqa: E402
 
 EXPORTS = {"csv": csv_chunks, "json": json_chunks, "urls": url_chunks}
 MODES = (*EXPORTS, "naive-json")
@@ -58,20 +58,34 @@ def seed(db: Database, videos: int, chapters: int) -> int:
                 insert(Video),
                 params=[
                     {
-                        "list_id": list_id, "youtube_id": f"b{list_id:03d}{n:07d}", "thumbnail_url": "",
-                        "import_stage": ImportStage.COMPLETE, "import_progress": 100, "attempt_count": 0,
-                        "title": f"Video number {n}, a title of ordinary length", "channel": "Some Channel",
-                        "description": DESCRIPTION, "duration_s": 600 + n % 3600, "published": dt.date(2024, 1, 1),
-                        "language": "en", "caption_source": CaptionSource.MANUAL, "caption_language": "en",
-                        "created_at": now, "updated_at": now,
+                        "list_id": list_id,
+                        "youtube_id": f"b{list_id:03d}{n:07d}",
+                        "thumbnail_url": "",
+                        "import_stage": ImportStage.COMPLETE,
+                        "import_progress": 100,
+                        "attempt_count": 0,
+                        "title": f"Video number {n}, a title of ordinary length",
+                        "channel": "Some Channel",
+                        "description": DESCRIPTION,
+                        "duration_s": 600 + n % 3600,
+                        "published": dt.date(2024, 1, 1),
+                        "language": "en",
+                        "caption_source": CaptionSource.MANUAL,
+                        "caption_language": "en",
+                        "created_at": now,
+                        "updated_at": now,
                     }
                     for n in range(start, start + count)
                 ],
             )
             if chapters:
-                ids = session.exec(
-                    select(Video.id).where(Video.list_id == list_id).order_by(Video.id.desc()).limit(count)
-                ).scalars().all()
+                ids = (
+                    session.exec(
+                        select(Video.id).where(Video.list_id == list_id).order_by(Video.id.desc()).limit(count)
+                    )
+                    .scalars()
+                    .all()
+                )
                 session.exec(
                     insert(ChapterRow),
                     params=[
@@ -101,8 +115,14 @@ def run_child(mode: str, db_url: str, list_id: int) -> dict:
                 chunks += 1
     elapsed_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"mode": mode, "elapsed_s": elapsed_s, "chars": written, "chunks": chunks,
-            "rss_before_mb": before_mb, "peak_rss_mb": peak_mb}
+    return {
+        "mode": mode,
+        "elapsed_s": elapsed_s,
+        "chars": written,
+        "chunks": chunks,
+        "rss_before_mb": before_mb,
+        "peak_rss_mb": peak_mb,
+    }
 
 
 def main() -> None:
@@ -129,7 +149,9 @@ def main() -> None:
     for mode in args.modes.split(","):
         result = subprocess.run(
             [sys.executable, __file__, "--child", mode, db_url, str(list_id)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         figures = json.loads(result.stdout)
         print(

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from robust_import_app import library  # noqa: E402
 from robust_import_app.compose import build_worker  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
+from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.pipeline.progress.sink import VideoUpdate  # noqa: E402
 from robust_import_app.pipeline.queue.videos import BatchSummary  # noqa: E402
-from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.settings import Settings  # noqa: E402
 
 TARGET_S = 60.0
@@ -74,7 +74,9 @@ async def measure(large: int, small: int, after_s: float) -> None:
         await asyncio.gather(running, return_exceptions=True)
     large_done = sum(1 for video_id in timeline.completed if video_id.startswith("larg"))
     print(f"settings: {settings.youtube_guard}, videos in flight {settings.videos_in_flight}")
-    print(f"small paste of {small} at {pasted_at:.1f} s, while the batch of {large} had {large_done} complete at the end")
+    print(
+        f"small paste of {small} at {pasted_at:.1f} s, while the batch of {large} had {large_done} complete at the end"
+    )
     for video_id in small_ids:
         print(
             f"  {video_id}: started {timeline.first_seen[video_id] - pasted_at:5.1f} s after the paste, "

@@ -120,7 +120,9 @@ class Result:
     @property
     def ratio_by_upstream(self) -> dict[str, float]:
         """Accepted calls per second on each upstream, over R."""
-        return {up: n / self.duration_s / self.rate_per_s if self.duration_s else 0.0 for up, n in self.accepted.items()}
+        return {
+            up: n / self.duration_s / self.rate_per_s if self.duration_s else 0.0 for up, n in self.accepted.items()
+        }
 
     @property
     def ratio(self) -> float:
@@ -180,7 +182,7 @@ def _score(
 
 
 def _got(outcome: tuple[str, str | None] | None) -> str:
-    """"failed: <code>", "complete" or "lost", for a misreported permanent fault."""
+    """ "failed: <code>", "complete" or "lost", for a misreported permanent fault."""
     if outcome is None:
         return "lost"
     state, code = outcome
@@ -250,16 +252,16 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
 
     from robust_import_app import library
     from robust_import_app.db import Database, migrate
+    from robust_import_app.domain.upstreams import Upstream
     from robust_import_app.models import Video
-    from robust_import_app.pipeline.resilience.breaker import BreakerState
     from robust_import_app.pipeline.context import StageContext
-    from robust_import_app.pipeline.resilience.guard import Guards
     from robust_import_app.pipeline.progress.sink import VideoUpdate
     from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
+    from robust_import_app.pipeline.resilience.breaker import BreakerState
+    from robust_import_app.pipeline.resilience.guard import Guards
     from robust_import_app.pipeline.resilience.retry import RetryPolicy
     from robust_import_app.pipeline.worker import ImportWorker
     from robust_import_app.settings import Settings
-    from robust_import_app.domain.upstreams import Upstream
     from robust_import_app.youtube.sim import SimBackend
 
     env = pipeline_env(args)
@@ -441,10 +443,26 @@ def child_main(args: argparse.Namespace) -> None:
 
 def _child_argv(args: argparse.Namespace, design: str, result_path: Path) -> list[str]:
     argv = [
-        sys.executable, str(Path(__file__).resolve()), "--child", design, "--result-path", str(result_path),
-        "--n", str(args.n), "--rate", repr(args.rate), "--faults", args.faults, "--seed", str(args.seed),
-        "--latency-ms", repr(args.latency_ms), "--timeout-s", repr(args.timeout_s),
-        "--videos-in-flight", str(args.videos_in_flight),
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        design,
+        "--result-path",
+        str(result_path),
+        "--n",
+        str(args.n),
+        "--rate",
+        repr(args.rate),
+        "--faults",
+        args.faults,
+        "--seed",
+        str(args.seed),
+        "--latency-ms",
+        repr(args.latency_ms),
+        "--timeout-s",
+        repr(args.timeout_s),
+        "--videos-in-flight",
+        str(args.videos_in_flight),
     ]
     if args.interval_s is not None:
         argv += ["--interval-s", repr(args.interval_s)]
@@ -457,8 +475,13 @@ async def _run_children(args: argparse.Namespace, designs: list[str], tmp: Path)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
-        TimeElapsedColumn(), TextColumn("{task.fields[note]}"), transient=False,
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[note]}"),
+        transient=False,
     )
     paths = {d: tmp / f"{d}.json" for d in designs}
 
@@ -542,7 +565,10 @@ def report(args: argparse.Namespace, results: dict[str, Result]) -> list[tuple[s
         checks += [
             (f"pipeline ratio {p.ratio:.3f} >= {TARGET_RATIO}", p.ratio >= TARGET_RATIO),
             (f"pipeline lost {p.lost} == 0", p.lost == 0),
-            (f"pipeline transient faults ending as failures {len(p.transient_failures)} == 0", not p.transient_failures),
+            (
+                f"pipeline transient faults ending as failures {len(p.transient_failures)} == 0",
+                not p.transient_failures,
+            ),
             (
                 f"pipeline permanent faults reported with the right reason {p.permanent_right}/{p.permanent_expected}",
                 p.permanent_right == p.permanent_expected,
@@ -552,8 +578,10 @@ def report(args: argparse.Namespace, results: dict[str, Result]) -> list[tuple[s
             n = results["naive"]
             speedup = p.videos_per_hour / n.videos_per_hour if n.videos_per_hour else math.inf
             checks.append(
-                (f"pipeline throughput {speedup:.2f}x naive >= {TARGET_SPEEDUP}x (target set for R = 5/s)",
-                 speedup >= TARGET_SPEEDUP)
+                (
+                    f"pipeline throughput {speedup:.2f}x naive >= {TARGET_SPEEDUP}x (target set for R = 5/s)",
+                    speedup >= TARGET_SPEEDUP,
+                )
             )
     for label, passed in checks:
         console.print(f"{'[green]PASS[/]' if passed else '[red]FAIL[/]'} {label}")
@@ -575,22 +603,44 @@ def _setting(text: str) -> tuple[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=DEFAULT_N, help=f"videos to import (default {DEFAULT_N})")
-    parser.add_argument("--rate", type=float, default=DEFAULT_RATE,
-                        help=f"R: the sim's calls/s per upstream, IMPORT_SIM_RATE (default {DEFAULT_RATE:g})")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=DEFAULT_RATE,
+        help=f"R: the sim's calls/s per upstream, IMPORT_SIM_RATE (default {DEFAULT_RATE:g})",
+    )
     parser.add_argument("--faults", default=DEFAULT_FAULTS, help="fault mix, IMPORT_SIM_FAULTS")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"fault and id seed (default {DEFAULT_SEED})")
-    parser.add_argument("--latency-ms", type=float, default=DEFAULT_LATENCY_MS,
-                        help=f"the sim's latency per call (default {DEFAULT_LATENCY_MS:g})")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=DEFAULT_LATENCY_MS,
+        help=f"the sim's latency per call (default {DEFAULT_LATENCY_MS:g})",
+    )
     parser.add_argument("--only", choices=(*DESIGNS, "both"), default="both")
     parser.add_argument("--json", type=Path, help="also save the results here")
     parser.add_argument("--sequential", action="store_true", help="run the designs one after the other")
-    parser.add_argument("--timeout-s", type=float, default=DEFAULT_TIMEOUT_S,
-                        help="stop a design after this long; unfinished videos count as lost")
-    parser.add_argument("--interval-s", type=float, default=None,
-                        help=f"pipeline IMPORT_REQUEST_INTERVAL_S (default {INTERVAL_OF_R:g}/R)")
+    parser.add_argument(
+        "--timeout-s",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        help="stop a design after this long; unfinished videos count as lost",
+    )
+    parser.add_argument(
+        "--interval-s",
+        type=float,
+        default=None,
+        help=f"pipeline IMPORT_REQUEST_INTERVAL_S (default {INTERVAL_OF_R:g}/R)",
+    )
     parser.add_argument("--videos-in-flight", type=int, default=8, help="pipeline IMPORT_VIDEOS_IN_FLIGHT (default 8)")
-    parser.add_argument("--set", dest="setting", action="append", type=_setting, metavar="IMPORT_NAME=VALUE",
-                        help=f"any pipeline setting, e.g. --set IMPORT_BREAKER_THRESHOLD=3 (the bench sets {BREAKER_THRESHOLD})")
+    parser.add_argument(
+        "--set",
+        dest="setting",
+        action="append",
+        type=_setting,
+        metavar="IMPORT_NAME=VALUE",
+        help=f"any pipeline setting, e.g. --set IMPORT_BREAKER_THRESHOLD=3 (the bench sets {BREAKER_THRESHOLD})",
+    )
     parser.add_argument("--child", choices=DESIGNS, help=argparse.SUPPRESS)
     parser.add_argument("--result-path", help=argparse.SUPPRESS)
     return parser
@@ -610,7 +660,9 @@ def main() -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "args": {k: v for k, v in vars(args).items() if k not in ("child", "result_path", "json")},
-            "results": {d: {**asdict(r), "ratio": r.ratio, "videos_per_hour": r.videos_per_hour} for d, r in results.items()},
+            "results": {
+                d: {**asdict(r), "ratio": r.ratio, "videos_per_hour": r.videos_per_hour} for d, r in results.items()
+            },
             "checks": [{"target": label, "passed": ok} for label, ok in checks],
         }
         args.json.write_text(json.dumps(payload, indent=2, default=str))

@@ -51,6 +51,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
+from robust_import_app.domain.video import CaptionSegment  # noqa: E402
 from robust_import_app.library_view import ViewQuery, load_view  # noqa: E402
 from robust_import_app.models.tables import (  # noqa: E402
     ChapterRow,
@@ -62,7 +63,6 @@ from robust_import_app.models.tables import (  # noqa: E402
 )
 from robust_import_app.search.engine import search  # noqa: E402
 from robust_import_app.search.windows import build_windows  # noqa: E402
-from robust_import_app.domain.video import CaptionSegment  # noqa: E402
 
 VOCABULARY = 40_000
 ZIPF_S = 1.1
@@ -127,27 +127,47 @@ def seed(db: Database, videos: int, *, min_minutes: float, max_minutes: float, r
         for n in range(chunk_start, min(chunk_start + CHUNK_VIDEOS, videos)):
             video_id = next(next_id)
             duration_s = int(rng.uniform(min_minutes, max_minutes) * 60)
-            video_rows.append({
-                "id": video_id, "list_id": talks if n % 10 == 0 else inbox, "youtube_id": f"v{n:010d}",
-                "title": " ".join(source.take(6)).capitalize(), "channel": rng.choice(channels),
-                "description": " ".join(source.take(40)), "duration_s": duration_s, "thumbnail_url": "",
-                "published": FIRST_PUBLISHED + dt.timedelta(days=rng.randrange(PUBLISHED_SPAN_DAYS)),
-                "import_stage": "complete", "import_progress": 100, "attempt_count": 0,
-                "created_at": now, "updated_at": now,
-            })
+            video_rows.append(
+                {
+                    "id": video_id,
+                    "list_id": talks if n % 10 == 0 else inbox,
+                    "youtube_id": f"v{n:010d}",
+                    "title": " ".join(source.take(6)).capitalize(),
+                    "channel": rng.choice(channels),
+                    "description": " ".join(source.take(40)),
+                    "duration_s": duration_s,
+                    "thumbnail_url": "",
+                    "published": FIRST_PUBLISHED + dt.timedelta(days=rng.randrange(PUBLISHED_SPAN_DAYS)),
+                    "import_stage": "complete",
+                    "import_progress": 100,
+                    "attempt_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             cues = [
                 CaptionSegment(start_s=start, duration_s=CUE_S, text=" ".join(source.take(WORDS_PER_CUE)))
                 for start in range(0, duration_s, int(CUE_S))
             ]
             segment_rows += [
-                {"video_id": video_id, "start_s": c.start_s, "duration_s": c.duration_s, "text": c.text,
-                 "language": "en", "source": "manual"}
+                {
+                    "video_id": video_id,
+                    "start_s": c.start_s,
+                    "duration_s": c.duration_s,
+                    "text": c.text,
+                    "language": "en",
+                    "source": "manual",
+                }
                 for c in cues
             ]
             window_rows += [{"video_id": video_id, "start_s": w.start_s, "text": w.text} for w in build_windows(cues)]
             chapter_rows += [
-                {"video_id": video_id, "start_s": duration_s * k / 5, "end_s": duration_s * (k + 1) / 5,
-                 "title": " ".join(source.take(3))}
+                {
+                    "video_id": video_id,
+                    "start_s": duration_s * k / 5,
+                    "end_s": duration_s * (k + 1) / 5,
+                    "title": " ".join(source.take(3)),
+                }
                 for k in range(5)
             ]
         with db.write() as session:
@@ -190,8 +210,12 @@ def query_sets(db: Database, words: list[str], rng: random.Random, runs: int) ->
     with db.read() as session:
         max_id = session.execute(sa.text("SELECT max(id) FROM transcript_window")).scalar()
         texts = [
-            session.execute(sa.text("SELECT text FROM transcript_window WHERE id >= :id ORDER BY id LIMIT 1"),
-                            {"id": rng.randint(1, max_id)}).scalar().split()
+            session.execute(
+                sa.text("SELECT text FROM transcript_window WHERE id >= :id ORDER BY id LIMIT 1"),
+                {"id": rng.randint(1, max_id)},
+            )
+            .scalar()
+            .split()
             for _ in range(runs)
         ]
     phrases = []
@@ -210,8 +234,10 @@ def query_sets(db: Database, words: list[str], rng: random.Random, runs: int) ->
 def measure(db: Database, inbox: int, talks: int, words: list[str], runs: int, rng: random.Random) -> bool:
     page_ms = _ms(lambda: library.page_of_videos(db, inbox, offset=0, limit=PAGE_SIZE), runs)
     ok = _p(page_ms, 0.95) < TARGET_PAGE_MS
-    print(f"first page of a {library.count_videos(db, inbox):,}-video list: "
-          f"p50 {_p(page_ms, 0.5):.1f} ms, p95 {_p(page_ms, 0.95):.1f} ms (target < {TARGET_PAGE_MS} ms)")
+    print(
+        f"first page of a {library.count_videos(db, inbox):,}-video list: "
+        f"p50 {_p(page_ms, 0.5):.1f} ms, p95 {_p(page_ms, 0.95):.1f} ms (target < {TARGET_PAGE_MS} ms)"
+    )
     print(f"{'search':<34}{'scope':<8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}  hits/total")
     for name, queries in query_sets(db, words, rng, runs).items():
         for scope, list_id in (("all", None), ("list", talks)):
@@ -223,8 +249,10 @@ def measure(db: Database, inbox: int, talks: int, words: list[str], runs: int, r
                 totals.append(page.total)
             p95 = _p(times, 0.95)
             ok = ok and p95 < TARGET_SEARCH_P95_MS
-            print(f"{name:<34}{scope:<8}{_p(times, 0.5):>8.1f}{p95:>8.1f}{max(times):>8.1f}  "
-                  f"median total {statistics.median(totals):.0f}")
+            print(
+                f"{name:<34}{scope:<8}{_p(times, 0.5):>8.1f}{p95:>8.1f}{max(times):>8.1f}  "
+                f"median total {statistics.median(totals):.0f}"
+            )
     return measure_views(db, words, runs, rng) and ok
 
 
@@ -232,8 +260,11 @@ def measure_views(db: Database, words: list[str], runs: int, rng: random.Random)
     """The library page's own query (``load_view``, 48 cards) over all lists: each query kind with 0, 1 and 2 filters."""
     ok = True
     print(f"{'library page (all lists, 48 cards)':<34}{'filters':<11}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}  total")
-    kinds = {name: queries for name, queries in query_sets(db, words, rng, runs).items()
-             if name in ("one word", "two words", "phrase")}
+    kinds = {
+        name: queries
+        for name, queries in query_sets(db, words, rng, runs).items()
+        if name in ("one word", "two words", "phrase")
+    }
     kinds["no text (first page)"] = [""] * runs
     for name, queries in kinds.items():
         for label, filters in FILTERS.items():
@@ -245,8 +276,10 @@ def measure_views(db: Database, words: list[str], runs: int, rng: random.Random)
                 totals.append(page.total)
             p95 = _p(times, 0.95)
             ok = ok and p95 < TARGET_SEARCH_P95_MS
-            print(f"{name:<34}{label:<11}{_p(times, 0.5):>8.1f}{p95:>8.1f}{max(times):>8.1f}  "
-                  f"median {statistics.median(totals):.0f}")
+            print(
+                f"{name:<34}{label:<11}{_p(times, 0.5):>8.1f}{p95:>8.1f}{max(times):>8.1f}  "
+                f"median {statistics.median(totals):.0f}"
+            )
     return ok
 
 
@@ -262,11 +295,14 @@ def database_size(db: Database, path: Path | None) -> str:
 def _seed_and_report(db: Database, args, rng: random.Random, words: list[str], path: Path | None, *, server):
     """Seed ``args.videos`` videos and print how long it took; returns the list ids by name."""
     started = time.perf_counter()
-    inbox, talks, windows = seed(db, args.videos, min_minutes=args.min_minutes, max_minutes=args.max_minutes,
-                                 rng=rng, words=words)
-    print(f"{'PostgreSQL' if server else 'SQLite'}: seeded {args.videos:,} videos, {windows:,} transcript windows "
-          f"(durations {args.min_minutes:g}–{args.max_minutes:g} min) in {time.perf_counter() - started:.0f} s; "
-          f"database {database_size(db, path)}")
+    inbox, talks, windows = seed(
+        db, args.videos, min_minutes=args.min_minutes, max_minutes=args.max_minutes, rng=rng, words=words
+    )
+    print(
+        f"{'PostgreSQL' if server else 'SQLite'}: seeded {args.videos:,} videos, {windows:,} transcript windows "
+        f"(durations {args.min_minutes:g}–{args.max_minutes:g} min) in {time.perf_counter() - started:.0f} s; "
+        f"database {database_size(db, path)}"
+    )
     return {"Inbox": inbox, "Talks": talks}
 
 
@@ -289,7 +325,9 @@ def main() -> None:
         "dedicated server; its own default is 128MB)",
     )
     parser.add_argument("--db", type=Path, help="SQLite file to seed and keep (default: a temporary one)")
-    parser.add_argument("--db-url", help="a database URL (e.g. PostgreSQL) to seed and keep, or with --reuse to measure")
+    parser.add_argument(
+        "--db-url", help="a database URL (e.g. PostgreSQL) to seed and keep, or with --reuse to measure"
+    )
     parser.add_argument("--reuse", action="store_true", help="with --db or --db-url: measure without seeding")
     args = parser.parse_args()
     rng = random.Random(args.seed)

@@ -26,8 +26,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
 from robust_import_app.youtube import parse_chapters
 from robust_import_app.youtube.sim import SimBackend
 

@@ -43,10 +43,10 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database  # noqa: E402
-from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
 from robust_import_app.domain.stages import ImportStage  # noqa: E402
-from robust_import_app.state.library import PAGE_SIZE  # noqa: E402
 from robust_import_app.domain.video import thumbnail_url  # noqa: E402
+from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
+from robust_import_app.state.library import PAGE_SIZE  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 OPEN_TARGET_S = 1.0
@@ -204,9 +204,11 @@ def main() -> int:
         parser.error(f"--links must be 1..{library.MAX_IDS_PER_PASTE}")
     passed = True
     print("load average at start: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
-    with tempfile.TemporaryDirectory() as workdir, running_app(
-        Path(workdir), env={"IMPORT_SIM_LATENCY_MS": "2000"}
-    ) as app, sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        running_app(Path(workdir), env={"IMPORT_SIM_LATENCY_MS": "2000"}) as app,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         db = Database(app.db_url)
         library.ensure_default_list(db)
@@ -232,8 +234,11 @@ def main() -> int:
                 print(f"open run {run + 1}: first page and count after {open_s[-1]:.3f} s")
                 page.close()
             passed &= statistics.median(open_s) <= OPEN_TARGET_S
-            print(f"list of {args.seed_videos} videos: " + _figures("first page + count", open_s)
-                  + f" (target {OPEN_TARGET_S:.1f} s)")
+            print(
+                f"list of {args.seed_videos} videos: "
+                + _figures("first page + count", open_s)
+                + f" (target {OPEN_TARGET_S:.1f} s)"
+            )
         reply_s, cards_s, banner_s = [], [], []
         for run in range(args.runs):
             list_id = seeded_id or library.create_list(db, f"Bench {run}")
@@ -246,8 +251,10 @@ def main() -> int:
             reply_s.append(reply)
             cards_s.append(cards)
             banner_s.append(banner)
-            print(f"paste run {run + 1}: server's reply after {reply:.3f} s, first page of new cards on screen after "
-                  f"{cards:.3f} s, banner after {banner:.3f} s")
+            print(
+                f"paste run {run + 1}: server's reply after {reply:.3f} s, first page of new cards on screen after "
+                f"{cards:.3f} s, banner after {banner:.3f} s"
+            )
             if args.screenshot and run == args.runs - 1:
                 time.sleep(2)
                 page.screenshot(path=str(args.screenshot))
@@ -258,8 +265,10 @@ def main() -> int:
     passed &= max(statistics.median(cards_s), statistics.median(banner_s)) <= PASTE_TARGET_S
     print(
         f"{args.links} links into a list of {args.seed_videos} videos: "
-        + _figures(f"first page ({PAGE_SIZE} cards)", cards_s) + ", "
-        + _figures("banner", banner_s) + f" (target {PASTE_TARGET_S:.1f} s); "
+        + _figures(f"first page ({PAGE_SIZE} cards)", cards_s)
+        + ", "
+        + _figures("banner", banner_s)
+        + f" (target {PASTE_TARGET_S:.1f} s); "
         + _figures("server's reply", reply_s)
     )
     print("load average at end: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))

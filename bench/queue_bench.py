@@ -23,9 +23,9 @@ from sqlalchemy import insert, update  # noqa: E402
 
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
+from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
 from robust_import_app.pipeline.queue.videos import ImportQueue  # noqa: E402
-from robust_import_app.domain.stages import ImportStage  # noqa: E402
 
 
 def seed(db: Database, finished: int, queued: int) -> None:
@@ -37,9 +37,18 @@ def seed(db: Database, finished: int, queued: int) -> None:
         session.flush()
         rows = [
             {
-                "list_id": list_id, "batch_id": batch.id, "youtube_id": f"f{n:010d}", "thumbnail_url": "",
-                "import_stage": ImportStage.COMPLETE, "import_progress": 100, "attempt_count": 0, "title": "t",
-                "channel": "c", "description": "", "created_at": now, "updated_at": now,
+                "list_id": list_id,
+                "batch_id": batch.id,
+                "youtube_id": f"f{n:010d}",
+                "thumbnail_url": "",
+                "import_stage": ImportStage.COMPLETE,
+                "import_progress": 100,
+                "attempt_count": 0,
+                "title": "t",
+                "channel": "c",
+                "description": "",
+                "created_at": now,
+                "updated_at": now,
             }
             for n in range(finished)
         ]
@@ -67,7 +76,9 @@ def main() -> None:
         times_ms.append((time.perf_counter() - started) * 1000)
         assert len(jobs) == 8
         with db.write() as session:
-            session.exec(update(Video).where(Video.claimed_by == queue.worker_id).values(claimed_by=None, claimed_until=None))
+            session.exec(
+                update(Video).where(Video.claimed_by == queue.worker_id).values(claimed_by=None, claimed_until=None)
+            )
     print(
         f"claim_due(8) with {args.finished:,} finished and {args.queued} queued rows: "
         f"median {statistics.median(times_ms):.2f} ms, worst {max(times_ms):.2f} ms ({args.runs} runs)"

@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import redis  # noqa: E402
+from import_bench import DEFAULT_FAULTS, DEFAULT_SEED, video_ids  # noqa: E402
 from pytest_httpserver import HTTPServer  # noqa: E402
 from sqlmodel import select  # noqa: E402
 from werkzeug import Request, Response  # noqa: E402
 
-from import_bench import DEFAULT_FAULTS, DEFAULT_SEED, video_ids  # noqa: E402
 from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database, migrate  # noqa: E402
 from robust_import_app.models import Video  # noqa: E402
@@ -201,7 +201,9 @@ def main() -> None:
                 f"(target <= {args.data_api // 50}), {sum(api.calls)} ids, lost {data_api['lost']}"
             )
     print(f"N={args.n}, R={args.rate}/s per upstream, faults {DEFAULT_FAULTS}, seed {DEFAULT_SEED}")
-    print("| workers | accepted calls/s ÷ R (whole run / middle 80 %) | videos/hour | lost | p50 / p95 paste → complete |")
+    print(
+        "| workers | accepted calls/s ÷ R (whole run / middle 80 %) | videos/hour | lost | p50 / p95 paste → complete |"
+    )
     print("|---|---|---|---|---|")
     for r in results:
         print(
@@ -210,7 +212,9 @@ def main() -> None:
         )
     for r in results:
         verdict = "PASS" if TARGET_RATIO <= r["ratio"] <= 1.0 and r["lost"] == 0 else "FAIL"
-        print(f"{verdict}: {r['workers']} workers, ratio {r['ratio']:.3f} (target {TARGET_RATIO}–1.0), lost {r['lost']}")
+        print(
+            f"{verdict}: {r['workers']} workers, ratio {r['ratio']:.3f} (target {TARGET_RATIO}–1.0), lost {r['lost']}"
+        )
 
 
 if __name__ == "__main__":

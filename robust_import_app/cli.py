@@ -51,13 +51,13 @@ from sqlmodel import col, func, select
 from robust_import_app import library, sources
 from robust_import_app.compose import build_worker
 from robust_import_app.db import Database, migrate
-from robust_import_app.models import Video
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import RUN_ORDER, ImportStage
+from robust_import_app.models import Video
 from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.progress.sink import FanOutSink, LogSink, ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue.videos import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
-from robust_import_app.domain.stages import RUN_ORDER, ImportStage
 from robust_import_app.settings import Settings
 from robust_import_app.youtube import RejectedLine, parse_paste
 

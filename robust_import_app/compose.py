@@ -14,22 +14,22 @@ from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from robust_import_app.db import Database
-from robust_import_app.pipeline.resilience import shared_guard
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.progress.sink import ProgressSink
+from robust_import_app.pipeline.queue.sources import SourceQueue
+from robust_import_app.pipeline.queue.videos import ImportQueue
+from robust_import_app.pipeline.resilience import shared_guard
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.resilience.retry import RetryPolicy
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker
-from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
-from robust_import_app.pipeline.progress.sink import ProgressSink
-from robust_import_app.pipeline.queue.videos import ImportQueue
-from robust_import_app.pipeline.resilience.retry import RetryPolicy
-from robust_import_app.pipeline.queue.sources import SourceQueue
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.redact import install_log_redaction, register_secret
 from robust_import_app.settings import Settings
 from robust_import_app.whisper.transcriber import build_transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
 
 
@@ -114,7 +114,9 @@ async def build_worker(
             transcriber=transcriber,
             whisper_max_upload_bytes=int(settings.whisper_max_upload_mb * 1_000_000),
             whisper_max_s_per_batch=(
-                settings.whisper_max_minutes_per_batch * 60 if settings.whisper_max_minutes_per_batch is not None else None
+                settings.whisper_max_minutes_per_batch * 60
+                if settings.whisper_max_minutes_per_batch is not None
+                else None
             ),
         )
         retry_policy = RetryPolicy(

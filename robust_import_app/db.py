@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from sqlmodel import Session, create_engine
 
+from alembic import command as alembic_command
 from robust_import_app.settings import Settings
 
 _BEGIN_OPTION = "sqlite_begin"

@@ -16,6 +16,9 @@ from sqlalchemy import insert, literal
 from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import thumbnail_url
 from robust_import_app.models import (
     UNFINISHED_SQL,
     ChapterRow,
@@ -27,7 +30,6 @@ from robust_import_app.models import (
 )
 from robust_import_app.models.tables import ImportSource, TranscriptWindow
 from robust_import_app.pipeline.queue import sources as source_queue
-from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.pipeline.queue.videos import (
     CANCELLED_SQL,
     FAILED_SQL,
@@ -36,10 +38,8 @@ from robust_import_app.pipeline.queue.videos import (
     BatchCounts,
     estimate_remaining_s,
 )
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.settings import DEFAULT_LIST_NAME
 from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste
-from robust_import_app.domain.video import thumbnail_url
 
 MAX_LIST_NAME = 100
 MAX_IDS_PER_PASTE = 5000
@@ -198,9 +198,7 @@ def import_paste(
             raise LibraryError("That list no longer exists.")
         existing = set(
             session.exec(
-                select(Video.youtube_id).where(
-                    Video.list_id == list_id, col(Video.youtube_id).in_(parsed.video_ids)
-                )
+                select(Video.youtube_id).where(Video.list_id == list_id, col(Video.youtube_id).in_(parsed.video_ids))
             ).all()
         )
         new_ids = [video_id for video_id in parsed.video_ids if video_id not in existing]
@@ -402,7 +400,6 @@ def chapter_counts(db: Database, video_row_ids: Sequence[int]) -> dict[int, int]
             .group_by(col(ChapterRow.video_id))
         ).all()
     return dict(rows)
-
 
 
 def rename_list(db: Database, list_id: int, name: str) -> str:

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 
 from robust_import_app.db import Database
-from robust_import_app.models import Video
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import Video
 from robust_import_app.search.engine import TranscriptMatch, search
 from robust_import_app.search.query import MAX_QUERY_CHARS
-from robust_import_app.domain.video import CaptionSource
 
 DEFAULT_PAGE_SIZE = 48
 MAX_CHANNEL_CHARS = 200
@@ -152,7 +152,6 @@ class ViewQuery:
         if "page" not in changes:
             changes["page"] = 0
         return replace(self, **changes)
-
 
 
 @dataclass(frozen=True, slots=True)

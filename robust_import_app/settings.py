@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.pipeline import config as limits
 from robust_import_app.pipeline.config import GuardConfig
 from robust_import_app.whisper.api import (
@@ -19,7 +20,6 @@ from robust_import_app.whisper.api import (
     DEFAULT_WHISPER_MAX_UPLOAD_MB,
     DEFAULT_WHISPER_MODEL,
 )
-from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DEFAULT_DATA_API_URL
 
 DEFAULT_DB_URL = "sqlite:///robust_import.db?timeout=30"
@@ -165,10 +165,14 @@ class Settings:
             whisper_max_minutes_per_batch=env.optional_number("WHISPER_MAX_MINUTES_PER_BATCH"),
             api_token=env.text("IMPORT_API_TOKEN"),
             source_confirm_over=_at_least(
-                "IMPORT_SOURCE_CONFIRM_OVER", int(env.number("IMPORT_SOURCE_CONFIRM_OVER", DEFAULT_SOURCE_CONFIRM_OVER)), 0
+                "IMPORT_SOURCE_CONFIRM_OVER",
+                int(env.number("IMPORT_SOURCE_CONFIRM_OVER", DEFAULT_SOURCE_CONFIRM_OVER)),
+                0,
             ),
             follow_interval_s=60
-            * _positive("IMPORT_FOLLOW_INTERVAL_MIN", env.number("IMPORT_FOLLOW_INTERVAL_MIN", DEFAULT_FOLLOW_INTERVAL_MIN)),
+            * _positive(
+                "IMPORT_FOLLOW_INTERVAL_MIN", env.number("IMPORT_FOLLOW_INTERVAL_MIN", DEFAULT_FOLLOW_INTERVAL_MIN)
+            ),
         )
 
     def guard_configs(self) -> dict[Upstream, GuardConfig]:

@@ -23,13 +23,12 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from robust_import_app.db import Database
+from robust_import_app.domain.sources import Lister, SourceKind, SourceState
 from robust_import_app.library import LibraryError
 from robust_import_app.models import ImportBatch, utcnow
 from robust_import_app.models.tables import ImportSource
-from robust_import_app.pipeline.queue.videos import entries_message
 from robust_import_app.pipeline.queue.sources import cancel_sources, source_ref
-from robust_import_app.domain.sources import SourceState
-from robust_import_app.domain.sources import Lister, SourceKind
+from robust_import_app.pipeline.queue.videos import entries_message
 
 RECENT_S = 3600.0
 """A finished source's card stays in its list this long, in seconds (then only its videos do)."""
@@ -143,9 +142,7 @@ class SourceView:
 
 def source_view(row: ImportSource) -> SourceView:
     """The :class:`SourceView` of a source row."""
-    retrying = (
-        not row.state.is_finished and row.error_code is not None and row.next_attempt_at is not None
-    )
+    retrying = not row.state.is_finished and row.error_code is not None and row.next_attempt_at is not None
     return SourceView(
         id=row.id,
         list_id=row.list_id,
@@ -336,4 +333,3 @@ def _row(session, source_id: int, *, lock: bool = False) -> ImportSource:
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; they are UTC."""
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-

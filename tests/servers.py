@@ -268,11 +268,16 @@ class PostgresServer:
         result = self._run(
             [
                 "initdb",
-                "-D", str(self.data_dir),
-                "--username", POSTGRES_SUPERUSER,
-                "--auth", "trust",
-                "--encoding", "UTF8",
-                "--locale", "C",
+                "-D",
+                str(self.data_dir),
+                "--username",
+                POSTGRES_SUPERUSER,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
                 "--no-sync",
             ]
         )
@@ -288,13 +293,20 @@ class PostgresServer:
                     [
                         *self._prefix,
                         str(self._bindir / "postgres"),
-                        "-D", str(self.data_dir),
-                        "-p", str(port),
-                        "-c", f"listen_addresses={LOOPBACK}",
-                        "-c", f"unix_socket_directories={self.socket_dir}",
-                        "-c", "fsync=off",
-                        "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off",
+                        "-D",
+                        str(self.data_dir),
+                        "-p",
+                        str(port),
+                        "-c",
+                        f"listen_addresses={LOOPBACK}",
+                        "-c",
+                        f"unix_socket_directories={self.socket_dir}",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
                         *itertools.chain.from_iterable(("-c", f"{k}={v}") for k, v in self.settings.items()),
                     ],
                     stdin=subprocess.DEVNULL,
@@ -365,7 +377,11 @@ def _checked_identifier(name: str) -> str:
 def one_try_client(port: int, *, timeout_s: float = 1.0) -> redis.Redis:
     """A Redis client of 127.0.0.1:``port`` that fails at once (redis-py otherwise retries with backoff, ~10 s)."""
     return redis.Redis(
-        host=LOOPBACK, port=port, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
+        host=LOOPBACK,
+        port=port,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
     )
 
 
@@ -457,12 +473,18 @@ class RedisServer:
                     [
                         *_child_prefix(user=None, death_signal="TERM"),
                         self._executable,
-                        "--port", str(port),
-                        "--bind", LOOPBACK,
-                        "--save", "",
-                        "--appendonly", "no",
-                        "--dir", str(self.directory),
-                        "--daemonize", "no",
+                        "--port",
+                        str(port),
+                        "--bind",
+                        LOOPBACK,
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        str(self.directory),
+                        "--daemonize",
+                        "no",
                     ],
                     stdin=subprocess.DEVNULL,
                     stdout=log,

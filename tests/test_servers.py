@@ -81,8 +81,12 @@ def test_postgres_database_is_reachable_and_at_the_newest_revision(postgres_db_u
 
 @pytest.mark.postgres
 def test_postgres_listens_only_on_loopback_and_its_own_socket(postgres_server: PostgresServer) -> None:
-    with psycopg.connect(host=str(postgres_server.socket_dir), port=postgres_server.port, user="postgres",
-                         dbname=postgres_server.database) as connection:
+    with psycopg.connect(
+        host=str(postgres_server.socket_dir),
+        port=postgres_server.port,
+        user="postgres",
+        dbname=postgres_server.database,
+    ) as connection:
         listen = connection.execute("SHOW listen_addresses").fetchone()[0]
         fsync = connection.execute("SHOW fsync").fetchone()[0]
     assert (listen, fsync) == (LOOPBACK, "off")
@@ -148,9 +152,7 @@ def test_redis_start_retries_on_a_taken_port_and_is_gone_after_stop(
     assert not directory.exists()
 
 
-def test_a_missing_server_skips_locally_and_fails_under_ci(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_a_missing_server_skips_locally_and_fails_under_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ServerUnavailable) as unavailable:
         RedisServer().start()

@@ -31,7 +31,9 @@ def test_the_configured_secrets_are_redacted_from_logs(caplog):
 
     logger = logging.getLogger("robust_import_app.test_secrets")
     protect_secrets(Settings.from_env(SECRETS))
-    caplog.handler.addFilter(next(f for h in logging.getLogger().handlers for f in h.filters if type(f).__name__ == "RedactingFilter"))
+    caplog.handler.addFilter(
+        next(f for h in logging.getLogger().handlers for f in h.filters if type(f).__name__ == "RedactingFilter")
+    )
     logger.warning("proxy %s with key %s", SECRETS["YOUTUBE_PROXY_URL"], SECRETS["WHISPER_API_KEY"])
     text = caplog.text
     assert "hunter2" not in text and SECRETS["WHISPER_API_KEY"] not in text

@@ -10,26 +10,25 @@ Revision ID: a8d3f5c1e7b9
 Revises: e5a3c9d7f1b2
 Create Date: 2026-12-04 18:30:00.000000
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
-
 from robust_import_app.search import index
 
-
-revision: str = 'a8d3f5c1e7b9'
-down_revision: Union[str, None] = 'e5a3c9d7f1b2'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "a8d3f5c1e7b9"
+down_revision: str | None = "e5a3c9d7f1b2"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         for statement in index.POSTGRES_WORDS_CREATE:
             op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         for statement in index.POSTGRES_WORDS_DROP:
             op.execute(statement)

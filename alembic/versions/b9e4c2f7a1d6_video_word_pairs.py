@@ -8,26 +8,25 @@ Revision ID: b9e4c2f7a1d6
 Revises: f6b4d2a8c3e9
 Create Date: 2026-12-04 21:40:00.000000
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
-
 from robust_import_app.search import index
 
-
-revision: str = 'b9e4c2f7a1d6'
-down_revision: Union[str, None] = 'f6b4d2a8c3e9'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "b9e4c2f7a1d6"
+down_revision: str | None = "f6b4d2a8c3e9"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         for statement in index.POSTGRES_VIDEO_PAIRS_CREATE:
             op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         for statement in index.POSTGRES_VIDEO_PAIRS_DROP:
             op.execute(statement)

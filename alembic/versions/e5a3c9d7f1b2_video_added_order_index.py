@@ -4,20 +4,20 @@ Revision ID: e5a3c9d7f1b2
 Revises: d4f2b8c6e1a7
 Create Date: 2026-12-02 19:00:00.000000
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
 
-
-revision: str = 'e5a3c9d7f1b2'
-down_revision: Union[str, None] = 'd4f2b8c6e1a7'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "e5a3c9d7f1b2"
+down_revision: str | None = "d4f2b8c6e1a7"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_video_added', 'video', ['created_at', 'id'], unique=False)
+    op.create_index("ix_video_added", "video", ["created_at", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_video_added', table_name='video')
+    op.drop_index("ix_video_added", table_name="video")

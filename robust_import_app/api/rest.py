@@ -40,6 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from robust_import_app.db import Database
+from robust_import_app.domain.video import watch_url
 from robust_import_app.library import (
     MAX_IDS_PER_PASTE,
     LibraryError,
@@ -53,11 +54,10 @@ from robust_import_app.library import (
     video_detail,
 )
 from robust_import_app.models import Video
-from robust_import_app.sources import SourceView, get_source
 from robust_import_app.redact import register_secret
 from robust_import_app.runtime import wake_worker
+from robust_import_app.sources import SourceView, get_source
 from robust_import_app.youtube import parse_paste
-from robust_import_app.domain.video import watch_url
 
 API_PREFIX = "/api"
 MAX_BODY_BYTES = 2_000_000
@@ -224,7 +224,7 @@ def _paste_text(content_type: str, body: bytes) -> str:
             return body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _RequestError(400, "The text body is not UTF-8.") from exc
-    raise _RequestError(415, "Send application/json {\"urls\": [...]} or text/plain pasted text.")
+    raise _RequestError(415, 'Send application/json {"urls": [...]} or text/plain pasted text.')
 
 
 def _refuse_too_many(count: int) -> None:

@@ -17,12 +17,21 @@ def batch_banner() -> rx.Component:
             rx.hstack(
                 rx.vstack(
                     rx.text(ListLive.banner_text, weight="medium", data_testid="batch-banner-text"),
-                    rx.cond(ListLive.paused_message != "", rx.text(ListLive.paused_message, size="2", data_testid="pause-message")),
+                    rx.cond(
+                        ListLive.paused_message != "",
+                        rx.text(ListLive.paused_message, size="2", data_testid="pause-message"),
+                    ),
                     rx.cond(ListLive.paused_hint != "", rx.text(ListLive.paused_hint, size="2")),
                     spacing="1",
                     flex="1",
                 ),
-                rx.button("Cancel import", size="1", variant="soft", color_scheme="gray", on_click=SelectionState.cancel_imports),
+                rx.button(
+                    "Cancel import",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=SelectionState.cancel_imports,
+                ),
                 align="start",
                 width="100%",
             ),

@@ -41,7 +41,9 @@ def import_dialog(
         rx.dialog.trigger(rx.button(rx.icon("plus"), "Import videos", size="2")),
         rx.dialog.content(
             rx.dialog.title("Import videos"),
-            rx.dialog.description("Paste one link or hundreds. Every video appears at once and fills in as it imports."),
+            rx.dialog.description(
+                "Paste one link or hundreds. Every video appears at once and fills in as it imports."
+            ),
             rx.form(
                 rx.vstack(
                     before_links or rx.fragment(),
@@ -67,7 +69,9 @@ def import_dialog(
                     ),
                     rx.cond(
                         ImportState.error != "",
-                        rx.callout(ImportState.error, icon="triangle-alert", color_scheme="amber", size="1", width="100%"),
+                        rx.callout(
+                            ImportState.error, icon="triangle-alert", color_scheme="amber", size="1", width="100%"
+                        ),
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
@@ -102,7 +106,9 @@ def paste_report() -> rx.Component:
                     ImportState.rejected_count > 0,
                     rx.box(
                         rx.text(ImportState.rejected_summary, weight="medium"),
-                        rx.el.ul(rx.foreach(ImportState.rejected, _rejected_line), style={"margin": "0.25rem 0 0 1.25rem"}),
+                        rx.el.ul(
+                            rx.foreach(ImportState.rejected, _rejected_line), style={"margin": "0.25rem 0 0 1.25rem"}
+                        ),
                         rx.cond(ImportState.rejected_more != "", rx.text(ImportState.rejected_more, size="2")),
                     ),
                 ),

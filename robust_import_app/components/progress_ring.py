@@ -16,11 +16,15 @@ def progress_ring(percent: rx.Var[int], label: rx.Var[str]) -> rx.Component:
     """
     ring = rx.el.svg(
         rx.el.circle(
-            cx="18", cy="18", r="15.5",
+            cx="18",
+            cy="18",
+            r="15.5",
             custom_attrs={"fill": "rgba(0,0,0,0.55)", "stroke": "rgba(255,255,255,0.25)", "strokeWidth": "3"},
         ),
         rx.el.circle(
-            cx="18", cy="18", r="15.5",
+            cx="18",
+            cy="18",
+            r="15.5",
             custom_attrs={
                 "fill": "none",
                 "stroke": styles.ACCENT,

@@ -31,7 +31,9 @@ def _bar() -> rx.Component:
         rx.button("Delete…", size="2", variant="soft", color_scheme="red", on_click=SelectionState.ask_delete_selected),
         rx.cond(
             LibraryState.lists.length() > 1,
-            rx.fragment(_list_picker("Move to…", SelectionState.move_to), _list_picker("Copy to…", SelectionState.copy_to)),
+            rx.fragment(
+                _list_picker("Move to…", SelectionState.move_to), _list_picker("Copy to…", SelectionState.copy_to)
+            ),
         ),
         rx.button("Clear", size="2", variant="ghost", on_click=SelectionState.clear),
         align="center",

@@ -15,13 +15,21 @@ from robust_import_app.state.sources import SourcesState
 
 def _list_row(item: rx.Var[ListItem]) -> rx.Component:
     """A list's link and its small menu."""
-    return rx.hstack(_list_link(item), _list_menu(item), align="center", spacing="1", width="100%", data_testid="list-row")
+    return rx.hstack(
+        _list_link(item), _list_menu(item), align="center", spacing="1", width="100%", data_testid="list-row"
+    )
 
 
 def _list_menu(item: rx.Var[ListItem]) -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.icon_button(rx.icon("ellipsis", size=14), size="1", variant="ghost", color_scheme="gray", aria_label="Actions for " + item.name),
+            rx.icon_button(
+                rx.icon("ellipsis", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Actions for " + item.name,
+            ),
         ),
         rx.menu.content(
             rx.menu.item("Rename…", on_click=ListActionsState.ask_rename(item.id, item.name)),
@@ -37,10 +45,14 @@ def _rename_dialog() -> rx.Component:
             rx.dialog.title("Rename list"),
             rx.form(
                 rx.vstack(
-                    rx.input(name="name", default_value=ListActionsState.list_name, aria_label="List name", width="100%"),
+                    rx.input(
+                        name="name", default_value=ListActionsState.list_name, aria_label="List name", width="100%"
+                    ),
                     rx.cond(
                         ListActionsState.rename_error != "",
-                        rx.text(ListActionsState.rename_error, size="2", color="var(--red-11)", data_testid="rename-error"),
+                        rx.text(
+                            ListActionsState.rename_error, size="2", color="var(--red-11)", data_testid="rename-error"
+                        ),
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
@@ -168,11 +180,15 @@ def _lists_panel() -> rx.Component:
         ),
         rx.cond(
             LibraryState.new_list_error != "",
-            rx.text(LibraryState.new_list_error, size="1", color="var(--red-11)", role="alert", data_testid="new-list-error"),
+            rx.text(
+                LibraryState.new_list_error, size="1", color="var(--red-11)", role="alert", data_testid="new-list-error"
+            ),
         ),
         _followed_panel(),
         rx.link(
-            rx.hstack(rx.icon("settings", size=14), rx.text("Add from anywhere", size="2"), align="center", spacing="2"),
+            rx.hstack(
+                rx.icon("settings", size=14), rx.text("Add from anywhere", size="2"), align="center", spacing="2"
+            ),
             href="/settings",
             color="var(--gray-11)",
             underline="hover",

@@ -82,7 +82,9 @@ def source_card(card: rx.Var[SourceCard]) -> rx.Component:
                 ),
                 rx.cond(
                     card.choices.length() > 0,
-                    rx.hstack(rx.foreach(card.choices, lambda choice: _choice_button(card, choice)), spacing="2", wrap="wrap"),
+                    rx.hstack(
+                        rx.foreach(card.choices, lambda choice: _choice_button(card, choice)), spacing="2", wrap="wrap"
+                    ),
                 ),
                 rx.cond(
                     card.offered,
@@ -93,9 +95,16 @@ def source_card(card: rx.Var[SourceCard]) -> rx.Component:
                 min_width="0",
             ),
             rx.vstack(
-                rx.cond(card.dismiss_label != "", rx.button(
-                    card.dismiss_label, size="1", variant="ghost", color_scheme="gray", on_click=SourcesState.dismiss(card.id)
-                )),
+                rx.cond(
+                    card.dismiss_label != "",
+                    rx.button(
+                        card.dismiss_label,
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        on_click=SourcesState.dismiss(card.id),
+                    ),
+                ),
                 rx.cond(card.can_follow, _follow_switch(card)),
                 align="end",
                 spacing="2",

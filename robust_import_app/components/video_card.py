@@ -36,12 +36,20 @@ STYLESHEET = "/video_card.css"
 _CARD_CLASSES = "rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface vc-card"
 _TEXT_1 = "rt-Text rt-r-size-1"
 _TEXT_2 = "rt-Text rt-r-size-2"
-_ICON = {"fill": "none", "stroke": "currentColor", "strokeWidth": "2", "strokeLinecap": "round", "strokeLinejoin": "round"}
+_ICON = {
+    "fill": "none",
+    "stroke": "currentColor",
+    "strokeWidth": "2",
+    "strokeLinecap": "round",
+    "strokeLinejoin": "round",
+}
 """Presentation attributes of a Lucide icon (https://lucide.dev), drawn inline."""
 
 
 def _icon(*shapes: rx.Component, size: int, **props) -> rx.Component:
-    return rx.el.svg(*shapes, view_box="0 0 24 24", width=str(size), height=str(size), custom_attrs=dict(_ICON), **props)
+    return rx.el.svg(
+        *shapes, view_box="0 0 24 24", width=str(size), height=str(size), custom_attrs=dict(_ICON), **props
+    )
 
 
 def _ellipsis_icon() -> rx.Component:
@@ -153,8 +161,12 @@ def _error_details(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.el.div(
         rx.el.p(card.title, class_name=f"{_TEXT_2} vc-muted vc-clamp-1"),
         rx.el.div(
-            rx.el.span(_alert_icon(card.error_message), class_name="vc-error-icon", title=card.error_message,
-                       data_testid="error-icon"),
+            rx.el.span(
+                _alert_icon(card.error_message),
+                class_name="vc-error-icon",
+                title=card.error_message,
+                data_testid="error-icon",
+            ),
             rx.el.p(card.error_message, class_name=f"{_TEXT_1} vc-warn vc-grow", data_testid="error-reason"),
             rx.el.button(
                 "Retry",
@@ -271,5 +283,7 @@ def video_card(card: rx.Var[VideoCard]) -> rx.Component:
         stage=_stage(card),
         progress=_progress(card),
         selected=SelectionState.selected.contains(card.id),
-        waiting=rx.cond(card.terminal, "", rx.cond(ListLive.paused_message != "", ListLive.paused_message, card.retry_note)),
+        waiting=rx.cond(
+            card.terminal, "", rx.cond(ListLive.paused_message != "", ListLive.paused_message, card.retry_note)
+        ),
     )

@@ -65,11 +65,21 @@ def _channel_select() -> rx.Component:
 def _dates() -> rx.Component:
     return rx.hstack(
         rx.text("Published", size="2"),
-        rx.input(type="date", value=LibraryState.published_from, on_change=LibraryState.set_published_from,
-                 aria_label="Published from", size="2"),
+        rx.input(
+            type="date",
+            value=LibraryState.published_from,
+            on_change=LibraryState.set_published_from,
+            aria_label="Published from",
+            size="2",
+        ),
         rx.text("to", size="2"),
-        rx.input(type="date", value=LibraryState.published_to, on_change=LibraryState.set_published_to,
-                 aria_label="Published to", size="2"),
+        rx.input(
+            type="date",
+            value=LibraryState.published_to,
+            on_change=LibraryState.set_published_to,
+            aria_label="Published to",
+            size="2",
+        ),
         align="center",
         spacing="1",
     )

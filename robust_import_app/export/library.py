@@ -17,10 +17,10 @@ import json
 from collections.abc import Iterator
 
 from robust_import_app.db import Database
+from robust_import_app.domain.video import watch_url
 from robust_import_app.export.rows import DEFAULT_CHUNK_ROWS, VideoRecord, iter_video_chunks, keyset_pages
 from robust_import_app.export.transcript import chapter_lines
 from robust_import_app.models import Video, VideoList
-from robust_import_app.domain.video import watch_url
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id",

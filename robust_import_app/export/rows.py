@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from robust_import_app.db import Database
-from robust_import_app.models import ChapterRow, Video
 from robust_import_app.domain.video import watch_url
+from robust_import_app.models import ChapterRow, Video
 
 DEFAULT_CHUNK_ROWS = 1000
 """Videos per read; also below SQLite's limit of bound parameters for the chapters' ``IN`` list."""

@@ -11,10 +11,9 @@ import enum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind, SourceState
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
-from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind
 
 
 def _enum_column(
@@ -120,9 +119,7 @@ class Video(SQLModel, table=True):
         sa_column=_enum_column(ImportStage, nullable=False, index=True),
     )
     import_progress: int = 0
-    failed_stage: ImportStage | None = Field(
-        default=None, sa_column=_enum_column(ImportStage, nullable=True)
-    )
+    failed_stage: ImportStage | None = Field(default=None, sa_column=_enum_column(ImportStage, nullable=True))
     error_code: str | None = Field(default=None, max_length=32)
     error_message: str | None = None
     attempt_count: int = 0
@@ -131,9 +128,7 @@ class Video(SQLModel, table=True):
     claimed_until: dt.datetime | None = None
     lease_token: str | None = Field(default=None, max_length=32)
     whisper_reserved_s: float | None = None
-    caption_source: CaptionSource | None = Field(
-        default=None, sa_column=_enum_column(CaptionSource, nullable=True)
-    )
+    caption_source: CaptionSource | None = Field(default=None, sa_column=_enum_column(CaptionSource, nullable=True))
     caption_language: str | None = Field(default=None, max_length=16)
     note: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -215,8 +210,11 @@ class ImportSource(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_import_source_list", "list_id", "id"),
         sa.Index(
-            "ix_import_source_work", "next_attempt_at", "id",
-            sqlite_where=SOURCE_WORK_SQL, postgresql_where=SOURCE_WORK_SQL,
+            "ix_import_source_work",
+            "next_attempt_at",
+            "id",
+            sqlite_where=SOURCE_WORK_SQL,
+            postgresql_where=SOURCE_WORK_SQL,
         ),
         sa.Index("ix_import_source_check", "next_check_at"),
     )

@@ -30,11 +30,15 @@ def _before_links() -> rx.Component:
         ),
         rx.cond(
             AddState.shared_title != "",
-            rx.text("Shared: ", rx.el.q(AddState.shared_title), size="2", color=styles.MUTED, data_testid="shared-title"),
+            rx.text(
+                "Shared: ", rx.el.q(AddState.shared_title), size="2", color=styles.MUTED, data_testid="shared-title"
+            ),
         ),
         rx.cond(
             AddState.notice != "",
-            rx.callout(AddState.notice, icon="info", color_scheme="amber", size="1", width="100%", data_testid="add-notice"),
+            rx.callout(
+                AddState.notice, icon="info", color_scheme="amber", size="1", width="100%", data_testid="add-notice"
+            ),
         ),
         spacing="2",
         width="100%",
@@ -69,7 +73,9 @@ def add_page() -> rx.Component:
                 width="100%",
             ),
             rx.heading("Add to Robust Import", size="6"),
-            rx.text("Pick a list, check the links, then click Import. Nothing is imported before that.", color=styles.MUTED),
+            rx.text(
+                "Pick a list, check the links, then click Import. Nothing is imported before that.", color=styles.MUTED
+            ),
             _outcome(),
             paste_report(),
             import_dialog(on_submit=AddState.submit, before_links=_before_links()),

@@ -52,7 +52,9 @@ def _pagination() -> rx.Component:
                 disabled=LibraryState.page == 0,
                 on_click=LibraryState.go_to_page(LibraryState.page - 1),
             ),
-            rx.text("Page ", (LibraryState.page + 1).to_string(), " of ", LibraryState.page_count.to_string(), size="2"),
+            rx.text(
+                "Page ", (LibraryState.page + 1).to_string(), " of ", LibraryState.page_count.to_string(), size="2"
+            ),
             rx.button(
                 "Next",
                 variant="soft",

@@ -80,8 +80,14 @@ def _api() -> rx.Component:
                 ),
                 rx.el.pre(
                     rx.el.code(curl),
-                    style={"padding": "0.75rem", "background": "var(--gray-a3)", "border_radius": "var(--radius-2)",
-                           "overflow_x": "auto", "font_size": "var(--font-size-1)", "width": "100%"},
+                    style={
+                        "padding": "0.75rem",
+                        "background": "var(--gray-a3)",
+                        "border_radius": "var(--radius-2)",
+                        "overflow_x": "auto",
+                        "font_size": "var(--font-size-1)",
+                        "width": "100%",
+                    },
                 ),
                 rx.link("OpenAPI document", href="/api/openapi.json", is_external=True, size="2"),
                 align="start",

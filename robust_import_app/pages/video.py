@@ -94,10 +94,15 @@ def _details() -> rx.Component:
                 rx.cond(VideoState.meta_line != "", rx.text(VideoState.meta_line, size="2", color=styles.MUTED)),
                 rx.hstack(
                     caption_badge(card.caption_badge, card.caption_source),
-                    rx.cond(VideoState.caption_language != "", rx.badge(VideoState.caption_language, variant="outline")),
+                    rx.cond(
+                        VideoState.caption_language != "", rx.badge(VideoState.caption_language, variant="outline")
+                    ),
                 ),
                 rx.cond(card.note != "", rx.text(card.note, size="2", color=styles.MUTED)),
-                rx.cond(card.error_message != "", rx.callout(card.error_message, icon="triangle-alert", color_scheme="amber")),
+                rx.cond(
+                    card.error_message != "",
+                    rx.callout(card.error_message, icon="triangle-alert", color_scheme="amber"),
+                ),
                 _actions(),
                 _downloads(),
                 align="start",

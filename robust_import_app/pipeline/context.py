@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.queue.videos import ImportQueue
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
 from robust_import_app.whisper.transcriber import Transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
 
 DEFAULT_WHISPER_MAX_UPLOAD_MB = 25.0
 

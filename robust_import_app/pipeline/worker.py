@@ -34,21 +34,21 @@ from typing import Any
 
 import tenacity
 
-from robust_import_app.pipeline.resilience.breaker import BreakerState
-from robust_import_app.pipeline.resilience.classify import classify
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
-from robust_import_app.pipeline.sources.expand import SourceExpander
-from robust_import_app.pipeline.sources.follow import FollowChecker, FollowJob
-from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
-from robust_import_app.pipeline.queue.videos import LeaseLost, VideoJob
-from robust_import_app.pipeline.queue.sources import SourceJob
-from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
 from robust_import_app.domain.stages import ImportStage, next_stage
-from robust_import_app.pipeline.stages import captions, chapters, metadata
-from robust_import_app.models import utcnow
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
+from robust_import_app.models import utcnow
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
+from robust_import_app.pipeline.queue.sources import SourceJob
+from robust_import_app.pipeline.queue.videos import LeaseLost, VideoJob
+from robust_import_app.pipeline.resilience.breaker import BreakerState
+from robust_import_app.pipeline.resilience.classify import classify
+from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
+from robust_import_app.pipeline.sources.expand import SourceExpander
+from robust_import_app.pipeline.sources.follow import FollowChecker, FollowJob
+from robust_import_app.pipeline.stages import captions, chapters, metadata
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL
 
 logger = logging.getLogger(__name__)
@@ -368,7 +368,9 @@ class ImportWorker:
         try:
             await self.expander.run_page(job)
         except Exception:
-            logger.exception("Could not store a page of source %d; it is listed again when its lease expires", job.source_id)
+            logger.exception(
+                "Could not store a page of source %d; it is listed again when its lease expires", job.source_id
+            )
             return
         if job.state.is_finished and job.batch_id is not None:
             summary = await self._db_retrying(functools.partial(self.queue.close_batch_if_done, job.batch_id))
@@ -500,7 +502,9 @@ class ImportWorker:
             except LeaseLost:
                 return
             except Exception:
-                logger.exception("Could not store the outcome of %s; it is retried when its lease expires", job.youtube_id)
+                logger.exception(
+                    "Could not store the outcome of %s; it is retried when its lease expires", job.youtube_id
+                )
                 return
         except LeaseLost:
             logger.info("Stopped %s: its lease was taken over, or it was cancelled or deleted", job.youtube_id)
@@ -542,7 +546,9 @@ class ImportWorker:
     async def _handle_failure(self, job: VideoJob, failure: ImportFailure) -> None:
         consumes = consumes_attempt(failure)
         attempt = job.attempt_count + 1
-        delay_s = None if isinstance(failure, PermanentImportError) else self.retry_policy.next_delay_s(attempt, failure)
+        delay_s = (
+            None if isinstance(failure, PermanentImportError) else self.retry_policy.next_delay_s(attempt, failure)
+        )
         if delay_s is None:
             logger.info("Import of %s failed at %s: %s", job.youtube_id, job.stage, failure)
             await asyncio.to_thread(self.queue.fail, job, failure)
@@ -561,4 +567,3 @@ class ImportWorker:
                 waiting=waiting,
             )
         )
-

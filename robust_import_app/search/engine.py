@@ -98,8 +98,8 @@ class SearchPage:
 def highlight_parts(snippet: str) -> list[tuple[str, bool]]:
     """Split a snippet into ``(text, highlighted)`` runs, in order; markers left unbalanced end at the text's end."""
     parts: list[tuple[str, bool]] = []
-    for index, chunk in enumerate(snippet.split(MARK_START)):
-        inside, _, after = chunk.partition(MARK_END) if index else ("", "", chunk)
+    for position, chunk in enumerate(snippet.split(MARK_START)):
+        inside, _, after = chunk.partition(MARK_END) if position else ("", "", chunk)
         if inside:
             parts.append((inside, True))
         if after:
@@ -160,7 +160,9 @@ def search(
         if not rows and offset > 0:
             count = matching.with_only_columns(func.count(), func.max(ranked.c.capped), maintain_column_froms=False)
             total, capped = session.execute(count, params).one()
-        videos = {video.id: video for video in session.scalars(select(Video).where(col(Video.id).in_([r.id for r in rows])))}
+        videos = {
+            video.id: video for video in session.scalars(select(Video).where(col(Video.id).in_([r.id for r in rows])))
+        }
         snippets = plan.snippets(session, [r.window_id for r in rows if r.window_id is not None])
     hits = tuple(
         SearchHit(
@@ -300,8 +302,7 @@ class _SqlitePlan:
         )
         return _ranked_columns(
             f"WITH meta AS MATERIALIZED ({meta}), win_found AS MATERIALIZED ({win_found}), "
-            f"win_top AS MATERIALIZED ({_SQLITE_WIN_TOP}), win AS ({win}),"
-            + _RANKED
+            f"win_top AS MATERIALIZED ({_SQLITE_WIN_TOP}), win AS ({win})," + _RANKED
         )
 
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:
@@ -390,8 +391,7 @@ class _PostgresPlan:
             )
         win = "SELECT DISTINCT ON (video_id) video_id, score, window_id FROM win_top ORDER BY video_id, score DESC"
         return _ranked_columns(
-            f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win}),"
-            + _RANKED
+            f"WITH meta AS MATERIALIZED ({meta}), win_top AS MATERIALIZED ({win_top}), win AS ({win})," + _RANKED
         )
 
     def snippets(self, session, window_ids: list[int]) -> dict[int, str]:

@@ -118,9 +118,7 @@ def _postgres_plain_words(column: str) -> str:
 def _video_tsvector(words: Callable[[str], str]) -> str:
     """SQL of a video's weighted ``tsvector`` (title ``A``, channel ``B``, description ``C``), each text read by ``words``."""
     title, channel, description = (words(f"coalesce({c}, '')") for c in ("title", "channel", "description"))
-    return (
-        f"setweight({title}, 'A') || setweight({channel}, '{CHANNEL_TSV_WEIGHT}') || setweight({description}, 'C')"
-    )
+    return f"setweight({title}, 'A') || setweight({channel}, '{CHANNEL_TSV_WEIGHT}') || setweight({description}, 'C')"
 
 
 def _postgres_search_columns(words: Callable[[str], str]) -> tuple[str, ...]:

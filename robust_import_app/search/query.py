@@ -140,9 +140,7 @@ def parse_query(text: str, *, as_you_type: bool = False) -> SearchQuery:
     notice = None
     if not query.is_searchable:
         notice = (
-            "Add a word to search for, not only words to leave out."
-            if query.excluded
-            else "Type a word to search."
+            "Add a word to search for, not only words to leave out." if query.excluded else "Type a word to search."
         )
     elif cut or builder.cut:
         notice = f"Only the first {MAX_QUERY_WORDS} words of a search are used."

@@ -91,13 +91,17 @@ def _segments_by_video(connection: sa.Connection, batch_videos: int) -> Iterator
     segment = sa.table("transcript_segment", sa.column("video_id"), sa.column("start_s"), sa.column("text"))
     after = -1
     while True:
-        ids = connection.execute(
-            sa.select(segment.c.video_id)
-            .where(segment.c.video_id > after)
-            .group_by(segment.c.video_id)
-            .order_by(segment.c.video_id)
-            .limit(batch_videos)
-        ).scalars().all()
+        ids = (
+            connection.execute(
+                sa.select(segment.c.video_id)
+                .where(segment.c.video_id > after)
+                .group_by(segment.c.video_id)
+                .order_by(segment.c.video_id)
+                .limit(batch_videos)
+            )
+            .scalars()
+            .all()
+        )
         if not ids:
             return
         rows = connection.execute(

@@ -22,7 +22,9 @@ from robust_import_app.state.library import ListItem
 
 LAST_LIST_KEY = "robust-import-last-list"
 """The browser's local storage key of the list the ``/add`` page imported into last (its default next time)."""
-NOTHING_SHARED = "Nothing was shared with this page. Paste YouTube links below, or use the bookmarklet or the share menu."
+NOTHING_SHARED = (
+    "Nothing was shared with this page. Paste YouTube links below, or use the bookmarklet or the share menu."
+)
 NO_LINK_SHARED = "What was shared holds no YouTube video, playlist or channel link. Check it below before importing."
 
 

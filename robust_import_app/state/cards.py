@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from robust_import_app.models import Video
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import Video
 
 CAPTION_BADGES: dict[CaptionSource | None, str] = {
     CaptionSource.MANUAL: "captions",

@@ -9,8 +9,8 @@ import reflex as rx
 
 from robust_import_app import library, runtime
 from robust_import_app.db import get_database
-from robust_import_app.state.library import LibraryState
 from robust_import_app.share import dropped_text
+from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive, live_token
 from robust_import_app.state.sources import SourcesState, source_id_arg
 
@@ -93,9 +93,7 @@ NO_REPORT = PasteReport(rejected=[], rejected_count=0, duplicates=[], duplicates
 def paste_report(outcome: library.PasteOutcome) -> PasteReport:
     """The bounded report of ``outcome`` (at most ``SHOWN_PER_KIND`` items of each kind)."""
     return PasteReport(
-        rejected=[
-            RejectedView(text=shown_line(r.text), reason=r.reason) for r in outcome.rejected[:SHOWN_PER_KIND]
-        ],
+        rejected=[RejectedView(text=shown_line(r.text), reason=r.reason) for r in outcome.rejected[:SHOWN_PER_KIND]],
         rejected_count=len(outcome.rejected),
         duplicates=list(outcome.duplicates[:SHOWN_PER_KIND]),
         duplicates_count=len(outcome.duplicates),
@@ -164,9 +162,7 @@ class ImportState(rx.State):
     @rx.var
     def repeated_summary(self) -> str:
         """E.g. "1 pasted more than once, added once: id"."""
-        return (
-            f"{self.repeated_count} pasted more than once, added once: {listed(self.repeated, self.repeated_count)}"
-        )
+        return f"{self.repeated_count} pasted more than once, added once: {listed(self.repeated, self.repeated_count)}"
 
     @rx.var
     def duplicate_sources_summary(self) -> str:

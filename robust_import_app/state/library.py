@@ -207,7 +207,7 @@ class LibraryState(rx.State):
 
     @rx.var
     def count_label(self) -> str:
-        """"12 videos", "3 results", or "more than 1000 results" when the search's count is a floor."""
+        """ "12 videos", "3 results", or "more than 1000 results" when the search's count is a floor."""
         noun = "results" if self.searching else "videos"
         return f"{'more than ' if not self.total_is_exact else ''}{self.video_count} {noun}"
 
@@ -405,8 +405,14 @@ class LibraryState(rx.State):
     async def clear_view(self):
         """Drop the text query and every filter; keep the sort."""
         return await self._change_view(
-            query="", state_filter=ANY, source_filter=ANY, channel_filter=ANY,
-            min_s="", max_s="", published_from="", published_to="",
+            query="",
+            state_filter=ANY,
+            source_filter=ANY,
+            channel_filter=ANY,
+            min_s="",
+            max_s="",
+            published_from="",
+            published_to="",
         )
 
     @rx.event

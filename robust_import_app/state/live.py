@@ -50,4 +50,3 @@ class ListLive(rx.SharedState):
     def batch_running(self) -> bool:
         """True while a batch of this list has unfinished videos."""
         return self.batch_imported + self.batch_failed + self.batch_cancelled < self.batch_total
-

@@ -6,9 +6,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import SourceKind, SourceState
 from robust_import_app.sources import SourceView
-from robust_import_app.domain.sources import SourceKind
 from robust_import_app.youtube.sources import SourceRef
 
 ALL = 0

@@ -96,9 +96,7 @@ class SourcesState(rx.State):
                 return item.list_id
         return None
 
-    async def _act(
-        self, action: Callable[[int], object], source_id: object, *, wake: bool = False, done: str = ""
-    ):
+    async def _act(self, action: Callable[[int], object], source_id: object, *, wake: bool = False, done: str = ""):
         """Run ``action(source_id)`` in a thread, then reload and tell the list's other tabs.
 
         Returns the toast to show: ``done`` (when given) or the refusal's reason.
@@ -138,9 +136,7 @@ class SourcesState(rx.State):
             return None
         chosen = None if limit == ALL else limit
         db = get_database()
-        return await self._act(
-            lambda sid: sources.choose_source_limit(db, sid, chosen), source_id, wake=True
-        )
+        return await self._act(lambda sid: sources.choose_source_limit(db, sid, chosen), source_id, wake=True)
 
     @rx.event
     async def dismiss(self, source_id: int):
@@ -166,9 +162,7 @@ class SourcesState(rx.State):
         if not isinstance(paused, bool):
             return None
         db = get_database()
-        return await self._act(
-            lambda sid: sources.set_follow_paused(db, sid, paused), source_id, wake=not paused
-        )
+        return await self._act(lambda sid: sources.set_follow_paused(db, sid, paused), source_id, wake=not paused)
 
     @rx.event
     def ask_remove(self, source_id: int):
@@ -195,4 +189,3 @@ class SourcesState(rx.State):
         return await self._act(
             functools.partial(sources.unfollow_source, get_database()), self.remove_id, done="Stopped following"
         )
-

@@ -11,9 +11,9 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.components.description import DescriptionPart, split_links
 from robust_import_app.db import get_database
+from robust_import_app.domain.video import watch_url
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.library import route_id
-from robust_import_app.domain.video import watch_url
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,7 +119,9 @@ class VideoState(rx.State):
         self.description = video.description
         self.list_id = video.list_id
         self.caption_language = video.caption_language or ""
-        self.chapters = [timed_line(video.youtube_id, c.start_s, c.title, anchor_prefix="chapter") for c in detail.chapters]
+        self.chapters = [
+            timed_line(video.youtube_id, c.start_s, c.title, anchor_prefix="chapter") for c in detail.chapters
+        ]
         self.segments = [timed_line(video.youtube_id, s.start_s, s.text) for s in detail.segments]
         self.focused = focus_anchor(self.segments, self.router.url.query_parameters.get("t"))
         if self.focused:

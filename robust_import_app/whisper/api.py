@@ -27,8 +27,8 @@ from typing import Any
 
 import httpx
 
-from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.domain.video import CaptionSegment
+from robust_import_app.whisper.result import TranscriptionResult
 
 DEFAULT_WHISPER_API_URL = "https://api.groq.com/openai/v1"
 DEFAULT_WHISPER_MODEL = "whisper-large-v3"
@@ -86,9 +86,7 @@ class WhisperApiClient:
     def __repr__(self) -> str:
         return f"WhisperApiClient(base_url={self.base_url!r}, model={self.model!r})"
 
-    async def transcribe(
-        self, audio_path: Path, *, language: str | None = None
-    ) -> TranscriptionResult:
+    async def transcribe(self, audio_path: Path, *, language: str | None = None) -> TranscriptionResult:
         """Upload one file and return its segments (times in seconds).
 
         ``language`` is an ISO-639-1 code ("en"); None lets the model detect

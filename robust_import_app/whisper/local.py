@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.domain.video import CaptionSegment
+from robust_import_app.whisper.result import TranscriptionResult
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -57,9 +57,7 @@ class LocalWhisper:
     def __repr__(self) -> str:
         return f"LocalWhisper(model_dir={str(self.model_dir)!r})"
 
-    async def transcribe(
-        self, audio_path: Path, *, language: str | None = None
-    ) -> TranscriptionResult:
+    async def transcribe(self, audio_path: Path, *, language: str | None = None) -> TranscriptionResult:
         """Transcribe one file (any format ffmpeg reads); times in seconds.
 
         ``language`` is an ISO-639-1 code, or None to detect it. Cancelling
@@ -87,14 +85,10 @@ class LocalWhisper:
             return self._model
 
     def _transcribe_sync(self, audio_path: Path, language: str | None) -> TranscriptionResult:
-        segments, info = self._load().transcribe(
-            str(audio_path), language=language, beam_size=self.beam_size
-        )
+        segments, info = self._load().transcribe(str(audio_path), language=language, beam_size=self.beam_size)
         caption_segments = tuple(  # the generator decodes as it is consumed: here, in the thread
             CaptionSegment(start_s=s.start, duration_s=max(0.0, s.end - s.start), text=s.text.strip())
             for s in segments
             if s.text.strip()
         )
-        return TranscriptionResult(
-            language=info.language, segments=caption_segments, audio_duration_s=info.duration
-        )
+        return TranscriptionResult(language=info.language, segments=caption_segments, audio_duration_s=info.duration)

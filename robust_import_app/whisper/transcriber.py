@@ -31,9 +31,7 @@ class Transcriber(Protocol):
     max_upload_bytes: int | None
     """The largest file (bytes) one call accepts; None when there is no limit."""
 
-    async def transcribe(
-        self, audio_path: Path, *, language: str | None = None
-    ) -> TranscriptionResult: ...
+    async def transcribe(self, audio_path: Path, *, language: str | None = None) -> TranscriptionResult: ...
 
     async def aclose(self) -> None: ...
 
@@ -60,7 +58,9 @@ async def transcribe_file(
         return await engine.transcribe(audio_path, language=language)
     with temporary_workdir() as workdir:
         # ffmpeg writes into ``workdir``: let it end before the folder goes, even on cancellation.
-        chunks = await run_in_thread_to_the_end(functools.partial(split_audio, audio_path, max_bytes=limit, workdir=workdir))
+        chunks = await run_in_thread_to_the_end(
+            functools.partial(split_audio, audio_path, max_bytes=limit, workdir=workdir)
+        )
         results = []
         for chunk in chunks:
             result = await engine.transcribe(chunk.path, language=language)

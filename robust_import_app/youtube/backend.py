@@ -56,15 +56,11 @@ class YouTubeBackend(Protocol):
         """
         ...
 
-    async def fetch_captions(
-        self, video_id: str, track: CaptionTrack
-    ) -> list[CaptionSegment]:
+    async def fetch_captions(self, video_id: str, track: CaptionTrack) -> list[CaptionSegment]:
         """The cues of one caption track; raises as :meth:`list_caption_tracks`."""
         ...
 
-    async def fetch_subtitle_track(
-        self, video_id: str, track: SubtitleTrack
-    ) -> list[CaptionSegment]:
+    async def fetch_subtitle_track(self, video_id: str, track: SubtitleTrack) -> list[CaptionSegment]:
         """The cues of a subtitle file yt-dlp listed; raises ``DownloadError``."""
         ...
 

@@ -48,15 +48,12 @@ def parse_chapters(description: str, duration: float | None) -> list[Chapter]:
         if _follows_youtube_rules(starts, duration):
             ends = _end_times(starts, duration)
             return [
-                Chapter(start, end, match["title"])
-                for start, end, match in zip(starts, ends, matches, strict=True)
+                Chapter(start, end, match["title"]) for start, end, match in zip(starts, ends, matches, strict=True)
             ]
     return []
 
 
-def chapters_from_ytdlp(
-    raw: Sequence[Mapping[str, Any]] | None, duration: float | None
-) -> tuple[Chapter, ...]:
+def chapters_from_ytdlp(raw: Sequence[Mapping[str, Any]] | None, duration: float | None) -> tuple[Chapter, ...]:
     """yt-dlp's ``chapters`` field (dicts with ``start_time``, ``end_time``, ``title``) as Chapters.
 
     Times are seconds. A missing ``end_time`` becomes the next chapter's start,

@@ -40,8 +40,8 @@ from typing import Any
 
 import httpx
 
-from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.domain.sources import EntryState, SourceKind
+from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.youtube.sources import SourceEntry, SourcePage, SourceRef, is_channel_id
 
 DEFAULT_DATA_API_URL = "https://www.googleapis.com/youtube/v3"

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from robust_import_app.youtube.chapters import chapters_from_ytdlp
 from robust_import_app.domain.video import SubtitleTrack, VideoMetadata, thumbnail_url
+from robust_import_app.youtube.chapters import chapters_from_ytdlp
 
 SUBTITLE_EXT_PREFERENCE = ("json3", "vtt", "srv1")
 """Subtitle formats we can parse, best first; other formats are ignored."""
@@ -105,9 +105,7 @@ def _tracks(video_id: str, raw: Any, *, is_generated: bool) -> tuple[SubtitleTra
     return tuple(chosen.values())
 
 
-def _best_format(
-    video_id: str, language_code: str, formats: Any, *, is_generated: bool
-) -> SubtitleTrack | None:
+def _best_format(video_id: str, language_code: str, formats: Any, *, is_generated: bool) -> SubtitleTrack | None:
     """The most preferred parseable, untranslated timedtext format of one language."""
     by_ext: dict[str, str] = {}
     for entry in formats if isinstance(formats, list) else []:

@@ -67,11 +67,11 @@ from robust_import_app.domain.video import (
     VideoMetadata,
     watch_url,
 )
+from robust_import_app.threads import run_in_thread_to_the_end
 from robust_import_app.youtube.flat import entry_from_flat, source_title, source_total
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.sources import SourcePage, SourceRef, parse_feed_url
 from robust_import_app.youtube.subtitles import parse_subtitles
-from robust_import_app.threads import run_in_thread_to_the_end
 
 DEFAULT_SOCKET_TIMEOUT_S = 20.0
 """yt-dlp's own default; also the read timeout of transcript requests."""
@@ -315,9 +315,7 @@ class YouTubeClient:
         session = _TimeoutSession(self.socket_timeout_s)
         for cookie in self._cookies:
             session.cookies.set_cookie(cookie)
-        proxy = (
-            GenericProxyConfig(http_url=self.proxy_url, https_url=self.proxy_url) if self.proxy_url else None
-        )
+        proxy = GenericProxyConfig(http_url=self.proxy_url, https_url=self.proxy_url) if self.proxy_url else None
         return YouTubeTranscriptApi(proxy_config=proxy, http_client=session)
 
     async def fetch_metadata(self, video_id: str) -> VideoMetadata:
@@ -432,9 +430,7 @@ class YouTubeClient:
             response.raise_for_status()
             return response.content
 
-    def _read_page(
-        self, source: SourceRef, skip: int, listing: Listing | None
-    ) -> tuple[SourcePage, Listing | None]:
+    def _read_page(self, source: SourceRef, skip: int, listing: Listing | None) -> tuple[SourcePage, Listing | None]:
         """Read one page from ``listing`` (or a new one that skips ``skip`` entries), blocking.
 
         Returns the page and the listing to keep, None when it is exhausted;

@@ -23,9 +23,7 @@ from robust_import_app.domain.video import CaptionSegment
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 _VTT_KARAOKE = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")
-_VTT_TIMING = re.compile(
-    r"^(?P<start>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})\s+-->\s+(?P<end>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})"
-)
+_VTT_TIMING = re.compile(r"^(?P<start>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})\s+-->\s+(?P<end>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})")
 
 
 def parse_subtitles(text: str, ext: str) -> list[CaptionSegment]:

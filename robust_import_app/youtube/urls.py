@@ -40,8 +40,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urljoin, urlsplit
 
-from robust_import_app.youtube.sources import PLAYLIST_ID, SourceRef, is_channel_id
 from robust_import_app.domain.sources import ChannelTab, SourceKind
+from robust_import_app.youtube.sources import PLAYLIST_ID, SourceRef, is_channel_id
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -293,9 +293,7 @@ def _counted_tokens(line: str) -> list[str]:
         for raw in _SEPARATORS.split(_markdown_links_as_urls(line))
         if (token := _unwrap(raw)) and not _is_list_marker(token)
     ]
-    is_prose = len(tokens) > 1 and not all(
-        _VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens
-    )
+    is_prose = len(tokens) > 1 and not all(_VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens)
     return [token for token in tokens if not is_prose or _looks_like_link(token)]
 
 
@@ -346,17 +344,13 @@ def _unwrap(token: str) -> str:
 
 def _is_list_marker(token: str) -> bool:
     """True for bullets and numbering (``-``, ``•``, ``3``) that are not an id."""
-    return not _VIDEO_ID.fullmatch(token) and (
-        token.isdigit() or not any(char.isalnum() for char in token)
-    )
+    return not _VIDEO_ID.fullmatch(token) and (token.isdigit() or not any(char.isalnum() for char in token))
 
 
 def _looks_like_link(token: str) -> bool:
     """True when ``token`` has a scheme, starts ``www.``/``//``, or is ``host.tld/...``."""
     return ("." in token or "/" in token) and bool(
-        token.lower().startswith(("www.", "//"))
-        or _SCHEME.match(token)
-        or _HOST_AND_PATH.match(token)
+        token.lower().startswith(("www.", "//")) or _SCHEME.match(token) or _HOST_AND_PATH.match(token)
     )
 
 

@@ -25,9 +25,7 @@ _list_numbers = itertools.count(1)
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The running app with IMPORT_API_TOKEN set, a client carrying the token, and one empty list."""
-    with running_app(
-        tmp_path_factory.mktemp("rest-api"), backend_only=True, env={"IMPORT_API_TOKEN": TOKEN}
-    ) as app:
+    with running_app(tmp_path_factory.mktemp("rest-api"), backend_only=True, env={"IMPORT_API_TOKEN": TOKEN}) as app:
         db = Database(app.db_url)
         list_id = add_list(db, "From the API")
         with httpx.Client(base_url=app.backend_url, timeout=30, headers=AUTH) as client:
@@ -68,7 +66,13 @@ def test_json_urls_are_created_and_imported(served, fresh_list):
     report = response.json()
     assert [c["youtube_id"] for c in report["created"]] == ["manuApi0001", "privApi0001"]
     assert report["counts"] == {
-        "created": 2, "duplicates": 0, "repeated": 0, "rejected": 0, "sources": 0, "duplicate_sources": 0, "offers": 0
+        "created": 2,
+        "duplicates": 0,
+        "repeated": 0,
+        "rejected": 0,
+        "sources": 0,
+        "duplicate_sources": 0,
+        "offers": 0,
     }
     assert isinstance(report["batch_id"], int)
     by_id = {v["youtube_id"]: v for v in _wait_until_finished(client, fresh_list)}

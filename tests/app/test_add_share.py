@@ -52,7 +52,7 @@ def test_dropped_text_prefers_the_uri_list_then_the_plain_text(uri_list, plain, 
 def test_bookmarklet_opens_the_add_page_of_the_origin():
     code = bookmarklet("https://import.example.org:8443/")
     assert code == (
-        "javascript:void(window.open(\"https://import.example.org:8443/add?url=\""
+        'javascript:void(window.open("https://import.example.org:8443/add?url="'
         "+encodeURIComponent(location.href),'_blank','noopener'))"
     )
     assert "%" not in code and " " not in code

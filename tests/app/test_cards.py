@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from robust_import_app.models import Video
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import Video
 from robust_import_app.state.cards import card_from_row, format_duration
 from robust_import_app.state.library import route_id
-from robust_import_app.domain.video import CaptionSource
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(None, ""), (0, "0:00"), (59, "0:59"), (61, "1:01"), (3725, "1:02:05")])
@@ -20,7 +20,13 @@ def test_format_duration(seconds, text):
 
 @pytest.mark.parametrize(
     ("path", "prefix", "expected"),
-    [("/list/12", "/list/", 12), ("/list/12/", "/list/", 12), ("/", "/list/", None), ("/list/x", "/list/", None), ("/video/7", "/list/", None)],
+    [
+        ("/list/12", "/list/", 12),
+        ("/list/12/", "/list/", 12),
+        ("/", "/list/", None),
+        ("/list/x", "/list/", None),
+        ("/video/7", "/list/", None),
+    ],
 )
 def test_route_id(path, prefix, expected):
     assert route_id(path, prefix) == expected
@@ -28,9 +34,17 @@ def test_route_id(path, prefix, expected):
 
 def test_complete_card_shows_metadata_and_caption_badge():
     row = Video(
-        id=3, list_id=1, youtube_id="dQw4w9WgXcQ", title="Title", channel="Channel", duration_s=212,
-        published=dt.date(2009, 10, 25), import_stage=ImportStage.COMPLETE, import_progress=100,
-        caption_source=CaptionSource.AUTO, thumbnail_url="https://i.ytimg.com/vi/dQw4w9WgXcQ/mqdefault.jpg",
+        id=3,
+        list_id=1,
+        youtube_id="dQw4w9WgXcQ",
+        title="Title",
+        channel="Channel",
+        duration_s=212,
+        published=dt.date(2009, 10, 25),
+        import_stage=ImportStage.COMPLETE,
+        import_progress=100,
+        caption_source=CaptionSource.AUTO,
+        thumbnail_url="https://i.ytimg.com/vi/dQw4w9WgXcQ/mqdefault.jpg",
     )
     card = card_from_row(row, chapter_count=4)
     assert (card.terminal, card.stage, card.duration, card.published) == (True, "complete", "3:32", "2009-10-25")
@@ -38,7 +52,14 @@ def test_complete_card_shows_metadata_and_caption_badge():
 
 
 def test_waiting_card_says_it_retries_and_importing_card_falls_back_to_its_id():
-    row = Video(id=4, list_id=1, youtube_id="dQw4w9WgXcQ", import_stage=ImportStage.METADATA, import_progress=25, error_code="rate_limited")
+    row = Video(
+        id=4,
+        list_id=1,
+        youtube_id="dQw4w9WgXcQ",
+        import_stage=ImportStage.METADATA,
+        import_progress=25,
+        error_code="rate_limited",
+    )
     card = card_from_row(row)
     assert not card.terminal and card.title == "dQw4w9WgXcQ"
     assert card.retry_note.startswith("Retrying: YouTube is rate-limiting")

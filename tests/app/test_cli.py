@@ -251,7 +251,12 @@ def test_import_works_on_its_own_batch_only(tmp_path: Path):
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0].startswith("2 imported, ")
     stages = {youtube_id: row[0] for youtube_id, row in _videos(db_path).items()}
-    assert stages == {GENERATED[0]: "created", GENERATED[1]: "created", GENERATED[2]: "complete", GENERATED[3]: "complete"}
+    assert stages == {
+        GENERATED[0]: "created",
+        GENERATED[1]: "created",
+        GENERATED[2]: "complete",
+        GENERATED[3]: "complete",
+    }
 
 
 def test_worker_command_works_through_the_queue_and_stops_on_sigterm(tmp_path: Path):

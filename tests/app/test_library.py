@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import func, select
 
 from robust_import_app import library
-from robust_import_app.models import ImportBatch, Video
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.models import ImportBatch, Video
 from robust_import_app.youtube import LinkProblem
 
 PASTE = """Here is what I want to watch:

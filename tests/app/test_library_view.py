@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSegment, CaptionSource
 from robust_import_app.library_view import (
     Sort,
     StateFilter,
@@ -15,10 +17,8 @@ from robust_import_app.library_view import (
     load_view,
 )
 from robust_import_app.models import Video, VideoList
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.engine import MARK_START
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.domain.video import CaptionSegment, CaptionSource
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -61,19 +61,67 @@ def lib(db):
     inbox, talks = _list(db, "Inbox"), _list(db, "Talks")
     done = dict(import_stage=ImportStage.COMPLETE, import_progress=100)
     ids = {
-        "risotto": _video(db, inbox, "cook0000001", added=1, title="Perfect risotto", channel="Kenji",
-                          duration_s=600, published=dt.date(2024, 5, 1), caption_source=CaptionSource.MANUAL,
-                          transcript=[(0.0, "today we make risotto"), (61.5, "now the parmesan goes in")], **done),
-        "bread": _video(db, inbox, "cook0000002", added=2, title="bread basics", channel="Kenji",
-                        duration_s=1800, published=dt.date(2025, 2, 1), caption_source=CaptionSource.AUTO,
-                        transcript=[(5.0, "knead the dough"), (95.0, "parmesan on bread is fine")], **done),
-        "silent": _video(db, inbox, "mute0000001", added=3, title="Apple orchard", channel="Nature",
-                         duration_s=120, published=dt.date(2023, 7, 9), caption_source=CaptionSource.NONE, **done),
-        "failed": _video(db, inbox, "privAAAAAAA", added=4, import_stage=ImportStage.ERROR, import_progress=100,
-                         error_code="private", error_message="This video is private."),
+        "risotto": _video(
+            db,
+            inbox,
+            "cook0000001",
+            added=1,
+            title="Perfect risotto",
+            channel="Kenji",
+            duration_s=600,
+            published=dt.date(2024, 5, 1),
+            caption_source=CaptionSource.MANUAL,
+            transcript=[(0.0, "today we make risotto"), (61.5, "now the parmesan goes in")],
+            **done,
+        ),
+        "bread": _video(
+            db,
+            inbox,
+            "cook0000002",
+            added=2,
+            title="bread basics",
+            channel="Kenji",
+            duration_s=1800,
+            published=dt.date(2025, 2, 1),
+            caption_source=CaptionSource.AUTO,
+            transcript=[(5.0, "knead the dough"), (95.0, "parmesan on bread is fine")],
+            **done,
+        ),
+        "silent": _video(
+            db,
+            inbox,
+            "mute0000001",
+            added=3,
+            title="Apple orchard",
+            channel="Nature",
+            duration_s=120,
+            published=dt.date(2023, 7, 9),
+            caption_source=CaptionSource.NONE,
+            **done,
+        ),
+        "failed": _video(
+            db,
+            inbox,
+            "privAAAAAAA",
+            added=4,
+            import_stage=ImportStage.ERROR,
+            import_progress=100,
+            error_code="private",
+            error_message="This video is private.",
+        ),
         "queued": _video(db, inbox, "zzzz0000001", added=5),
-        "talk": _video(db, talks, "talk0000001", added=6, title="Parmesan at scale", channel="PyCon",
-                       duration_s=3000, published=dt.date(2025, 9, 1), caption_source=CaptionSource.WHISPER, **done),
+        "talk": _video(
+            db,
+            talks,
+            "talk0000001",
+            added=6,
+            title="Parmesan at scale",
+            channel="PyCon",
+            duration_s=3000,
+            published=dt.date(2025, 9, 1),
+            caption_source=CaptionSource.WHISPER,
+            **done,
+        ),
     }
     return {"inbox": inbox, "talks": talks, **ids}
 

@@ -13,13 +13,13 @@ import pytest
 from sqlmodel import func, select
 
 from robust_import_app import library
+from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.models.tables import TranscriptWindow
-from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.pipeline.queue.videos import BatchCounts, BatchSummary
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.engine import search
-from robust_import_app.domain.video import CaptionSource
 from robust_import_app.youtube.sim import SimBackend
 from tests.conftest import migrated_sqlite_url
 from tests.pipeline.helpers import RecordingSink, make_worker
@@ -44,7 +44,9 @@ def _seed_video(db, list_id: int, youtube_id: str, *, word: str = "zebra") -> in
         session.flush()
         session.add(ChapterRow(video_id=row.id, start_s=0, end_s=60, title="Intro"))
         session.add(
-            TranscriptSegmentRow(video_id=row.id, start_s=1.0, duration_s=2.0, text=f"a {word} here", source=CaptionSource.MANUAL)
+            TranscriptSegmentRow(
+                video_id=row.id, start_s=1.0, duration_s=2.0, text=f"a {word} here", source=CaptionSource.MANUAL
+            )
         )
         session.add(TranscriptWindow(video_id=row.id, start_s=1.0, text=f"a {word} here"))
         return row.id

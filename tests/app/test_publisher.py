@@ -18,9 +18,9 @@ import reflex as rx
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex_base.registry import RegistrationContext
 
-from robust_import_app.pipeline.progress.sink import VideoUpdate
-from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.pipeline.progress.sink import SourceUpdate, VideoUpdate
+from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.state.live import live_token
 from robust_import_app.state.publisher import LivePublisher
 
@@ -219,3 +219,29 @@ async def test_run_retries_a_failing_flush_with_backoff_until_it_goes_through(
     retries = [r.getMessage() for r in caplog.records if r.name == "robust_import_app.state.publisher"]
     waits = [message.split(" as it raised")[0].rsplit(" in ", 1)[1] for message in retries]
     assert waits == ["0.01 seconds", "0.02 seconds"]  # interval_s, then doubled
+
+
+@pytest.mark.asyncio
+async def test_a_source_change_moves_the_sources_and_page_revisions_once_per_push(tabs: Tabs, publisher) -> None:
+    publisher.source_changed(SourceUpdate(list_id=LIST_ID, source_id=3))
+    publisher.source_changed(SourceUpdate(list_id=LIST_ID, source_id=3))
+    await publisher.flush()
+    assert tabs.shown["sources_revision"] == 1
+    assert tabs.shown["page_revision"] == 1
+
+    await publisher.flush()  # nothing new: no reload
+    assert tabs.shown["sources_revision"] == 1
+
+
+@pytest.mark.asyncio
+async def test_a_source_change_whose_push_failed_is_pushed_by_the_next_flush(
+    app, tabs: Tabs, publisher, monkeypatch
+) -> None:
+    publisher.source_changed(SourceUpdate(list_id=LIST_ID, source_id=3))
+    fail_modify_state(app, monkeypatch)
+    with pytest.raises(ConnectionError):
+        await publisher.flush()
+    assert "sources_revision" not in tabs.shown
+
+    await publisher.flush()
+    assert tabs.shown["sources_revision"] == 1

@@ -9,7 +9,7 @@ import pytest
 import reflex as rx
 
 from robust_import_app import library, sources
-from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import SourceKind, SourceState
 from robust_import_app.sources import SourceView
 from robust_import_app.state.importer import ImportState, paste_report
 from robust_import_app.state.source_cards import (
@@ -22,7 +22,6 @@ from robust_import_app.state.source_cards import (
     source_card,
 )
 from robust_import_app.state.sources import source_id_arg
-from robust_import_app.domain.sources import SourceKind
 
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
 
@@ -147,7 +146,11 @@ def test_the_follow_switch_is_offered_for_what_has_uploads(changes, can_follow, 
 
 def test_an_offer_gets_its_own_icon_and_names_its_size_once_known():
     unsized = source_card(view(state=SourceState.OFFERED, title="Mix", sized=False))
-    assert (unsized.offered, unsized.icon, unsized.message) == (True, "list-plus", "Also import the whole playlist “Mix”")
+    assert (unsized.offered, unsized.icon, unsized.message) == (
+        True,
+        "list-plus",
+        "Also import the whole playlist “Mix”",
+    )
     sized = source_card(view(state=SourceState.OFFERED, title="Mix", total=412))
     assert sized.message == "Also import the whole playlist “Mix” (412 videos)"
 
@@ -195,10 +198,17 @@ def test_the_sidebar_line_names_the_list_the_last_check_and_what_it_added(change
 
 def test_a_followed_item_links_to_its_list():
     item = followed_item(view(following=True, list_id=3, title="Woodworking"), {3: "Later"}, NOW)
-    assert (item.title, item.href, item.detail, item.paused) == ("Woodworking", "/list/3", "Later · never checked", False)
+    assert (item.title, item.href, item.detail, item.paused) == (
+        "Woodworking",
+        "/list/3",
+        "Later · never checked",
+        False,
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [(7, 7), ("7", 7), (0, None), (-1, None), ("x", None), (None, None), (True, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(7, 7), ("7", 7), (0, None), (-1, None), ("x", None), (None, None), (True, None)]
+)
 def test_source_id_arguments_are_checked(value, expected):
     assert source_id_arg(value) == expected
 

@@ -11,7 +11,9 @@ from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, running_app
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app with the simulated YouTube, slowed so that progress is visible."""
-    with running_app(tmp_path_factory.mktemp("e2e"), env={"IMPORT_SIM_LATENCY_MS": "1500", "IMPORT_VIDEOS_IN_FLIGHT": "4"}) as running:
+    with running_app(
+        tmp_path_factory.mktemp("e2e"), env={"IMPORT_SIM_LATENCY_MS": "1500", "IMPORT_VIDEOS_IN_FLIGHT": "4"}
+    ) as running:
         yield running
 
 

@@ -66,7 +66,9 @@ def test_the_bookmarklet_opens_the_add_page_of_this_app_with_the_youtube_page(ap
     assert API_TOKEN not in settings.content(), "the token never reaches the browser"
 
     # A YouTube page (served by the test: there is no internet) runs the bookmarklet as a click on it would.
-    context.route("https://www.youtube.com/**", lambda route: route.fulfill(body=YOUTUBE_PAGE, content_type="text/html"))
+    context.route(
+        "https://www.youtube.com/**", lambda route: route.fulfill(body=YOUTUBE_PAGE, content_type="text/html")
+    )
     youtube = context.new_page()
     watch = "https://www.youtube.com/watch?v=bkmrkVideo1&t=42s"
     youtube.goto(watch)
@@ -113,7 +115,9 @@ def test_the_add_page_imports_only_when_import_is_clicked(app, browser, db):
 def test_a_share_with_the_link_inside_its_text_goes_to_the_list_picked_and_is_remembered(app, browser, db):
     later = library.create_list(db, "Shared later")
     page = browser.new_context().new_page()
-    _open_add(page, f"{app.frontend_url}/add?title=Cooking%20video&text=Look%20at%20this%20https://youtu.be/shareText01")
+    _open_add(
+        page, f"{app.frontend_url}/add?title=Cooking%20video&text=Look%20at%20this%20https://youtu.be/shareText01"
+    )
     expect(_links_box(page)).to_have_value("Look at this https://youtu.be/shareText01")
     expect(page.get_by_test_id("shared-title")).to_contain_text("Cooking video")
     page.get_by_role("combobox", name="Add to list").click()

@@ -59,7 +59,11 @@ def test_twenty_links_appear_at_once_and_complete_live_in_two_tabs(app, browser)
 
     # Both tabs watch the same rings move: a card reaches a later stage live.
     for tab in (first, second):
-        expect(tab.locator(f"{CARDS}[data-stage=captions], {CARDS}[data-stage=chapters], {CARDS}[data-stage=complete]").first).to_be_attached(timeout=15_000)
+        expect(
+            tab.locator(
+                f"{CARDS}[data-stage=captions], {CARDS}[data-stage=chapters], {CARDS}[data-stage=complete]"
+            ).first
+        ).to_be_attached(timeout=15_000)
 
     for tab in (first, second):
         expect(tab.locator(f"{CARDS}[data-stage=complete]")).to_have_count(20, timeout=60_000)

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.models import Video
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.models import Video
 
 pytestmark = pytest.mark.e2e
 

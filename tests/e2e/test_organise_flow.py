@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.models import Video
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.models import Video
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,9 @@ def _seed_complete(db: Database, list_id: int, youtube_ids: list[str]) -> None:
     """Videos already imported (the worker has nothing to do with them)."""
     library.import_paste(db, list_id, " ".join(youtube_ids))
     with db.write() as session:
-        for row in session.exec(select(Video).where(Video.list_id == list_id, Video.import_stage == ImportStage.CREATED)):
+        for row in session.exec(
+            select(Video).where(Video.list_id == list_id, Video.import_stage == ImportStage.CREATED)
+        ):
             row.title, row.channel, row.duration_s = f"Talk {row.youtube_id}", "Channel", 60
             row.import_stage, row.import_progress = ImportStage.COMPLETE, 100
             session.add(row)

@@ -77,9 +77,7 @@ def test_a_thumbnail_that_does_not_load_shows_the_placeholder_and_opens_the_deta
     thumbnail.click()
     expect(page).to_have_url(re.compile(r"/video/\d+$"))
     expect(page.get_by_test_id("video-title")).to_have_text(FAILS)
-    expect(page.get_by_test_id("open-on-youtube")).to_have_attribute(
-        "href", f"https://www.youtube.com/watch?v={FAILS}"
-    )
+    expect(page.get_by_test_id("open-on-youtube")).to_have_attribute("href", f"https://www.youtube.com/watch?v={FAILS}")
     expect(page.get_by_role("button", name="Retry")).to_be_visible()
     expect(page.get_by_text("· published")).to_have_count(0)
     expect(page.get_by_test_id("caption-badge")).to_have_count(0)

@@ -307,7 +307,9 @@ class TestRestart:
                 created = len(session.exec(select(Video.id).where(Video.list_id == list_id)).all())
         finally:
             db.dispose()
-        assert row_after_stop.found < 400 and row_after_stop.claimed_by is None, "stopped mid-expansion, lease given back"
+        assert row_after_stop.found < 400 and row_after_stop.claimed_by is None, (
+            "stopped mid-expansion, lease given back"
+        )
         assert created == row_after_stop.found
 
         with running_app(tmp_path_factory.mktemp("sources-restarted"), env=env, db_url=db_url) as app:

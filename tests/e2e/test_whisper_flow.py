@@ -133,15 +133,22 @@ def whisper_server() -> Iterator[tuple[HTTPServer, list[dict[str, Any]]]]:
     def handler(request: Request) -> Response:
         upload = request.files["file"]
         with lock:
-            uploads.append({
-                "content_type": request.mimetype,
-                "auth": request.headers.get("Authorization"),
-                "form": request.form.to_dict(),
-                "name": upload.filename,
-                "head": upload.read()[:4],
-            })
-        body = {"task": "transcribe", "language": "english", "duration": 70.0,
-                "text": "".join(s["text"] for s in SERVER_SEGMENTS), "segments": SERVER_SEGMENTS}
+            uploads.append(
+                {
+                    "content_type": request.mimetype,
+                    "auth": request.headers.get("Authorization"),
+                    "form": request.form.to_dict(),
+                    "name": upload.filename,
+                    "head": upload.read()[:4],
+                }
+            )
+        body = {
+            "task": "transcribe",
+            "language": "english",
+            "duration": 70.0,
+            "text": "".join(s["text"] for s in SERVER_SEGMENTS),
+            "segments": SERVER_SEGMENTS,
+        }
         return Response(json.dumps(body), content_type="application/json")
 
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import insert
 
 from robust_import_app.db import Database
-from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video, VideoList, utcnow
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video, VideoList, utcnow
 
 
 def add_list(db: Database, name: str) -> int:

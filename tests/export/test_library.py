@@ -10,9 +10,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from robust_import_app.export import CSV_COLUMNS, csv_chunks, json_chunks, url_chunks
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
+from robust_import_app.export import CSV_COLUMNS, csv_chunks, json_chunks, url_chunks
 from tests.export.seed import add_chapters, add_list, add_many_videos, add_video
 
 TRICKY_TITLE = 'Tom, "Jerry" & 🎉\nsecond line'

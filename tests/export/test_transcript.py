@@ -105,7 +105,15 @@ def test_empty_transcripts_are_empty_files():
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0:00"), (5.9, "0:05"), (65, "1:05"), (599, "9:59"), (3599.99, "59:59"), (3600, "1:00:00"), (36123, "10:02:03")],
+    [
+        (0, "0:00"),
+        (5.9, "0:05"),
+        (65, "1:05"),
+        (599, "9:59"),
+        (3599.99, "59:59"),
+        (3600, "1:00:00"),
+        (36123, "10:02:03"),
+    ],
 )
 def test_chapter_timestamps_follow_youtube(seconds, text):
     assert chapter_timestamp(seconds) == text
@@ -119,4 +127,3 @@ def test_chapters_read_back_as_youtube_chapters():
     assert lines == ["0:00 Intro", "1:35 The middle", "1:02:05 Past an hour"]
     parsed = parse_chapters("\n".join(lines), duration=4000)
     assert [(c.start_time, c.title) for c in parsed] == [(0, "Intro"), (95, "The middle"), (3725, "Past an hour")]
-

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from robust_import_app.db import Database
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import Video
 from robust_import_app.pipeline.config import GuardConfig
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.progress.sink import VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
+from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.resilience.retry import RetryPolicy
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.domain.upstreams import Upstream
 
 FAST_GUARD = GuardConfig(interval_s=0.001, max_interval_s=0.01, concurrency=8, cooldown_s=0.05, cooldown_max_s=0.2)
 FAST_RETRY = RetryPolicy(max_attempts=8, backoff_base_s=0.005, backoff_max_s=0.02)

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 
 from robust_import_app.db import Database
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import ImportSource, Video
 from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.progress.sink import SourceUpdate
+from robust_import_app.pipeline.queue.sources import SourceQueue
+from robust_import_app.pipeline.queue.videos import ImportQueue
+from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker
-from robust_import_app.pipeline.resilience.guard import Guards
-from robust_import_app.pipeline.progress.sink import SourceUpdate
-from robust_import_app.pipeline.queue.videos import ImportQueue
-from robust_import_app.pipeline.queue.sources import SourceQueue
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
 from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY, RecordingSink
 
@@ -136,6 +136,7 @@ async def settle_sources(worker: ImportWorker, *, timeout_s: float = 60) -> None
 
 async def until(predicate, *, timeout_s: float = 30, what: str = "the condition") -> None:
     """Wait (polling every 10 ms, at most ``timeout_s``) until ``predicate()`` is true."""
+
     async def poll() -> None:
         while not await asyncio.to_thread(predicate):
             await asyncio.sleep(0.01)

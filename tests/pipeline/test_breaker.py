@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from robust_import_app.pipeline.resilience.breaker import BreakerState, CircuitBreaker
 from robust_import_app.domain.errors import (
     ErrorCode,
     PermanentImportError,
     TransientImportError,
 )
+from robust_import_app.pipeline.resilience.breaker import BreakerState, CircuitBreaker
 from tests.clock import FakeClock
 
 RATE_LIMITED = TransientImportError(ErrorCode.RATE_LIMITED)
@@ -18,7 +18,6 @@ IP_BLOCKED = TransientImportError(ErrorCode.IP_BLOCKED)
 SERVER_ERROR = TransientImportError(ErrorCode.SERVER_ERROR)
 TIMEOUT = TransientImportError(ErrorCode.TIMEOUT)
 PRIVATE = PermanentImportError(ErrorCode.PRIVATE)
-
 
 
 @pytest.fixture
@@ -126,9 +125,7 @@ def test_probe_success_closes_and_resets_the_cooldown(breaker: CircuitBreaker, c
     assert breaker.retry_in_s == 30.0
 
 
-def test_probe_failure_reopens_with_doubling_cooldown_up_to_the_cap(
-    breaker: CircuitBreaker, clock: FakeClock
-) -> None:
+def test_probe_failure_reopens_with_doubling_cooldown_up_to_the_cap(breaker: CircuitBreaker, clock: FakeClock) -> None:
     open_it(breaker)
     cooldowns = [breaker.retry_in_s]
     for _ in range(5):

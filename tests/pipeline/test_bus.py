@@ -10,13 +10,13 @@ from collections.abc import Callable
 import pytest
 import redis.asyncio as aioredis
 
-from robust_import_app.pipeline.progress import bus
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.progress.sink import VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
-from robust_import_app.domain.upstreams import Upstream
 from tests.clock import FakeClock
 from tests.conftest import skip_or_fail_unavailable
 from tests.servers import RedisServer, ServerUnavailable
@@ -91,7 +91,9 @@ async def test_reports_summaries_and_pause_notices_round_trip(redis_server: Redi
     async with running(bus.subscribe(redis_server.url, got, got.pause_changed), redis_server.url, before=before):
         async with bus.RedisProgressSink(redis_server.url, sender_id="host-a:41") as sink:
             sink.video_changed(UPDATE)
-            sink.video_changed(VideoUpdate(list_id=4, batch_id=None, youtube_id="aaaaaaaaaaa", stage=ImportStage.CREATED, waiting=True))
+            sink.video_changed(
+                VideoUpdate(list_id=4, batch_id=None, youtube_id="aaaaaaaaaaa", stage=ImportStage.CREATED, waiting=True)
+            )
             sink.batch_finished(SUMMARY)
             sink.pause_changed(NOTICE)
             await until(lambda: len(got.pauses) == 1)
@@ -111,7 +113,9 @@ async def test_two_web_processes_see_every_report_and_one_of_them_the_summary(re
     summary = BatchSummary(batch_id=9001, list_id=5, imported=2, without_captions=0, failed=0)
     before = await subscribers(redis_server.url)
     async with running(bus.subscribe(redis_server.url, first, first.pause_changed), redis_server.url, before=before):
-        async with running(bus.subscribe(redis_server.url, second, second.pause_changed), redis_server.url, before=before + 1):
+        async with running(
+            bus.subscribe(redis_server.url, second, second.pause_changed), redis_server.url, before=before + 1
+        ):
             async with bus.RedisProgressSink(redis_server.url) as sink:
                 sink.batch_finished(summary)
                 sink.video_changed(UPDATE)
@@ -209,7 +213,9 @@ class Gate:
             pump.add_done_callback(self._pumps.discard)
 
     @staticmethod
-    async def _pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, both: tuple[asyncio.StreamWriter, ...]) -> None:
+    async def _pump(
+        source: asyncio.StreamReader, sink: asyncio.StreamWriter, both: tuple[asyncio.StreamWriter, ...]
+    ) -> None:
         try:
             while data := await source.read(65536):
                 sink.write(data)

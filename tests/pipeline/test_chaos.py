@@ -19,10 +19,10 @@ from sqlmodel import select
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.youtube.sim.calls import overlapping_calls, read_call_log
 from tests.workers import WorkerProcesses
 
@@ -47,8 +47,12 @@ def _unfinished(db: Database) -> int:
 @pytest.mark.timeout(600)
 def test_kill_9_chaos_on_three_workers_loses_nothing_and_does_everything_once(db_url, tmp_path, api_server):
     api_server.expect_request("/v1/audio/transcriptions", method="POST").respond_with_json(
-        {"text": " Spoken words. More spoken words.", "language": "english", "duration": 6.0,
-         "segments": WHISPER_SEGMENTS}
+        {
+            "text": " Spoken words. More spoken words.",
+            "language": "english",
+            "duration": 6.0,
+            "segments": WHISPER_SEGMENTS,
+        }
     )
     db = Database(db_url)
     outcome = library.import_paste(db, library.ensure_default_list(db), "\n".join(VIDEO_IDS))

@@ -10,7 +10,6 @@ youtube-transcript-api errors come from its own ``_raise_http_errors`` and
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import socket
@@ -34,6 +33,13 @@ from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.networking.exceptions import TransportError as YtDlpTransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
+from robust_import_app.domain.errors import (
+    ErrorCode,
+    ImportFailure,
+    PermanentImportError,
+    TransientImportError,
+)
+from robust_import_app.domain.sources import SourceKind
 from robust_import_app.pipeline.resilience.classify import (
     RULES,
     classify,
@@ -41,14 +47,7 @@ from robust_import_app.pipeline.resilience.classify import (
     matching_rule,
     retry_after_seconds,
 )
-from robust_import_app.domain.errors import (
-    ErrorCode,
-    ImportFailure,
-    PermanentImportError,
-    TransientImportError,
-)
 from robust_import_app.youtube.data_api import ChannelNotFound
-from robust_import_app.domain.sources import SourceKind
 from robust_import_app.youtube.sources import SourceRef
 
 VID = "dQw4w9WgXcQ"
@@ -94,7 +93,7 @@ def ytdlp_network(cause: Exception) -> DownloadError:
         try:
             raise cause
         except (YtDlpHTTPError, YtDlpTransportError) as err:
-            raise ExtractorError(f"Unable to download webpage: {err}", cause=err, video_id=VID, ie="youtube")
+            raise ExtractorError(f"Unable to download webpage: {err}", cause=err, video_id=VID, ie="youtube")  # noqa: B904  (yt-dlp chains it implicitly, as here)
 
     return _download_error(go)
 
@@ -272,7 +271,9 @@ CASES: list[Case] = [
     ),
     Case(
         "ytdlp_members",
-        lambda: ytdlp("Join this channel to get access to members-only content like this video, and other exclusive perks."),
+        lambda: ytdlp(
+            "Join this channel to get access to members-only content like this video, and other exclusive perks."
+        ),
         ErrorCode.MEMBERS_ONLY,
     ),
     Case(
@@ -353,10 +354,16 @@ CASES: list[Case] = [
     ),
     Case(
         "ytdlp_source_missing",
-        lambda: ytdlp("The channel/playlist does not exist and the URL redirected to youtube.com home page", ie="youtube:tab"),
+        lambda: ytdlp(
+            "The channel/playlist does not exist and the URL redirected to youtube.com home page", ie="youtube:tab"
+        ),
         ErrorCode.NOT_FOUND,
     ),
-    Case("ytdlp_source_private", lambda: ytdlp("YouTube said: This playlist is private.", ie="youtube:tab"), ErrorCode.PRIVATE),
+    Case(
+        "ytdlp_source_private",
+        lambda: ytdlp("YouTube said: This playlist is private.", ie="youtube:tab"),
+        ErrorCode.PRIVATE,
+    ),
     Case(
         "ytdlp_no_formats",
         lambda: ytdlp("Requested format is not available. Use --list-formats for a list of available formats"),
@@ -431,7 +438,9 @@ CASES: list[Case] = [
     Case("requests_other", lambda: requests.exceptions.InvalidURL("Invalid URL"), ErrorCode.UNKNOWN),
     # httpx
     Case("httpx_timeout", lambda: httpx.ReadTimeout("timed out", request=_REQ), ErrorCode.TIMEOUT),
-    Case("httpx_network", lambda: httpx.ConnectError("[Errno 111] Connection refused", request=_REQ), ErrorCode.NETWORK),
+    Case(
+        "httpx_network", lambda: httpx.ConnectError("[Errno 111] Connection refused", request=_REQ), ErrorCode.NETWORK
+    ),
     Case(
         "httpx_network",
         lambda: httpx.RemoteProtocolError("Server disconnected without sending a response.", request=_REQ),
@@ -465,7 +474,11 @@ CASES: list[Case] = [
         ErrorCode.RATE_LIMITED,
         90.0,
     ),
-    Case("httpx_rate_reason", lambda: http_error(403, json=google_error(403, "rateLimitExceeded")), ErrorCode.RATE_LIMITED),
+    Case(
+        "httpx_rate_reason",
+        lambda: http_error(403, json=google_error(403, "rateLimitExceeded")),
+        ErrorCode.RATE_LIMITED,
+    ),
     Case(
         "httpx_invalid_key",
         lambda: http_error(
@@ -499,7 +512,7 @@ CASES: list[Case] = [
     ),
     Case("db_pool_timeout", pool_exhausted, ErrorCode.DATABASE),
     # the standard library
-    Case("timeout", lambda: asyncio.TimeoutError(), ErrorCode.TIMEOUT),
+    Case("timeout", lambda: TimeoutError(), ErrorCode.TIMEOUT),
     Case("timeout", lambda: TimeoutError("timed out"), ErrorCode.TIMEOUT),
     Case("connection", lambda: ConnectionResetError(104, "Connection reset by peer"), ErrorCode.NETWORK),
     Case("local_os", lambda: FileNotFoundError(2, "No such file or directory", "cookies.txt"), ErrorCode.UNKNOWN),

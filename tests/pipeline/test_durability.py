@@ -13,9 +13,9 @@ from sqlmodel import func, select
 
 from robust_import_app import library
 from robust_import_app.db import Database
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.queue.videos import ImportQueue
-from robust_import_app.domain.stages import ImportStage
 from tests.e2e.server import running_app
 
 BATCH = [f"kill{n:07d}" for n in range(40)]
@@ -43,7 +43,9 @@ def test_kill_9_mid_batch_then_restart_finishes_every_video_once(tmp_path: Path)
         db = Database(db_url)
         list_id = library.ensure_default_list(db)
         outcome = library.import_paste(db, list_id, " ".join(BATCH))
-        _wait_until(lambda: _stage_counts(db).get("complete", 0) >= 5, timeout_s=120, what="the first videos to complete")
+        _wait_until(
+            lambda: _stage_counts(db).get("complete", 0) >= 5, timeout_s=120, what="the first videos to complete"
+        )
         os.killpg(app.process.pid, signal.SIGKILL)
         app.process.wait()
         counts = _stage_counts(db)

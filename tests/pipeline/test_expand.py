@@ -6,14 +6,13 @@ import pytest
 from sqlmodel import func, select
 
 from robust_import_app import library, sources
-from robust_import_app.models import ImportBatch, ImportSource, Video
-from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import EntryState, Lister, SourceKind, SourceState
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.models import ImportBatch, ImportSource, Video
+from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.faults import PageFaults
-from robust_import_app.pipeline.resilience.guard import Guards
-from robust_import_app.domain.sources import EntryState, Lister, SourceKind
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 from tests.pipeline.helpers import FAST_GUARD
 from tests.pipeline.source_helpers import (
@@ -62,7 +61,13 @@ async def test_a_pasted_playlist_becomes_its_videos_one_guarded_request_per_page
     expected = [e.video_id for e in await _entries(SimBackend(), SourceRef(SourceKind.PLAYLIST, "PLsimulated150"))]
     assert list_video_ids(db, list_id) == expected, "every entry, once, in the playlist's order"
     row = source_row(db, source_id)
-    assert (row.state, row.found, row.total, row.lister, row.cursor) == (SourceState.DONE, 150, 150, Lister.YTDLP_FLAT, None)
+    assert (row.state, row.found, row.total, row.lister, row.cursor) == (
+        SourceState.DONE,
+        150,
+        150,
+        Lister.YTDLP_FLAT,
+        None,
+    )
     assert row.claimed_by is None and row.title
     assert guards.requests[Upstream.PLAYER, "expand"] == 2, "100 + 50 entries: two pages, two requests"
     with db.read() as session:
@@ -77,7 +82,9 @@ async def test_a_pasted_playlist_becomes_its_videos_one_guarded_request_per_page
 @pytest.mark.asyncio
 async def test_a_batch_with_a_source_is_announced_once_the_source_and_its_videos_are_done(db):
     backend = SimBackend(private_rate=0.2, deleted_rate=0.1, seed=5)
-    entries = await _entries(SimBackend(private_rate=0.2, deleted_rate=0.1, seed=5), SourceRef(SourceKind.PLAYLIST, "PLsimulated24"))
+    entries = await _entries(
+        SimBackend(private_rate=0.2, deleted_rate=0.1, seed=5), SourceRef(SourceKind.PLAYLIST, "PLsimulated24")
+    )
     private = sum(e.state is EntryState.PRIVATE for e in entries)
     deleted = sum(e.state is EntryState.DELETED for e in entries)
     assert private and deleted
@@ -95,7 +102,9 @@ async def test_a_batch_with_a_source_is_announced_once_the_source_and_its_videos
 @pytest.mark.asyncio
 async def test_private_deleted_and_duplicate_entries_are_counted_and_named_not_created(db):
     backend = SimBackend(private_rate=0.1, deleted_rate=0.05, seed=3)
-    entries = await _entries(SimBackend(private_rate=0.1, deleted_rate=0.05, seed=3), SourceRef(SourceKind.PLAYLIST, "PLsimulated150"))
+    entries = await _entries(
+        SimBackend(private_rate=0.1, deleted_rate=0.05, seed=3), SourceRef(SourceKind.PLAYLIST, "PLsimulated150")
+    )
     private = sum(e.state is EntryState.PRIVATE for e in entries)
     deleted = sum(e.state is EntryState.DELETED for e in entries)
     available = [e.video_id for e in entries if e.state is EntryState.AVAILABLE]

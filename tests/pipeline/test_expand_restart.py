@@ -15,15 +15,14 @@ import pytest
 
 from robust_import_app import library
 from robust_import_app.db import Database
-from robust_import_app.pipeline.context import StageContext
-from robust_import_app.pipeline.sources.expand import SourceExpander
-from robust_import_app.pipeline.resilience.guard import Guards
-from robust_import_app.pipeline.queue.videos import ImportQueue, LeaseLost
-from robust_import_app.pipeline.queue.sources import PagePlan, SourceQueue
-from robust_import_app.domain.sources import SourceState
+from robust_import_app.domain.sources import Lister, SourceState
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.queue.sources import PagePlan, SourceQueue
+from robust_import_app.pipeline.queue.videos import ImportQueue, LeaseLost
+from robust_import_app.pipeline.resilience.guard import Guards
+from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.youtube.sim import SimBackend
-from robust_import_app.domain.sources import Lister
 from robust_import_app.youtube.sources import SourceEntry
 from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY
 from tests.pipeline.source_helpers import (
@@ -58,9 +57,7 @@ class PageCountingSim(SimBackend):
 
 def _expander(db: Database, backend, *, worker_id: str, lease_s: float) -> SourceExpander:
     queue = ImportQueue(db, worker_id=worker_id, lease_s=lease_s)
-    ctx = StageContext(
-        backend=backend, guards=Guards.from_configs({u: FAST_GUARD for u in Upstream}), queue=queue
-    )
+    ctx = StageContext(backend=backend, guards=Guards.from_configs({u: FAST_GUARD for u in Upstream}), queue=queue)
     return SourceExpander(
         ctx,
         queue=SourceQueue(db, worker_id=worker_id, lease_s=lease_s),
@@ -162,7 +159,11 @@ async def test_kill_9_mid_expansion_then_restart_creates_every_entry_once(db, db
     with (tmp_path / "worker.log").open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "robust_import_app", "worker"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             _wait_until(lambda: source_row(db, source_id).found >= 100, timeout_s=60, what="the first page")

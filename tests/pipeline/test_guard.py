@@ -8,23 +8,22 @@ import httpx
 import pytest
 import youtube_transcript_api as yta
 
-from robust_import_app.pipeline.resilience.breaker import BreakerState
-from robust_import_app.pipeline.config import (
-    DEFAULT_WHISPER_INTERVAL_S,
-    GuardConfig,
-    default_guard_configs,
-)
 from robust_import_app.domain.errors import (
     ErrorCode,
     PermanentImportError,
     TransientImportError,
 )
-from robust_import_app.pipeline.resilience.guard import Guards, UpstreamGuard
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.config import (
+    DEFAULT_WHISPER_INTERVAL_S,
+    GuardConfig,
+    default_guard_configs,
+)
+from robust_import_app.pipeline.resilience.breaker import BreakerState
+from robust_import_app.pipeline.resilience.guard import Guards, UpstreamGuard
 from tests.clock import FakeClock
 
 VID = "dQw4w9WgXcQ"
-
 
 
 def too_many_requests(retry_after: str | None = "30") -> httpx.HTTPStatusError:
@@ -66,9 +65,7 @@ async def test_success_runs_the_body_and_records_success(guard: UpstreamGuard) -
 
 
 @pytest.mark.asyncio
-async def test_raw_exception_is_classified_and_raised_from_the_original(
-    guard: UpstreamGuard, clock: FakeClock
-) -> None:
+async def test_raw_exception_is_classified_and_raised_from_the_original(guard: UpstreamGuard, clock: FakeClock) -> None:
     original = too_many_requests("30")
     with pytest.raises(TransientImportError) as info:
         async with guard.request(video_id=VID, stage="metadata"):

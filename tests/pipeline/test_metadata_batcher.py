@@ -12,17 +12,19 @@ from sqlmodel import select
 from werkzeug import Request, Response
 
 from robust_import_app import library
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import Video
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
-from robust_import_app.domain.stages import ImportStage
-from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.data_api import DataApiClient
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import FAST_GUARD, RecordingSink, make_worker
 from tests.youtube.test_data_api import API_KEY, PATH, google_error, list_response, video_item
 
-QUOTA = google_error(403, "The request cannot be completed because you have exceeded your quota.", "quotaExceeded", "youtube.quota")
+QUOTA = google_error(
+    403, "The request cannot be completed because you have exceeded your quota.", "quotaExceeded", "youtube.quota"
+)
 
 
 class DataApi:

@@ -19,9 +19,11 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select, update
 
 from robust_import_app import library
+from robust_import_app.domain.errors import ErrorCode, TransientImportError
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import CaptionSegment, CaptionSource, Chapter
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video, utcnow
 from robust_import_app.pipeline import supervise as supervise_module
-from robust_import_app.domain.errors import ErrorCode, TransientImportError
 from robust_import_app.pipeline.queue.videos import (
     BatchCounts,
     CaptionsOutcome,
@@ -30,8 +32,6 @@ from robust_import_app.pipeline.queue.videos import (
     estimate_remaining_s,
     time_left,
 )
-from robust_import_app.domain.stages import ImportStage
-from robust_import_app.domain.video import CaptionSegment, CaptionSource, Chapter
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -94,9 +94,7 @@ def test_a_worker_that_lost_its_lease_writes_nothing(db):
     [stale] = first.claim_due(1)
     second = ImportQueue(db, lease_s=60)
     [current] = second.claim_due(1, now=utcnow() + dt.timedelta(seconds=61))
-    outcome = CaptionsOutcome(
-        source=CaptionSource.MANUAL, language="en", segments=(CaptionSegment(0.0, 1.0, "stale"),)
-    )
+    outcome = CaptionsOutcome(source=CaptionSource.MANUAL, language="en", segments=(CaptionSegment(0.0, 1.0, "stale"),))
     failure = TransientImportError(ErrorCode.TIMEOUT, video_id="fenceAAAAAA")
     writes = {
         "enter_stage": lambda: first.enter_stage(stale, ImportStage.METADATA),
@@ -108,7 +106,7 @@ def test_a_worker_that_lost_its_lease_writes_nothing(db):
         "release": lambda: first.release(stale),
         "reserve_whisper_seconds": lambda: first.reserve_whisper_seconds(stale, seconds=10, cap_s=100),
     }
-    for name, write in writes.items():
+    for write in writes.values():
         with pytest.raises(LeaseLost):
             write()
     assert first.renew([stale]) == [stale]

@@ -14,7 +14,6 @@ from robust_import_app.pipeline.resilience.ratelimit import AdaptiveRateLimiter
 from tests.clock import FakeClock
 
 
-
 def make(clock: FakeClock, **kwargs: float) -> AdaptiveRateLimiter:
     return AdaptiveRateLimiter(clock=clock, sleep=clock.sleep, **kwargs)  # type: ignore[arg-type]
 

@@ -16,9 +16,10 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
 
-from robust_import_app.pipeline.resilience.breaker import BreakerState
-from robust_import_app.pipeline.config import GuardConfig
 from robust_import_app.domain.errors import ErrorCode, TransientImportError
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.resilience.shared_guard import (
     UNREACHABLE_RETRY_S,
@@ -26,7 +27,6 @@ from robust_import_app.pipeline.resilience.shared_guard import (
     connect,
     shared_guards,
 )
-from robust_import_app.domain.upstreams import Upstream
 from tests.servers import RedisServer
 
 VID = "dQw4w9WgXcQ"
@@ -55,9 +55,7 @@ def prefix() -> str:
 
 def pair(client: aioredis.Redis, prefix: str, config: GuardConfig) -> tuple[SharedUpstreamGuard, SharedUpstreamGuard]:
     """Two guards of one upstream on one Redis: what two worker processes hold."""
-    return tuple(
-        SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix=prefix) for _ in range(2)
-    )  # type: ignore[return-value]
+    return tuple(SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix=prefix) for _ in range(2))  # type: ignore[return-value]
 
 
 async def send(guard: SharedUpstreamGuard, sent_at: list[float], *, fail: Exception | None = None) -> None:
@@ -75,7 +73,7 @@ async def rate_limited(guard: SharedUpstreamGuard, retry_after: str | None = Non
 
 def gaps(times: list[float]) -> list[float]:
     times = sorted(times)
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
 
 
 @pytest.mark.asyncio
@@ -105,9 +103,7 @@ async def test_the_concurrency_cap_counts_the_requests_of_both(client, prefix) -
 
 
 @pytest.mark.asyncio
-async def test_a_429_seen_by_one_stretches_the_spacing_of_both_and_its_retry_after_pauses_both(
-    client, prefix
-) -> None:
+async def test_a_429_seen_by_one_stretches_the_spacing_of_both_and_its_retry_after_pauses_both(client, prefix) -> None:
     first, second = pair(client, prefix, GuardConfig(interval_s=0.2, max_interval_s=1.0))
     await rate_limited(first, retry_after="1")
     await second.refresh()

@@ -145,7 +145,7 @@ def test_a_shared_breaker_stops_all_four_workers_at_once_and_one_probe_goes_out(
     finally:
         workers.stop()
     calls = sorted(a.at_s for a in of(read_admissions(tmp_path / "calls.log"), Upstream.PLAYER))
-    gaps = [later - earlier for earlier, later in zip(calls, calls[1:])]
+    gaps = [later - earlier for earlier, later in zip(calls, calls[1:], strict=False)]
     burst = next((index + 1 for index, gap in enumerate(gaps) if gap >= 0.9 * COOLDOWN_S), len(calls))
     print(f"player calls: {len(calls)}; burst before the breaker opened: {burst}; later gaps: {gaps[burst:]}")
     assert burst <= THRESHOLD + CONCURRENCY - 1, (

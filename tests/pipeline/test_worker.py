@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import col, func, select, update
 
 from robust_import_app import library
-from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
+from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -156,7 +156,9 @@ async def test_transient_failure_stores_the_next_attempt_time(db):
 async def test_transient_failures_fail_the_video_once_attempts_run_out(db):
     from robust_import_app.pipeline.resilience.retry import RetryPolicy
 
-    sink, _ = await _import(db, "botcAAAAAAA", SimBackend(), retry=RetryPolicy(max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.002))
+    sink, _ = await _import(
+        db, "botcAAAAAAA", SimBackend(), retry=RetryPolicy(max_attempts=2, backoff_base_s=0.001, backoff_max_s=0.002)
+    )
     row = _rows(db)["botcAAAAAAA"]
     assert row.import_stage is ImportStage.ERROR
     assert row.error_code == ErrorCode.BOT_CHECK.value
@@ -181,7 +183,9 @@ async def test_resume_after_a_crash_finishes_everything_once(db):
                 .values(import_stage=stage, import_progress=stage.progress, claimed_by=dead, claimed_until=lease)
             )
         row_id = session.exec(select(Video.id).where(Video.youtube_id == ids[3])).one()
-        session.add(TranscriptSegmentRow(video_id=row_id, start_s=0, duration_s=1, text="kept", source=CaptionSource.AUTO))
+        session.add(
+            TranscriptSegmentRow(video_id=row_id, start_s=0, duration_s=1, text="kept", source=CaptionSource.AUTO)
+        )
     sink = RecordingSink(db)
     await asyncio.wait_for(make_worker(db, SimBackend(), sink).run(until_idle=True), timeout=30)
     rows = _rows(db)
@@ -255,8 +259,8 @@ def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
 
 
 def test_pause_notice_while_the_shared_limits_are_unreachable():
-    from robust_import_app.pipeline.worker import PauseNotice
     from robust_import_app.domain.upstreams import Upstream
+    from robust_import_app.pipeline.worker import PauseNotice
 
     notice = PauseNotice(upstream=Upstream.PLAYER, resume_in_s=4.6, reason=ErrorCode.LIMITS_UNREACHABLE)
     assert notice.message == "Paused — the shared rate limit is unreachable (Redis), retrying in 5 s"

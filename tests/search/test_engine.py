@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.library import copy_videos, move_videos
 from robust_import_app.models.tables import Video, VideoList
 from robust_import_app.search.engine import MARK_END, MARK_START, highlight_parts, search
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.domain.video import CaptionSegment
 
 
 def _list(db, name: str) -> int:
@@ -42,18 +42,49 @@ def library(db):
     """Two lists of videos; returns the list ids and video row ids by name."""
     inbox, talks = _list(db, "Inbox"), _list(db, "Talks")
     ids = {
-        "rust": _video(db, inbox, "rust0000001", title="Rust ownership explained", channel="Let's Get Rusty",
-                       description="Borrowing and lifetimes."),
-        "python": _video(db, inbox, "py000000001", title="Python tutorial for beginners", channel="Corey Schafer",
-                         description="Learn variables and loops."),
-        "cooking": _video(db, inbox, "cook0000001", title="Perfect risotto", channel="Kenji",
-                          description="A python appears in no recipe here.",
-                          transcript=[(0.0, "today we make risotto"), (12.0, "stir the rice slowly"),
-                                      (61.5, "now the parmesan goes in"), (66.0, "and a knob of butter")]),
-        "talk": _video(db, talks, "talk0000001", title="Python at scale", channel="PyCon",
-                       description="A conference talk.",
-                       transcript=[(3.0, "welcome everyone"), (50.0, "we sponsor nothing"),
-                                   (95.0, "distributed systems in python")]),
+        "rust": _video(
+            db,
+            inbox,
+            "rust0000001",
+            title="Rust ownership explained",
+            channel="Let's Get Rusty",
+            description="Borrowing and lifetimes.",
+        ),
+        "python": _video(
+            db,
+            inbox,
+            "py000000001",
+            title="Python tutorial for beginners",
+            channel="Corey Schafer",
+            description="Learn variables and loops.",
+        ),
+        "cooking": _video(
+            db,
+            inbox,
+            "cook0000001",
+            title="Perfect risotto",
+            channel="Kenji",
+            description="A python appears in no recipe here.",
+            transcript=[
+                (0.0, "today we make risotto"),
+                (12.0, "stir the rice slowly"),
+                (61.5, "now the parmesan goes in"),
+                (66.0, "and a knob of butter"),
+            ],
+        ),
+        "talk": _video(
+            db,
+            talks,
+            "talk0000001",
+            title="Python at scale",
+            channel="PyCon",
+            description="A conference talk.",
+            transcript=[
+                (3.0, "welcome everyone"),
+                (50.0, "we sponsor nothing"),
+                (95.0, "distributed systems in python"),
+            ],
+        ),
     }
     return {"inbox": inbox, "talks": talks, **ids}
 
@@ -126,8 +157,12 @@ def test_best_window_is_the_matching_one(db, library):
 def test_window_saying_the_word_more_often_ranks_its_video_first(db):
     list_id = _list(db, "Harbour")
     once = _video(db, list_id, "once0000001", transcript=[(0.0, "the lighthouse at dusk"), (5.0, "boats come home")])
-    often = _video(db, list_id, "often000001", transcript=[(0.0, "a lighthouse, then a lighthouse"),
-                                                            (5.0, "and one more lighthouse")])
+    often = _video(
+        db,
+        list_id,
+        "often000001",
+        transcript=[(0.0, "a lighthouse, then a lighthouse"), (5.0, "and one more lighthouse")],
+    )
     page = search(db, "lighthouse")
     assert _ids(page) == [often, once]
     assert page.hits[0].rank > page.hits[1].rank > 0

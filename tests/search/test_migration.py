@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from robust_import_app.db import ALEMBIC_INI, Database
 from robust_import_app.search.engine import MARK_START, search
 
@@ -44,15 +44,19 @@ def _seed_old_library(url: str) -> None:
         connection.execute(
             sa.text("INSERT INTO video_list (id, name, created_at) VALUES (1, 'Inbox', CURRENT_TIMESTAMP)")
         )
-        connection.execute(sa.text(
-            "INSERT INTO video (id, list_id, youtube_id, title, channel, description, thumbnail_url, import_stage, "
-            "import_progress, attempt_count, created_at, updated_at) VALUES "
-            "(7, 1, 'old00000001', 'Sourdough basics', 'Bread Lab', 'Starter and levain.', '', 'complete', 100, 0, "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-        ))
         connection.execute(
-            sa.text("INSERT INTO transcript_segment (video_id, start_s, duration_s, text, source) VALUES "
-                    "(7, :start_s, 3.0, :text, 'manual')"),
+            sa.text(
+                "INSERT INTO video (id, list_id, youtube_id, title, channel, description, thumbnail_url, import_stage, "
+                "import_progress, attempt_count, created_at, updated_at) VALUES "
+                "(7, 1, 'old00000001', 'Sourdough basics', 'Bread Lab', 'Starter and levain.', '', 'complete', 100, 0, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO transcript_segment (video_id, start_s, duration_s, text, source) VALUES "
+                "(7, :start_s, 3.0, :text, 'manual')"
+            ),
             [{"start_s": float(s), "text": f"cue {s}"} for s in range(0, 300, 5)]
             + [{"start_s": 137.5, "text": "fold the dough gently"}],
         )

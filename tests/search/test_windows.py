@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from robust_import_app.search.windows import WINDOW_S, build_windows
 from robust_import_app.domain.video import CaptionSegment
+from robust_import_app.search.windows import WINDOW_S, build_windows
 
 
 def _cue(start_s: float, text: str = "word") -> CaptionSegment:
@@ -14,7 +14,7 @@ def test_cues_start_a_new_window_every_45_seconds():
     windows = build_windows([_cue(s, f"c{s}") for s in range(0, 120, 4)])
     assert [w.start_s for w in windows] == [0, 48, 96]
     assert windows[0].text == " ".join(f"c{s}" for s in range(0, 45, 4))
-    assert all(b.start_s - a.start_s <= WINDOW_S + 4 for a, b in zip(windows, windows[1:]))
+    assert all(b.start_s - a.start_s <= WINDOW_S + 4 for a, b in zip(windows, windows[1:], strict=False))
 
 
 def test_a_gap_opens_a_window_at_the_next_cue_and_order_does_not_matter():

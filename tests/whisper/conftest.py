@@ -28,10 +28,7 @@ def make_audio(target: Path, lavfi: str) -> Path:
 @pytest.fixture(scope="session")
 def beeps_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """60 s of 44.1 kHz WAV (about 5.3 MB): a 0.5 s 440 Hz beep every 10 s, silence between."""
-    graph = (
-        "sine=frequency=440:duration=60,"
-        f"volume=volume=0:enable='gte(mod(t\\,{BEEP_EVERY_S})\\,0.5)'"
-    )
+    graph = f"sine=frequency=440:duration=60,volume=volume=0:enable='gte(mod(t\\,{BEEP_EVERY_S})\\,0.5)'"
     return make_audio(tmp_path_factory.mktemp("audio") / "beeps.wav", graph)
 
 

@@ -12,8 +12,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from robust_import_app.whisper import TranscriptionResult, WhisperApiClient, parse_verbose_json
 from robust_import_app.domain.video import CaptionSegment
+from robust_import_app.whisper import TranscriptionResult, WhisperApiClient, parse_verbose_json
 
 PATH = "/openai/v1/audio/transcriptions"
 KEY = "gsk_test_key"
@@ -29,6 +29,7 @@ VERBOSE_JSON = {
     ],
     "x_groq": {"id": "req_01"},
 }
+
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
@@ -51,8 +52,15 @@ async def test_upload_is_multipart_and_segments_are_parsed(api_server: HTTPServe
 
     def handler(request: Request) -> Response:
         upload = request.files["file"]
-        seen.append({"form": request.form.to_dict(), "name": upload.filename, "bytes": upload.read(),
-                     "auth": request.headers.get("Authorization"), "type": request.mimetype})
+        seen.append(
+            {
+                "form": request.form.to_dict(),
+                "name": upload.filename,
+                "bytes": upload.read(),
+                "auth": request.headers.get("Authorization"),
+                "type": request.mimetype,
+            }
+        )
         return _json(VERBOSE_JSON)
 
     api_server.expect_request(PATH, method="POST").respond_with_handler(handler)
@@ -65,8 +73,12 @@ async def test_upload_is_multipart_and_segments_are_parsed(api_server: HTTPServe
         audio_duration_s=5.25,
     )
     [request] = seen
-    assert request["form"] == {"model": "whisper-large-v3-turbo", "response_format": "verbose_json",
-                               "timestamp_granularities[]": "segment", "language": "en"}
+    assert request["form"] == {
+        "model": "whisper-large-v3-turbo",
+        "response_format": "verbose_json",
+        "timestamp_granularities[]": "segment",
+        "language": "en",
+    }
     assert request["name"] == "clip.mp3"
     assert request["bytes"] == audio.read_bytes()
     assert request["auth"] == f"Bearer {KEY}"
@@ -91,12 +103,33 @@ async def test_language_is_left_out_when_not_given(api_server: HTTPServer, audio
 @pytest.mark.parametrize(
     ("status", "body", "headers"),
     [
-        (429, {"error": {"message": "Rate limit reached for model whisper-large-v3",
-                         "type": "tokens", "code": "rate_limit_exceeded"}}, {"Retry-After": "17"}),
-        (413, {"error": {"message": "Request Entity Too Large", "type": "invalid_request_error",
-                         "code": "request_too_large"}}, {}),
-        (401, {"error": {"message": "Invalid API Key", "type": "invalid_request_error",
-                         "code": "invalid_api_key"}}, {}),
+        (
+            429,
+            {
+                "error": {
+                    "message": "Rate limit reached for model whisper-large-v3",
+                    "type": "tokens",
+                    "code": "rate_limit_exceeded",
+                }
+            },
+            {"Retry-After": "17"},
+        ),
+        (
+            413,
+            {
+                "error": {
+                    "message": "Request Entity Too Large",
+                    "type": "invalid_request_error",
+                    "code": "request_too_large",
+                }
+            },
+            {},
+        ),
+        (
+            401,
+            {"error": {"message": "Invalid API Key", "type": "invalid_request_error", "code": "invalid_api_key"}},
+            {},
+        ),
         (503, {"error": {"message": "Service Unavailable", "type": "internal_server_error"}}, {}),
     ],
     ids=["rate-limited", "too-large", "bad-key", "server-error"],

@@ -10,6 +10,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
+from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.whisper import (
     AudioChunk,
     TranscriptionResult,
@@ -18,7 +19,6 @@ from robust_import_app.whisper import (
     stitch,
     temporary_workdir,
 )
-from robust_import_app.domain.video import CaptionSegment
 
 MAX_BYTES = 100_000  # about 22 s of 32 kbit/s MP3: the 60 s file needs 3 chunks
 BEEP_EVERY_S = 10  # as in conftest.beeps_wav
@@ -27,9 +27,21 @@ BEEP_EVERY_S = 10  # as in conftest.beeps_wav
 def beep_onsets_s(path: Path) -> list[float]:
     """Where each beep starts in ``path`` (seconds), from ffmpeg's silencedetect."""
     report = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
-         "-af", "silencedetect=n=-40dB:d=0.3", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-i",
+            str(path),
+            "-af",
+            "silencedetect=n=-40dB:d=0.3",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     ends = [float(v) for v in re.findall(r"silence_end: ([0-9.]+)", report)]
     length_s = probe_duration_s(path)
@@ -62,7 +74,8 @@ def test_split_chunks_fit_and_are_compact_mp3(chunks: list[AudioChunk]) -> None:
         assert 0 < chunk.path.stat().st_size <= MAX_BYTES
         report = subprocess.run(
             [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(chunk.path)],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         ).stderr
         assert re.search(r"Audio: mp3.*16000 Hz, mono", report), report
 
@@ -72,7 +85,7 @@ def test_split_offsets_ascend_and_cover_the_file(beeps_wav: Path, chunks: list[A
     lengths = [probe_duration_s(c.path) for c in chunks]
     assert offsets[0] == 0.0
     assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets)
-    for offset, length, next_offset in zip(offsets, lengths, offsets[1:]):
+    for offset, length, next_offset in zip(offsets, lengths, offsets[1:], strict=False):
         assert offset + length == pytest.approx(next_offset, abs=0.1)
     assert sum(lengths) == pytest.approx(probe_duration_s(beeps_wav), abs=0.1)
 
@@ -100,7 +113,11 @@ def test_stitch_shifts_segments_by_chunk_offsets_in_order() -> None:
     third = _result("de", 16.0, (3.25, "e"))
     stitched = stitch([(22.0, second), (0.0, first), (44.0, third)])
     assert [(s.start_s, s.text) for s in stitched.segments] == [
-        (1.0, "a"), (20.0, "b"), (22.0, "c"), (34.5, "d"), (47.25, "e"),
+        (1.0, "a"),
+        (20.0, "b"),
+        (22.0, "c"),
+        (34.5, "d"),
+        (47.25, "e"),
     ]
     assert all(s.duration_s == 1.5 for s in stitched.segments)
     assert stitched.language == "en"

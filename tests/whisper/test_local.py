@@ -32,8 +32,10 @@ async def test_transcript_has_the_spoken_words_in_time_order(
     again = await engine.transcribe(speech_wav, language="en")
     warm_s = time.perf_counter() - started
     with capsys.disabled():
-        print(f"\n[local tiny.en] {audio_s:.1f} s of espeak speech: first call (model load + "
-              f"transcribe) {cold_s:.2f} s, second call {warm_s:.2f} s; text: {result.text!r}")
+        print(
+            f"\n[local tiny.en] {audio_s:.1f} s of espeak speech: first call (model load + "
+            f"transcribe) {cold_s:.2f} s, second call {warm_s:.2f} s; text: {result.text!r}"
+        )
 
     heard = set(re.findall(r"[a-z]+", result.text.lower()))
     said = {w for w in re.findall(r"[a-z]+", SPOKEN.lower()) if len(w) >= 4}  # tiny.en is rough: most, not all

@@ -15,6 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.whisper import (
     LocalWhisper,
     TranscriptionResult,
@@ -22,7 +23,6 @@ from robust_import_app.whisper import (
     build_transcriber,
     transcribe_file,
 )
-from robust_import_app.domain.video import CaptionSegment
 
 PATH = "/openai/v1/audio/transcriptions"
 MAX_UPLOAD_MB = 0.1  # 100,000 bytes: the 5.3 MB beeps file goes up in 3 chunks
@@ -42,9 +42,21 @@ def _hear_beeps(audio: bytes, workdir: Path) -> list[float]:
     upload = workdir / f"upload-{len(list(workdir.iterdir()))}.mp3"
     upload.write_bytes(audio)
     report = subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(upload),
-         "-af", "silencedetect=n=-40dB:d=0.3", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-nostdin",
+            "-i",
+            str(upload),
+            "-af",
+            "silencedetect=n=-40dB:d=0.3",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     length = re.search(r"time=(\d+):(\d+):([\d.]+)", report.rsplit("size=", 1)[-1])
     assert length is not None
@@ -58,10 +70,13 @@ def _beep_server(server: HTTPServer, workdir: Path, uploads: list[bytes], fail_o
         audio = request.files["file"].read()
         uploads.append(audio)
         if len(uploads) == fail_on:
-            return Response('{"error": {"message": "Rate limit reached"}}', status=429,
-                            headers={"Retry-After": "3"}, content_type="application/json")
-        segments = [{"start": t, "end": t + 0.5, "text": f" beep {len(uploads)}"}
-                    for t in _hear_beeps(audio, workdir)]
+            return Response(
+                '{"error": {"message": "Rate limit reached"}}',
+                status=429,
+                headers={"Retry-After": "3"},
+                content_type="application/json",
+            )
+        segments = [{"start": t, "end": t + 0.5, "text": f" beep {len(uploads)}"} for t in _hear_beeps(audio, workdir)]
         body = {"language": "english", "duration": 22.0, "text": "", "segments": segments}
         return Response(json.dumps(body), content_type="application/json")
 
@@ -74,8 +89,9 @@ async def test_big_file_is_split_sent_in_chunks_and_stitched(
 ) -> None:
     uploads: list[bytes] = []
     _beep_server(api_server, tmp_path, uploads)
-    async with WhisperApiClient(base_url=api_server.url_for("/openai/v1"), api_key="k",
-                                max_upload_mb=MAX_UPLOAD_MB) as client:
+    async with WhisperApiClient(
+        base_url=api_server.url_for("/openai/v1"), api_key="k", max_upload_mb=MAX_UPLOAD_MB
+    ) as client:
         result = await transcribe_file(client, beeps_wav)
 
     assert len(uploads) == 3
@@ -92,8 +108,9 @@ async def test_error_in_a_later_chunk_propagates_and_cleans_up(
 ) -> None:
     uploads: list[bytes] = []
     _beep_server(api_server, tmp_path, uploads, fail_on=2)
-    async with WhisperApiClient(base_url=api_server.url_for("/openai/v1"), api_key="k",
-                                max_upload_mb=MAX_UPLOAD_MB) as client:
+    async with WhisperApiClient(
+        base_url=api_server.url_for("/openai/v1"), api_key="k", max_upload_mb=MAX_UPLOAD_MB
+    ) as client:
         with pytest.raises(httpx.HTTPStatusError) as caught:
             await transcribe_file(client, beeps_wav)
     assert caught.value.response.headers["Retry-After"] == "3"
@@ -152,7 +169,11 @@ def test_build_transcriber_prefers_local_then_api_then_none() -> None:
     assert isinstance(build_transcriber(api_key="k", local_model_dir=model_dir), LocalWhisper)
     api = build_transcriber(api_key="k", api_url="http://127.0.0.1:9/v1", model="whisper-large-v3-turbo")
     assert isinstance(api, WhisperApiClient)
-    assert (api.base_url, api.model, api.max_upload_bytes) == ("http://127.0.0.1:9/v1", "whisper-large-v3-turbo", 25_000_000)
+    assert (api.base_url, api.model, api.max_upload_bytes) == (
+        "http://127.0.0.1:9/v1",
+        "whisper-large-v3-turbo",
+        25_000_000,
+    )
     assert build_transcriber(api_key="", local_model_dir=None) is None
     assert build_transcriber() is None
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS_DIR
-from robust_import_app.youtube.chapters import chapters_from_ytdlp, parse_chapters
 from robust_import_app.domain.video import Chapter
+from robust_import_app.youtube.chapters import chapters_from_ytdlp, parse_chapters
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 
@@ -48,8 +47,7 @@ def test_description_without_timestamps_has_no_chapters() -> None:
         pytest.param("(0:00) Intro\n(0:45) Verse\n[2:10] Outro", id="brackets"),
         pytest.param("Intro 0:00\nVerse - 0:45\nOutro (2:10)", id="title-first"),
         pytest.param(
-            "Timestamps:\n\n  0:00 Intro  \nsome words in between\n"
-            "0:45 Verse\n2:10 Outro\n\nThanks!",
+            "Timestamps:\n\n  0:00 Intro  \nsome words in between\n0:45 Verse\n2:10 Outro\n\nThanks!",
             id="among-other-lines",
         ),
     ],
@@ -89,9 +87,7 @@ def test_title_first_is_used_only_when_time_first_gives_nothing_valid() -> None:
         pytest.param("0:00 Intro\n0:45 Verse\n3:11 Outro", 200, id="9-second-last-chapter"),
         pytest.param("0:00 Intro\n0:45 Verse\n4:00 Outro", 200, id="start-after-the-end"),
         pytest.param("0:00Intro\n0:45Verse\n2:10Outro", 200, id="no-separator"),
-        pytest.param(
-            "We start at 0:00 sharp, verse at 0:45, outro at 2:10 ok", 200, id="mid-sentence"
-        ),
+        pytest.param("We start at 0:00 sharp, verse at 0:45, outro at 2:10 ok", 200, id="mid-sentence"),
         pytest.param("", 200, id="empty"),
     ],
 )

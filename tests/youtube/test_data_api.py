@@ -18,12 +18,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from robust_import_app.pipeline.config import GuardConfig
 from robust_import_app.domain.errors import ErrorCode, PermanentImportError
-from robust_import_app.pipeline.resilience.guard import UpstreamGuard
-from robust_import_app.redact import RedactingFilter
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
+from robust_import_app.pipeline.config import GuardConfig
+from robust_import_app.pipeline.resilience.guard import UpstreamGuard
+from robust_import_app.redact import RedactingFilter
 from robust_import_app.youtube.data_api import (
     MAX_IDS_PER_CALL,
     DataApiBatch,
@@ -59,8 +59,11 @@ def video_item(
     """One ``youtube#video`` resource with parts snippet, contentDetails, status."""
     sizes = {"default": (120, 90, "default"), "medium": (320, 180, "mqdefault"), "high": (480, 360, "hqdefault")}
     thumbnails = {
-        size: {"url": f"https://i.ytimg.com/vi/{video_id}/{sizes[size][2]}.jpg", "width": sizes[size][0],
-               "height": sizes[size][1]}
+        size: {
+            "url": f"https://i.ytimg.com/vi/{video_id}/{sizes[size][2]}.jpg",
+            "width": sizes[size][0],
+            "height": sizes[size][1],
+        }
         for size in thumbnail_sizes
     }
     snippet: dict[str, Any] = {

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.domain.errors import ErrorCode
-from robust_import_app.youtube.data_api import ChannelNotFound, DataApiClient
 from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.pipeline.resilience.classify import classify
+from robust_import_app.youtube.data_api import ChannelNotFound, DataApiClient
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 API_KEY = "AIzaSyTest-Key_0123456789abcdefghijklm"
@@ -98,9 +98,9 @@ async def test_playlist_pages_of_fifty_follow_the_page_token(httpserver_ipv4: HT
     second = [playlist_item(f"vid{n:04d}_x-y", n) for n in range(50, 62)]
     base = {"part": ITEM_PARTS, "playlistId": PLAYLIST, "maxResults": "50"}
     headers = {"x-goog-api-key": API_KEY}
-    httpserver_ipv4.expect_ordered_request("/youtube/v3/playlistItems", query_string=base, headers=headers).respond_with_json(
-        items_page(first, total=62, next_token="EAAaBlBUOkNESQ")
-    )
+    httpserver_ipv4.expect_ordered_request(
+        "/youtube/v3/playlistItems", query_string=base, headers=headers
+    ).respond_with_json(items_page(first, total=62, next_token="EAAaBlBUOkNESQ"))
     httpserver_ipv4.expect_ordered_request(
         "/youtube/v3/playlistItems", query_string=base | {"pageToken": "EAAaBlBUOkNESQ"}, headers=headers
     ).respond_with_json(items_page(second, total=62, next_token=None))
@@ -140,9 +140,13 @@ async def test_private_and_deleted_items_are_kept_with_their_state(httpserver_ip
 
 @pytest.mark.asyncio
 async def test_a_missing_playlist_is_the_apis_404(httpserver_ipv4: HTTPServer) -> None:
-    error = {"error": {"code": 404, "message": "The playlist identified with the request's <code>playlistId</code> "
-                       "parameter cannot be found.", "errors": [{"domain": "youtube.playlistItem",
-                                                                 "reason": "playlistNotFound"}]}}
+    error = {
+        "error": {
+            "code": 404,
+            "message": "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
+            "errors": [{"domain": "youtube.playlistItem", "reason": "playlistNotFound"}],
+        }
+    }
     httpserver_ipv4.expect_request("/youtube/v3/playlistItems").respond_with_json(error, status=404)
 
     async with client_for(httpserver_ipv4) as client:

@@ -110,8 +110,10 @@ def test_the_channel_id_falls_back_to_the_authors_channel_url() -> None:
         (b"", "empty"),
         (b"  \n", "empty"),
         (channel_feed(entry("FA__ScVhGQA", "x", "2026-11-30T15:00:08+00:00"))[:-40], "not well-formed"),
-        (b"<!DOCTYPE html><html><head><title>Before you continue to YouTube</title></head><body>consent</body></html>",
-         "not well-formed|not an Atom feed"),
+        (
+            b"<!DOCTYPE html><html><head><title>Before you continue to YouTube</title></head><body>consent</body></html>",
+            "not well-formed|not an Atom feed",
+        ),
         (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>', "not an Atom feed"),
         (channel_feed().replace(b"Vls1GmFKf6WlTraIb_IaJg", b"").replace(CHANNEL.encode(), b""), "no channel id"),
         (channel_feed(entry("short", "x", "2026-11-30T15:00:08+00:00")), "no valid video id"),

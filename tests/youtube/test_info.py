@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS_DIR
 from robust_import_app.domain.video import Chapter, SubtitleTrack
 from robust_import_app.youtube.info import metadata_from_info
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 INFO_FILES = sorted(p for p in CORPUS.rglob("*.json") if p.parent.name != "takeout") if CORPUS.is_dir() else []
@@ -112,8 +112,10 @@ def test_subtitle_format_preference_json3_then_vtt_then_srv1() -> None:
 
     info = minimal(
         subtitles={"en": formats("srv3", "vtt", "srv1"), "fr": formats("srv1", "ttml"), "de": formats("ttml")},
-        automatic_captions={"en": formats("vtt", "json3"), "es": [
-            {"ext": "json3", "url": "https://www.youtube.com/api/timedtext?v=abcdefghijk&tlang=es&fmt=json3"}]},
+        automatic_captions={
+            "en": formats("vtt", "json3"),
+            "es": [{"ext": "json3", "url": "https://www.youtube.com/api/timedtext?v=abcdefghijk&tlang=es&fmt=json3"}],
+        },
     )
     assert metadata_from_info(info).subtitle_tracks == (
         SubtitleTrack("en", "vtt", "https://www.youtube.com/api/timedtext?v=abcdefghijk&fmt=vtt", False),

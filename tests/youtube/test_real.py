@@ -29,15 +29,15 @@ from yt_dlp.networking.common import Response as YtDlpResponse
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadError
 
-from tests.conftest import CORPUS_DIR
 from robust_import_app.domain.errors import ErrorCode, PermanentImportError
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
 from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.youtube import real
 from robust_import_app.youtube.backend import YouTubeBackend
-from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
 from robust_import_app.youtube.real import YouTubeClient, require_video_id
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.errors import subtitle_http_error
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 YTA = CORPUS / "youtube-transcript-api"
@@ -105,8 +105,17 @@ def test_require_video_id_accepts_ids(video_id: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["https://www.youtube.com/watch?v=dQw4w9WgXcQ", "dQw4w9WgXc", "dQw4w9WgXcQQ", "dQw4w9WgXcQ\n",
-     "dQw4w9WgX Q", "dQw4w9WgX/Q", "", None, 12345678901],
+    [
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "dQw4w9WgXc",
+        "dQw4w9WgXcQQ",
+        "dQw4w9WgXcQ\n",
+        "dQw4w9WgX Q",
+        "dQw4w9WgX/Q",
+        "",
+        None,
+        12345678901,
+    ],
 )
 def test_require_video_id_refuses_everything_else(text: Any) -> None:
     with pytest.raises(ValueError):
@@ -288,7 +297,8 @@ async def test_http_429_from_youtube_is_ip_blocked_as_in_the_simulator(monkeypat
 async def test_subtitle_download_parses_and_wraps_errors_like_yt_dlp(fake_ytdl: type[FakeYoutubeDL]) -> None:
     track = SubtitleTrack("en", "json3", TIMEDTEXT, True)
     fake_ytdl.urlopen_result = json.dumps(
-        {"events": [{"tStartMs": 500, "dDurationMs": 1500, "segs": [{"utf8": "hello"}]}]}).encode()
+        {"events": [{"tStartMs": 500, "dDurationMs": 1500, "segs": [{"utf8": "hello"}]}]}
+    ).encode()
     assert await YouTubeClient().fetch_subtitle_track("abcdefghijk", track) == [CaptionSegment(0.5, 1.5, "hello")]
     assert fake_ytdl.made[-1].calls == [("urlopen", TIMEDTEXT)]
 
@@ -303,8 +313,11 @@ async def test_subtitle_download_parses_and_wraps_errors_like_yt_dlp(fake_ytdl: 
 async def test_download_audio_asks_for_the_smallest_audio_into_dest_dir(
     fake_ytdl: type[FakeYoutubeDL], tmp_path: Path
 ) -> None:
-    fake_ytdl.info = {"id": "abcdefghijk", "ext": "webm",
-                      "requested_downloads": [{"filepath": str(tmp_path / "abcdefghijk.webm")}]}
+    fake_ytdl.info = {
+        "id": "abcdefghijk",
+        "ext": "webm",
+        "requested_downloads": [{"filepath": str(tmp_path / "abcdefghijk.webm")}],
+    }
     path = await YouTubeClient(max_audio_bytes=5_000_000).download_audio("abcdefghijk", tmp_path)
     assert path == tmp_path / "abcdefghijk.webm"
     [ydl] = fake_ytdl.made
@@ -334,9 +347,7 @@ def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def youtube_points_at(
-    monkeypatch: pytest.MonkeyPatch, api_server: HTTPServer
-) -> Callable[..., None]:
+def youtube_points_at(monkeypatch: pytest.MonkeyPatch, api_server: HTTPServer) -> Callable[..., None]:
     """Make yt-dlp's YouTube extractor describe one audio-only format served by ``api_server``.
 
     Everything after the extraction (format choice, the HTTP download,
@@ -352,8 +363,16 @@ def youtube_points_at(
                 "title": "Audio test",
                 "duration": 60,
                 "live_status": live_status,
-                "formats": [{"format_id": "251", "url": api_server.url_for(AUDIO_PATH), "ext": "webm",
-                             "acodec": "opus", "vcodec": "none", "abr": 50}],
+                "formats": [
+                    {
+                        "format_id": "251",
+                        "url": api_server.url_for(AUDIO_PATH),
+                        "ext": "webm",
+                        "acodec": "opus",
+                        "vcodec": "none",
+                        "abr": 50,
+                    }
+                ],
             }
 
         monkeypatch.setattr(YoutubeIE, "_real_extract", real_extract)

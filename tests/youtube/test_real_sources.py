@@ -22,11 +22,11 @@ from yt_dlp.networking.common import Response as YtDlpResponse
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.youtube import real
 from robust_import_app.youtube.real import Listing, SourceListings, YouTubeClient
-from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PLAYLIST = SourceRef(SourceKind.PLAYLIST, "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU")
@@ -64,13 +64,15 @@ class FakeTab:
                 self.requests.append(page)
                 if page == self.fail_at_page:
                     self.fail_at_page = None
-                    response = YtDlpResponse(io.BytesIO(b""), "https://www.youtube.com/youtubei/v1/browse",
-                                             {"Retry-After": "7"}, status=429)
+                    response = YtDlpResponse(
+                        io.BytesIO(b""), "https://www.youtube.com/youtubei/v1/browse", {"Retry-After": "7"}, status=429
+                    )
                     try:  # as InfoExtractor._request_webpage wraps a network error
                         raise HTTPError(response)
                     except HTTPError as error:
-                        raise ExtractorError(f"Unable to download API page: {error}", cause=error,
-                                             video_id=f"{item_id} page {page}") from error
+                        raise ExtractorError(
+                            f"Unable to download API page: {error}", cause=error, video_id=f"{item_id} page {page}"
+                        ) from error
             yield from self.entries[start : start + self.page_size]
 
 
@@ -173,7 +175,9 @@ async def test_a_channel_tab_pages_by_thirty_under_the_channels_name(youtube: di
 @pytest.mark.asyncio
 async def test_a_redirect_to_another_tab_url_is_followed(youtube: dict[str, FakeTab]) -> None:
     youtube["https://www.youtube.com/@NotJustBikes/videos"] = channel_tab(5)
-    page = await YouTubeClient().list_source_page(SourceRef(SourceKind.CHANNEL, "c/NotJustBikes", ChannelTab.VIDEOS), None)
+    page = await YouTubeClient().list_source_page(
+        SourceRef(SourceKind.CHANNEL, "c/NotJustBikes", ChannelTab.VIDEOS), None
+    )
     assert len(page.entries) == 5 and page.next_cursor is None
 
 

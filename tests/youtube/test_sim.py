@@ -17,10 +17,9 @@ from yt_dlp.extractor.youtube import YoutubeIE
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from tests.conftest import CORPUS_DIR
-from robust_import_app.youtube.chapters import parse_chapters
-from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack
+from robust_import_app.youtube.chapters import parse_chapters
 from robust_import_app.youtube.info import metadata_from_info
 from robust_import_app.youtube.sim import FaultKind, FaultMix, FaultPlan, SimBackend
 from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, TONE_RATE_HZ, write_audio
@@ -28,6 +27,7 @@ from robust_import_app.youtube.sim.captions import generated_cues, render
 from robust_import_app.youtube.sim.playability import LOGIN_HINT, Unplayable, ytdlp_reason
 from robust_import_app.youtube.subtitles import parse_subtitles
 from tests.clock import FakeClock
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
@@ -66,9 +66,7 @@ async def test_recorded_info_json_is_answered_verbatim() -> None:
     metadata = await sim.fetch_metadata("gogEJyoSB9s")
     assert metadata == metadata_from_info(info)
     assert (metadata.duration_s, len(metadata.chapters)) == (7205, 27)
-    assert await sim.list_caption_tracks("gogEJyoSB9s") == [
-        CaptionTrack("en", "English (auto-generated)", True)
-    ]
+    assert await sim.list_caption_tracks("gogEJyoSB9s") == [CaptionTrack("en", "English (auto-generated)", True)]
 
 
 @needs_corpus
@@ -77,7 +75,10 @@ async def test_recorded_player_response_gives_title_tracks_and_recorded_transcri
     sim = SimBackend(corpus_dir=CORPUS)
     metadata = await sim.fetch_metadata("GJLlxj_dtq8")
     assert (metadata.title, metadata.channel, metadata.duration_s) == (
-        "Surface Go Review - It\u2019s Awesome", "Dave2D", 316)
+        "Surface Go Review - It\u2019s Awesome",
+        "Dave2D",
+        316,
+    )
     tracks = await sim.list_caption_tracks("GJLlxj_dtq8")
     assert len(tracks) == 9
     assert CaptionTrack("en", "English (auto-generated)", True) in tracks
@@ -212,11 +213,12 @@ async def test_unlisted_caption_track_raises_no_transcript_found() -> None:
 async def test_subtitle_tracks_parse_identically_in_every_format() -> None:
     sim = SimBackend()
     track = (await sim.fetch_metadata("manuAAAAAAA")).subtitle_tracks[0]
-    cues = {ext: await sim.fetch_subtitle_track("manuAAAAAAA", dataclasses.replace(track, ext=ext))
-            for ext in ("json3", "vtt", "srv1")}
+    cues = {
+        ext: await sim.fetch_subtitle_track("manuAAAAAAA", dataclasses.replace(track, ext=ext))
+        for ext in ("json3", "vtt", "srv1")
+    }
     assert cues["json3"] == cues["vtt"] == cues["srv1"] and len(cues["json3"]) > 10
-    assert cues["json3"] == await sim.fetch_captions(
-        "manuAAAAAAA", CaptionTrack(track.language_code, "English", False))
+    assert cues["json3"] == await sim.fetch_captions("manuAAAAAAA", CaptionTrack(track.language_code, "English", False))
     missing = SubtitleTrack("xx", "json3", "https://www.youtube.com/api/timedtext?v=manuAAAAAAA", False)
     error = await raised(sim.fetch_subtitle_track("manuAAAAAAA", missing))
     assert str(error) == "ERROR: Unable to download video subtitles for 'xx': HTTP Error 404: Not Found"
@@ -256,8 +258,10 @@ def only(kind: str, seed: int = 0) -> SimBackend:
 async def test_player_429_is_yt_dlp_http_error_without_retry_after() -> None:
     error = await raised(only("429").fetch_metadata("abcdefghijk"))
     assert isinstance(error, DownloadError)
-    assert str(error) == ("ERROR: [youtube] abcdefghijk: Unable to download API page: HTTP Error 429: "
-                          "Too Many Requests (caused by <HTTPError 429: Too Many Requests>)")
+    assert str(error) == (
+        "ERROR: [youtube] abcdefghijk: Unable to download API page: HTTP Error 429: "
+        "Too Many Requests (caused by <HTTPError 429: Too Many Requests>)"
+    )
     http_error = error.exc_info[1]
     assert isinstance(http_error, HTTPError) and http_error.status == 429
     assert http_error.response.headers.get("Retry-After") is None
@@ -268,14 +272,18 @@ async def test_player_5xx_and_timeout() -> None:
     error = await raised(only("5xx").fetch_metadata("abcdefghijk"))
     status = error.exc_info[1].status
     assert status in (500, 502, 503)
-    assert re.match(r"^ERROR: \[youtube\] abcdefghijk: Unable to download API page: HTTP Error 5\d\d: "
-                    r"[A-Za-z ]+ \(caused by <HTTPError 5\d\d: [A-Za-z ]+>\)$", str(error))
+    assert re.match(
+        r"^ERROR: \[youtube\] abcdefghijk: Unable to download API page: HTTP Error 5\d\d: "
+        r"[A-Za-z ]+ \(caused by <HTTPError 5\d\d: [A-Za-z ]+>\)$",
+        str(error),
+    )
     timeout = await raised(only("timeout").fetch_metadata("abcdefghijk"))
     assert isinstance(timeout.exc_info[1], TransportError)
     assert isinstance(timeout.exc_info[1].cause, requests.exceptions.ReadTimeout)
     assert str(timeout).startswith(
         "ERROR: [youtube] abcdefghijk: Unable to download API page: HTTPSConnectionPool(host='www.youtube.com', "
-        "port=443): Read timed out. (read timeout=20.0) (caused by TransportError(")
+        "port=443): Read timed out. (read timeout=20.0) (caused by TransportError("
+    )
 
 
 @pytest.mark.asyncio
@@ -305,8 +313,9 @@ async def test_transcript_faults_are_youtube_transcript_api_errors() -> None:
     context = failed.__context__
     assert isinstance(context, requests.HTTPError) and context.response.status_code in (500, 502, 503)
     assert failed.reason == str(context)
-    assert re.match(r"^\d{3} Server Error: [A-Za-z ]+ for url: https://www\.youtube\.com/watch\?v=abcdefghijk$",
-                    failed.reason)
+    assert re.match(
+        r"^\d{3} Server Error: [A-Za-z ]+ for url: https://www\.youtube\.com/watch\?v=abcdefghijk$", failed.reason
+    )
 
 
 @pytest.mark.asyncio
@@ -379,7 +388,6 @@ def test_fault_mix_parses_and_prints() -> None:
 
 
 # --- rate limit, latency, stats --------------------------------------------
-
 
 
 @pytest.mark.asyncio
@@ -459,10 +467,15 @@ def test_tone_audio_lasts_the_video_duration_capped(tmp_path: Path) -> None:
 
 
 def test_from_env_reads_every_variable(tmp_path: Path) -> None:
-    sim = SimBackend.from_env({
-        "IMPORT_SIM_LATENCY_MS": "250", "IMPORT_SIM_RATE": "4.5",
-        "IMPORT_SIM_FAULTS": "429:0.1,private:0.01", "IMPORT_SIM_SEED": "42", "IMPORT_SIM_CORPUS": "",
-    })
+    sim = SimBackend.from_env(
+        {
+            "IMPORT_SIM_LATENCY_MS": "250",
+            "IMPORT_SIM_RATE": "4.5",
+            "IMPORT_SIM_FAULTS": "429:0.1,private:0.01",
+            "IMPORT_SIM_SEED": "42",
+            "IMPORT_SIM_CORPUS": "",
+        }
+    )
     assert (sim.latency_s, sim.rate_per_s, sim.seed) == (0.25, 4.5, 42)
     assert sim.faults == FaultMix.parse("429:0.1,private:0.01")
     defaults = SimBackend.from_env({})
@@ -480,6 +493,7 @@ def test_login_hint_matches_installed_yt_dlp() -> None:
 @needs_corpus
 def test_bot_check_status_reads_like_the_recorded_one() -> None:
     recorded = json.loads(
-        (CORPUS / "youtube-transcript-api/youtube_request_blocked.innertube.json.static").read_text("utf-8"))
+        (CORPUS / "youtube-transcript-api/youtube_request_blocked.innertube.json.static").read_text("utf-8")
+    )
     assert ytdlp_reason(recorded["playabilityStatus"]) == ytdlp_reason(Unplayable.BOT_CHECK.web_status)
     assert ytdlp_reason(recorded["playabilityStatus"]).startswith("Sign in to confirm you\u2019re not a bot. Use")

@@ -12,17 +12,17 @@ import httpx
 import pytest
 from yt_dlp.utils import DownloadError
 
-from tests.conftest import CORPUS_DIR
-from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
+from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.youtube.feed import FeedError, parse_feed
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from robust_import_app.youtube.sim.faults import FaultKind, FeedFault, PageFaults
 from robust_import_app.youtube.sim.sources import MAX_GENERATED_ENTRIES, sim_channel_id, source_size
-from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 from robust_import_app.youtube.sources import SourcePage, SourceRef, feed_url, is_channel_id
 from robust_import_app.youtube.urls import parse_source
 from tests.clock import FakeClock
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
@@ -55,7 +55,12 @@ def test_the_example_keys_are_links_the_parser_accepts() -> None:
 
 @pytest.mark.parametrize(
     ("key", "size"),
-    [("PLsimulated400", 400), ("@simchannel75", 75), ("PLsimulated0", 0), ("PLsimulated999999999", MAX_GENERATED_ENTRIES)],
+    [
+        ("PLsimulated400", 400),
+        ("@simchannel75", 75),
+        ("PLsimulated0", 0),
+        ("PLsimulated999999999", MAX_GENERATED_ENTRIES),
+    ],
 )
 def test_a_trailing_number_sets_the_size(key: str, size: int) -> None:
     assert source_size(key) == size
@@ -120,8 +125,9 @@ async def test_private_and_deleted_entries_are_drawn_under_the_seed_and_refused_
     assert 20 <= len(private) <= 60 and 5 <= len(deleted) <= 40 and len(entries) == 400
     assert all(e.video_id.startswith("priv") and e.title == "" for e in private)
     assert all(e.video_id.startswith("gone") for e in deleted)
-    assert [e for p in await read_all(SimBackend(private_rate=0.1, deleted_rate=0.05, seed=7), PLAYLIST)
-            for e in p.entries] == entries
+    assert [
+        e for p in await read_all(SimBackend(private_rate=0.1, deleted_rate=0.05, seed=7), PLAYLIST) for e in p.entries
+    ] == entries
     error = await raised(sim.fetch_metadata(private[0].video_id))
     assert classify(error).code is ErrorCode.PRIVATE
     assert classify(await raised(sim.fetch_metadata(deleted[0].video_id))).code is ErrorCode.REMOVED
@@ -140,7 +146,9 @@ async def test_recorded_playlist_and_channel_infos_give_their_real_titles() -> N
     assert (playlist.title, playlist.channel_id) == ("Top Music Videos", "UCvYomLPMwUr1FAXRMGhVfCQ")
     assert (channel.title, channel.channel_id) == ("Project Zombie", "UCcRSMoQqXc_JrBZRHDFGbqA")
     assert playlist.entries and channel.entries
-    feed = parse_feed(await sim.fetch_feed(feed_url(SourceRef(SourceKind.PLAYLIST, "PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i"))))
+    feed = parse_feed(
+        await sim.fetch_feed(feed_url(SourceRef(SourceKind.PLAYLIST, "PLoopXDarluPBnuxs4PTC55Sc_2ShAXC0i")))
+    )
     assert (feed.title, feed.channel_id) == ("Top Music Videos", "UCvYomLPMwUr1FAXRMGhVfCQ")
 
 
@@ -153,7 +161,9 @@ async def test_the_nth_page_fails_with_a_429_that_classifies_as_rate_limited_the
     error = await raised(sim.list_source_page(PLAYLIST, "200"))
 
     assert isinstance(error, DownloadError)
-    assert str(error).startswith("ERROR: [youtube:tab] PLsimulated400 page 2: Unable to download API page: HTTP Error 429")
+    assert str(error).startswith(
+        "ERROR: [youtube:tab] PLsimulated400 page 2: Unable to download API page: HTTP Error 429"
+    )
     assert classify(error).code is ErrorCode.RATE_LIMITED
     retried = await sim.list_source_page(PLAYLIST, "200")
     assert retried.next_cursor == "300"
@@ -251,7 +261,10 @@ async def test_a_playlist_feed_lists_its_first_fifteen_available_entries_in_orde
     ("fault", "check"),
     [
         (FeedFault.NOT_FOUND, lambda e: isinstance(e, httpx.HTTPStatusError) and e.response.status_code == 404),
-        (FeedFault.RATE_LIMITED, lambda e: classify(e).code is ErrorCode.RATE_LIMITED and classify(e).retry_after_s == 30),
+        (
+            FeedFault.RATE_LIMITED,
+            lambda e: classify(e).code is ErrorCode.RATE_LIMITED and classify(e).retry_after_s == 30,
+        ),
         (FeedFault.SERVER_ERROR, lambda e: classify(e).code is ErrorCode.SERVER_ERROR),
         (FeedFault.TIMEOUT, lambda e: isinstance(e, httpx.TimeoutException)),
     ],
@@ -285,8 +298,16 @@ def test_from_env_reads_the_source_variables(tmp_path: Path) -> None:
     assert sim.page_faults == PageFaults({3: (FaultKind.RATE_LIMITED, 2)})
     assert sim.feed_fault is FeedFault.SERVER_ERROR and sim.uploads_file == tmp_path / "uploads.txt"
     defaults = SimBackend.from_env({})
-    assert (defaults.private_rate, defaults.deleted_rate, defaults.feed_fault, defaults.uploads_file) == (0, 0, None, None)
-    for name, value in [("IMPORT_SIM_PAGE_FAULTS", "3:bogus"), ("IMPORT_SIM_FEED_FAULT", "418"),
-                        ("IMPORT_SIM_PRIVATE_ENTRIES", "some")]:
+    assert (defaults.private_rate, defaults.deleted_rate, defaults.feed_fault, defaults.uploads_file) == (
+        0,
+        0,
+        None,
+        None,
+    )
+    for name, value in [
+        ("IMPORT_SIM_PAGE_FAULTS", "3:bogus"),
+        ("IMPORT_SIM_FEED_FAULT", "418"),
+        ("IMPORT_SIM_PRIVATE_ENTRIES", "some"),
+    ]:
         with pytest.raises(ValueError, match=name):
             SimBackend.from_env({name: value})

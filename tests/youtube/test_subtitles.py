@@ -3,35 +3,52 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from defusedxml import EntitiesForbidden
 
-from tests.conftest import CORPUS_DIR
 from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.youtube.subtitles import parse_json3, parse_srv1, parse_subtitles, parse_vtt
+from tests.conftest import CORPUS_DIR
 
 CORPUS = CORPUS_DIR
 
 # json3 as YouTube serves auto captions: a window event without segs, word
 # segments with offsets, and aAppend line-feed events.
-JSON3_AUTO = json.dumps({
-    "wireMagic": "pb3",
-    "pens": [{}],
-    "wsWinStyles": [{}, {"mhModeHint": 2, "juJustifCode": 0, "sdScrollDir": 3}],
-    "wpWinPositions": [{}, {"apPoint": 6, "ahHorPos": 20, "avVerPos": 100, "rcRows": 2, "ccCols": 40}],
-    "events": [
-        {"tStartMs": 0, "dDurationMs": 316000, "id": 1, "wpWinPosId": 1, "wsWinStyleId": 1},
-        {"tStartMs": 1280, "dDurationMs": 4640, "wWinId": 1, "segs": [
-            {"utf8": "hey", "acAsrConf": 0}, {"utf8": " guys", "tOffsetMs": 320, "acAsrConf": 0},
-            {"utf8": " so", "tOffsetMs": 800, "acAsrConf": 0}]},
-        {"tStartMs": 3350, "dDurationMs": 2570, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]},
-        {"tStartMs": 3360, "dDurationMs": 4400, "wWinId": 1, "segs": [
-            {"utf8": "this", "acAsrConf": 0}, {"utf8": " is", "tOffsetMs": 240, "acAsrConf": 0},
-            {"utf8": " the", "tOffsetMs": 400}, {"utf8": " surface", "tOffsetMs": 560}, {"utf8": " go"}]},
-    ],
-})
+JSON3_AUTO = json.dumps(
+    {
+        "wireMagic": "pb3",
+        "pens": [{}],
+        "wsWinStyles": [{}, {"mhModeHint": 2, "juJustifCode": 0, "sdScrollDir": 3}],
+        "wpWinPositions": [{}, {"apPoint": 6, "ahHorPos": 20, "avVerPos": 100, "rcRows": 2, "ccCols": 40}],
+        "events": [
+            {"tStartMs": 0, "dDurationMs": 316000, "id": 1, "wpWinPosId": 1, "wsWinStyleId": 1},
+            {
+                "tStartMs": 1280,
+                "dDurationMs": 4640,
+                "wWinId": 1,
+                "segs": [
+                    {"utf8": "hey", "acAsrConf": 0},
+                    {"utf8": " guys", "tOffsetMs": 320, "acAsrConf": 0},
+                    {"utf8": " so", "tOffsetMs": 800, "acAsrConf": 0},
+                ],
+            },
+            {"tStartMs": 3350, "dDurationMs": 2570, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]},
+            {
+                "tStartMs": 3360,
+                "dDurationMs": 4400,
+                "wWinId": 1,
+                "segs": [
+                    {"utf8": "this", "acAsrConf": 0},
+                    {"utf8": " is", "tOffsetMs": 240, "acAsrConf": 0},
+                    {"utf8": " the", "tOffsetMs": 400},
+                    {"utf8": " surface", "tOffsetMs": 560},
+                    {"utf8": " go"},
+                ],
+            },
+        ],
+    }
+)
 
 # WebVTT as YouTube serves auto captions: a header block, karaoke timestamps and
 # <c> tags, a 10 ms cue repeating the line, then a cue starting with that line.

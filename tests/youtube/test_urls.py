@@ -63,8 +63,7 @@ VIDEO_LINKS = [
     ),
     ("https://www.youtube.com/watch?v=MuAGGZNfUkU&list=RDMM", "MuAGGZNfUkU"),
     (
-        "https://www.youtube.com/watch?list=PLW4dVinRY435CBE_JD3t-0SRXKfnZHS1P"
-        "&feature=youtu.be&v=M9cJMXmQ_ZU",
+        "https://www.youtube.com/watch?list=PLW4dVinRY435CBE_JD3t-0SRXKfnZHS1P&feature=youtu.be&v=M9cJMXmQ_ZU",
         "M9cJMXmQ_ZU",
     ),
     ("https://www.youtube.com/watch?v=UC6u0Tct-Fo&list=PL36D642111D65BE7C", "UC6u0Tct-Fo"),
@@ -99,8 +98,7 @@ VIDEO_LINKS = [
     (f"https://www.youtube.com/watch/{RICK}", RICK),
     # wrappers: attribution_link (youtube-dl's old test), oembed
     (
-        "https://www.youtube.com/attribution_link?a=JdfC0C9V6ZI"
-        "&u=%2Fwatch%3Fv%3DEhxJLojIE_o%26feature%3Dshare",
+        "https://www.youtube.com/attribution_link?a=JdfC0C9V6ZI&u=%2Fwatch%3Fv%3DEhxJLojIE_o%26feature%3Dshare",
         "EhxJLojIE_o",
     ),
     (
@@ -339,9 +337,7 @@ def test_paste_rejects_whole_lines_with_the_first_problem_on_each() -> None:
             RejectedLine(prose, LinkProblem.CHANNEL),
             RejectedLine("https://youtu.be/short", LinkProblem.MALFORMED_ID),
             RejectedLine("hello", LinkProblem.NOT_YOUTUBE),
-            RejectedLine(
-                f"{ZOO} https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO
-            ),
+            RejectedLine(f"{ZOO} https://www.youtube.com/results?search_query=cats", LinkProblem.NOT_VIDEO),
             RejectedLine("<script>alert(1)</script>", LinkProblem.NOT_YOUTUBE),
             RejectedLine("just some notes, no links", LinkProblem.NOT_YOUTUBE),
             RejectedLine("2.", LinkProblem.NOT_YOUTUBE),

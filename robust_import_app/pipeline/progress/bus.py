@@ -43,11 +43,11 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from robust_import_app.domain.errors import ErrorCode
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.pipeline.worker import PauseNotice
-from robust_import_app.domain.upstreams import Upstream
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,9 @@ def decode_summary(body: dict[str, Any]) -> BatchSummary:
     """
     return BatchSummary(
         **{
-            field.name: int(body[field.name] if field.default is dataclasses.MISSING else body.get(field.name, field.default))
+            field.name: int(
+                body[field.name] if field.default is dataclasses.MISSING else body.get(field.name, field.default)
+            )
             for field in dataclasses.fields(BatchSummary)
         }
     )
@@ -323,7 +325,9 @@ class RedisProgressSink(_Publishing):
 
     def video_changed(self, update: VideoUpdate) -> None:
         """Publish the video's new stage on its list's channel (replacing an unsent older one)."""
-        self._outbox.put(("video", update.list_id, update.youtube_id), list_channel(update.list_id), encode_video(update))
+        self._outbox.put(
+            ("video", update.list_id, update.youtube_id), list_channel(update.list_id), encode_video(update)
+        )
 
     def batch_finished(self, summary: BatchSummary) -> None:
         """Publish the batch's summary on its list's channel."""
@@ -545,7 +549,9 @@ async def _claim_summary(claims: aioredis.Redis, summary: BatchSummary) -> bool:
         return True
 
 
-async def listen_for_wake(redis_url: str, on_wake: Callable[[], None], *, retry_max_s: float = DEFAULT_RETRY_MAX_S) -> None:
+async def listen_for_wake(
+    redis_url: str, on_wake: Callable[[], None], *, retry_max_s: float = DEFAULT_RETRY_MAX_S
+) -> None:
     """Forever (until cancelled): call ``on_wake()`` for each wake-up on :data:`WAKE_CHANNEL`; reconnects like :func:`subscribe`."""
 
     async def handle(channel: str, body: dict[str, Any]) -> None:

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.pipeline.queue.videos import BatchSummary
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,15 +32,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 
 from robust_import_app.db import Database
+from robust_import_app.domain.errors import ImportFailure
+from robust_import_app.domain.sources import EntryState, Lister, SourceState
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import thumbnail_url
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.domain.errors import ImportFailure
 from robust_import_app.pipeline.queue.videos import HOLDS_BATCH_SQL, LeaseLost, holder_is_dead, worker_identity
-from robust_import_app.domain.sources import SourceState
-from robust_import_app.domain.stages import ImportStage
-from robust_import_app.domain.video import thumbnail_url
-from robust_import_app.domain.sources import EntryState, Lister
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PAGE_WRITE_ATTEMPTS = 3
@@ -272,9 +271,7 @@ class SourceQueue:
             excluded = list(exclude)
             if excluded:
                 query = query.where(col(ImportSource.id).not_in(excluded))
-            row = session.exec(
-                query.order_by(col(ImportSource.id)).limit(1).with_for_update(skip_locked=True)
-            ).first()
+            row = session.exec(query.order_by(col(ImportSource.id)).limit(1).with_for_update(skip_locked=True)).first()
             if row is None:
                 return None
             token = secrets.token_hex(16)
@@ -393,7 +390,9 @@ class SourceQueue:
         )
         job.state = SourceState.FAILED
 
-    def reschedule(self, job: SourceJob, failure: ImportFailure, *, delay_s: float, consume_attempt: bool) -> dt.datetime:
+    def reschedule(
+        self, job: SourceJob, failure: ImportFailure, *, delay_s: float, consume_attempt: bool
+    ) -> dt.datetime:
         """Store the next attempt ``delay_s`` seconds from now and release the source; returns that time.
 
         The state and cursor stay; the transient reason is kept for display.
@@ -481,7 +480,13 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def create_entry_videos(
-    session, list_id: int, batch_id: int | None, entries: Sequence[SourceEntry], *, placed_at: dt.datetime, now: dt.datetime
+    session,
+    list_id: int,
+    batch_id: int | None,
+    entries: Sequence[SourceEntry],
+    *,
+    placed_at: dt.datetime,
+    now: dt.datetime,
 ) -> PageCounts:
     """Create the available ``entries`` not yet in the list as videos of ``batch_id`` (stage ``created``).
 
@@ -533,4 +538,3 @@ def _create_videos(session, row: ImportSource, plan: PagePlan, *, now: dt.dateti
     before = plan.found - len(plan.entries)
     placed_at = _aware(row.created_at) - dt.timedelta(microseconds=before)
     return create_entry_videos(session, row.list_id, row.batch_id, plan.entries, placed_at=placed_at, now=now)
-

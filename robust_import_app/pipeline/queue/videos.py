@@ -37,6 +37,15 @@ import sqlalchemy as sa
 from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
+from robust_import_app.domain.errors import ErrorCode, ImportFailure
+from robust_import_app.domain.sources import HOLDS_BATCH
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.video import (
+    CaptionSegment,
+    CaptionSource,
+    Chapter,
+    VideoMetadata,
+)
 from robust_import_app.models import (
     UNFINISHED_SQL,
     ChapterRow,
@@ -47,16 +56,7 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.domain.errors import ErrorCode, ImportFailure
-from robust_import_app.domain.sources import HOLDS_BATCH
-from robust_import_app.domain.stages import ImportStage
 from robust_import_app.search.windows import replace_windows
-from robust_import_app.domain.video import (
-    CaptionSegment,
-    CaptionSource,
-    Chapter,
-    VideoMetadata,
-)
 
 TERMINAL = (ImportStage.COMPLETE, ImportStage.ERROR)
 RATE_WINDOW_S = 300.0
@@ -367,7 +367,9 @@ class ImportQueue:
                 .group_by(col(Video.batch_id))
             ).all()
         )
-        order = sorted([*batches, None] if self.batch_id is None else batches, key=lambda b: (held.get(b, 0), b is None, b or 0))
+        order = sorted(
+            [*batches, None] if self.batch_id is None else batches, key=lambda b: (held.get(b, 0), b is None, b or 0)
+        )
         due = sa.or_(col(Video.next_attempt_at).is_(None), col(Video.next_attempt_at) <= now)
         pools: dict[int | None, list[Video]] = {}
         for batch_id in order:
@@ -459,9 +461,12 @@ class ImportQueue:
     def has_chapters(self, job: VideoJob) -> bool:
         """True when chapters are already stored (YouTube's own, which win)."""
         with self.db.read() as session:
-            return session.exec(
-                select(func.count()).select_from(ChapterRow).where(ChapterRow.video_id == job.video_id)
-            ).one() > 0
+            return (
+                session.exec(
+                    select(func.count()).select_from(ChapterRow).where(ChapterRow.video_id == job.video_id)
+                ).one()
+                > 0
+            )
 
     def save_captions(self, job: VideoJob, outcome: CaptionsOutcome) -> None:
         """Replace the video's transcript, and its search windows, with ``outcome`` (idempotent on resume)."""
@@ -584,9 +589,7 @@ class ImportQueue:
     def release_held(self) -> int:
         """Give back every lease this worker holds (a stopped worker, an interrupted claim)."""
         with self.db.write() as session:
-            return session.exec(
-                update(Video).where(Video.claimed_by == self.worker_id).values(**_RELEASED)
-            ).rowcount
+            return session.exec(update(Video).where(Video.claimed_by == self.worker_id).values(**_RELEASED)).rowcount
 
     def close_batch_if_done(self, batch_id: int) -> BatchSummary | None:
         """Announce a batch once: its summary when every video in it is finished and no source
@@ -762,6 +765,5 @@ def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
 def _replace_chapters(session, video_id: int, chapters: Sequence[Chapter]) -> None:
     session.exec(delete(ChapterRow).where(col(ChapterRow.video_id) == video_id))
     session.add_all(
-        ChapterRow(video_id=video_id, start_s=c.start_time, end_s=c.end_time, title=c.title)
-        for c in chapters
+        ChapterRow(video_id=video_id, start_s=c.start_time, end_s=c.end_time, title=c.title) for c in chapters
     )

@@ -6,15 +6,15 @@ import enum
 import time
 from collections.abc import Callable
 
-from robust_import_app.pipeline.config import (
-    DEFAULT_COOLDOWN_MAX_S,
-    DEFAULT_COOLDOWN_S,
-    DEFAULT_FAILURE_THRESHOLD,
-)
 from robust_import_app.domain.errors import (
     ErrorCode,
     ImportFailure,
     TransientImportError,
+)
+from robust_import_app.pipeline.config import (
+    DEFAULT_COOLDOWN_MAX_S,
+    DEFAULT_COOLDOWN_S,
+    DEFAULT_FAILURE_THRESHOLD,
 )
 
 

@@ -296,7 +296,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("ytdlp_bot", YoutubeDLError, _re(r"not a bot|captcha challenge"), _E.BOT_CHECK),
     Rule("ytdlp_ip_blocked", YoutubeDLError, _re(r"Your IP is likely being blocked"), _E.IP_BLOCKED),
-    Rule("ytdlp_session_limited", YoutubeDLError, _re(r"This content isn.t available, try again later"), _E.RATE_LIMITED),
+    Rule(
+        "ytdlp_session_limited", YoutubeDLError, _re(r"This content isn.t available, try again later"), _E.RATE_LIMITED
+    ),
     Rule(
         "ytdlp_upcoming",
         YoutubeDLError,

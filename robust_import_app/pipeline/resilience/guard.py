@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
+from robust_import_app.domain.errors import ErrorCode, ImportFailure
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
 from robust_import_app.pipeline.resilience.breaker import BreakerState, CircuitBreaker
 from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
-from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
-from robust_import_app.domain.errors import ErrorCode, ImportFailure
 from robust_import_app.pipeline.resilience.ratelimit import AdaptiveRateLimiter
-from robust_import_app.domain.upstreams import Upstream
 
 SLOW_DOWN_CODES = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.IP_BLOCKED})
 """Failures that stretch the limiter: HTTP 429 as yt-dlp and httpx report it
@@ -156,9 +156,7 @@ class Guards(Mapping[Upstream, Guard]):
     ) -> Guards:
         """A guard for every upstream; ``configs`` overrides :func:`default_guard_configs`."""
         merged = {**default_guard_configs(), **(configs or {})}
-        return cls(
-            {up: UpstreamGuard.from_config(up, cfg, clock=clock, sleep=sleep) for up, cfg in merged.items()}
-        )
+        return cls({up: UpstreamGuard.from_config(up, cfg, clock=clock, sleep=sleep) for up, cfg in merged.items()})
 
     def __getitem__(self, upstream: Upstream) -> Guard:
         return self._guards[upstream]

@@ -25,15 +25,15 @@ from tenacity.retry import retry_base
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from robust_import_app.pipeline.config import (
-    DEFAULT_BACKOFF_BASE_S,
-    DEFAULT_BACKOFF_MAX_S,
-    DEFAULT_MAX_ATTEMPTS,
-)
 from robust_import_app.domain.errors import (
     ErrorCode,
     ImportFailure,
     TransientImportError,
+)
+from robust_import_app.pipeline.config import (
+    DEFAULT_BACKOFF_BASE_S,
+    DEFAULT_BACKOFF_MAX_S,
+    DEFAULT_MAX_ATTEMPTS,
 )
 
 
@@ -118,9 +118,7 @@ class RetryPolicy:
             return None
         return self.wait(state)
 
-    def async_retrying(
-        self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    ) -> tenacity.AsyncRetrying:
+    def async_retrying(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> tenacity.AsyncRetrying:
         """A ``tenacity.AsyncRetrying`` with this policy, for in-process retry loops.
 
         It re-raises the last error once attempts run out (``reraise=True``);

@@ -53,13 +53,13 @@ from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
 from redis.retry import Retry
 
+from robust_import_app.domain.errors import ErrorCode, ImportFailure, TransientImportError
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
 from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
-from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
-from robust_import_app.domain.errors import ErrorCode, ImportFailure, TransientImportError
 from robust_import_app.pipeline.resilience.guard import SLOW_DOWN_CODES, Guards
 from robust_import_app.pipeline.resilience.ratelimit import SHRINK_ON_SUCCESS, STRETCH_ON_RATE_LIMIT
-from robust_import_app.domain.upstreams import Upstream
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -142,7 +142,7 @@ return snapshot('go', '0', probe)
 
 _RECORD = (
     _PRELUDE
-    + """
+    + f"""
 -- ARGV: holder, outcome (success|failure), base interval, max interval, counts (1|0), slow_down (1|0),
 --       retry_after ('' or seconds), code, threshold, base cool-down, max cool-down
 local holder, outcome = ARGV[1], ARGV[2]
@@ -157,7 +157,7 @@ local function open(c)
   redis.call('DEL', KEYS[3])
 end
 if outcome == 'success' then
-  redis.call('HSET', KEYS[1], 'interval', fmt(math.max(base, interval * %(shrink)s)))
+  redis.call('HSET', KEYS[1], 'interval', fmt(math.max(base, interval * {SHRINK_ON_SUCCESS})))
   if breaker ~= 'open' then
     redis.call('HSET', KEYS[1], 'failures', '0')
   elseif is_probe then
@@ -168,7 +168,7 @@ if outcome == 'success' then
   return snapshot()
 end
 if ARGV[6] == '1' then
-  interval = math.min(max_interval, interval * %(stretch)s)
+  interval = math.min(max_interval, interval * {STRETCH_ON_RATE_LIMIT})
   next_slot = math.max(next_slot, last_slot + interval)
   if ARGV[7] ~= '' then paused_until = math.max(paused_until, now + math.max(0, tonumber(ARGV[7]))) end
   redis.call('HSET', KEYS[1], 'interval', fmt(interval), 'next_slot', fmt(next_slot), 'paused_until', fmt(paused_until))
@@ -186,7 +186,6 @@ elseif is_probe then
 end
 return snapshot()
 """
-    % {"shrink": SHRINK_ON_SUCCESS, "stretch": STRETCH_ON_RATE_LIMIT}
 )
 
 _RENEW = (
@@ -469,9 +468,7 @@ class SharedUpstreamGuard:
             if not self._unreachable:
                 logger.warning("The shared rate limit of %s (Redis) is unreachable; pausing", self.upstream.value)
             self._unreachable = True
-            self.breaker.update(
-                BreakerState.OPEN, retry_in_s=UNREACHABLE_RETRY_S, reason=ErrorCode.LIMITS_UNREACHABLE
-            )
+            self.breaker.update(BreakerState.OPEN, retry_in_s=UNREACHABLE_RETRY_S, reason=ErrorCode.LIMITS_UNREACHABLE)
             raise
         if self._unreachable:
             logger.info("The shared rate limit of %s (Redis) is reachable again", self.upstream.value)

@@ -26,18 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from robust_import_app.pipeline.resilience.classify import is_no_captions
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError
-from robust_import_app.pipeline.resilience.guard import Guard
-from robust_import_app.pipeline.queue.videos import CaptionsOutcome, VideoJob
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
+from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.queue.videos import CaptionsOutcome, VideoJob
+from robust_import_app.pipeline.resilience.classify import is_no_captions
+from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.pipeline.stages import metadata as metadata_stage
 from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.whisper.transcriber import Transcriber, transcribe_file
-from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
-from robust_import_app.domain.upstreams import Upstream
 
 FALLBACK_LANGUAGE = "en"
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?")
@@ -243,9 +243,7 @@ async def _reserve_budget(job: VideoJob, ctx: StageContext) -> float | None:
 async def _release_budget(job: VideoJob, ctx: StageContext, seconds: float) -> None:
     if seconds and job.batch_id is not None:
         # Shielded: runs to the end also when the stage is being cancelled.
-        await asyncio.shield(
-            asyncio.to_thread(ctx.queue.release_whisper_seconds, job)
-        )
+        await asyncio.shield(asyncio.to_thread(ctx.queue.release_whisper_seconds, job))
 
 
 class _GuardedTranscriber:
@@ -293,4 +291,3 @@ def _clause(message: str) -> str:
     if first_word[1:].islower():  # "The" becomes "the"; "YouTube" stays
         text = text[0].lower() + text[1:]
     return text
-

@@ -7,8 +7,8 @@ otherwise they are parsed from the description by YouTube's rules
 
 from __future__ import annotations
 
-from robust_import_app.pipeline.queue.videos import VideoJob
 from robust_import_app.domain.video import Chapter
+from robust_import_app.pipeline.queue.videos import VideoJob
 from robust_import_app.youtube import parse_chapters
 
 

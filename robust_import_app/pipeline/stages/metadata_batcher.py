@@ -16,9 +16,9 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from robust_import_app.domain.errors import ErrorCode, ImportFailure
-from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import VideoMetadata
+from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL, DataApiClient
 
 DEFAULT_WINDOW_S = 0.05

@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from robust_import_app.youtube.sim.sources import NEWEST_UPLOAD, SimEntry, SimSource
 from robust_import_app.domain.sources import SourceKind
+from robust_import_app.youtube.sim.sources import NEWEST_UPLOAD, SimEntry, SimSource
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -27,8 +27,10 @@ def render_feed(source: SimSource, entries: Sequence[SimEntry]) -> bytes:
     channel_url = f"https://www.youtube.com/channel/{source.channel_id}"
     if source.kind is SourceKind.PLAYLIST:
         self_url = f"http://www.youtube.com/feeds/videos.xml?playlist_id={source.source_id}"
-        ids = (f" <id>yt:playlist:{source.source_id}</id>\n <yt:playlistId>{source.source_id}</yt:playlistId>\n"
-               f" <yt:channelId>{source.channel_id}</yt:channelId>\n")
+        ids = (
+            f" <id>yt:playlist:{source.source_id}</id>\n <yt:playlistId>{source.source_id}</yt:playlistId>\n"
+            f" <yt:channelId>{source.channel_id}</yt:channelId>\n"
+        )
         alternate = f"https://www.youtube.com/playlist?list={source.source_id}"
     else:
         short = source.channel_id.removeprefix("UC")

@@ -35,7 +35,9 @@ def write_audio(path: Path, *, text: str, duration_s: float, speech: bool) -> Pa
     if speech:
         subprocess.run(
             ["espeak-ng", "-w", str(path), "--", text],
-            check=True, capture_output=True, timeout=ESPEAK_TIMEOUT_S,
+            check=True,
+            capture_output=True,
+            timeout=ESPEAK_TIMEOUT_S,
         )
         _truncate(path, MAX_AUDIO_S)
     else:

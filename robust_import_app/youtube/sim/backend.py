@@ -15,8 +15,10 @@ from youtube_transcript_api._errors import RequestBlocked
 from youtube_transcript_api._transcripts import TranscriptList
 from yt_dlp.utils import DownloadError
 
-from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack, VideoMetadata
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import CaptionSegment, CaptionTrack, SubtitleTrack, VideoMetadata
+from robust_import_app.threads import run_in_thread_to_the_end
 from robust_import_app.youtube.flat import entry_from_flat, source_title, source_total
 from robust_import_app.youtube.info import is_timedtext_url, metadata_from_info
 from robust_import_app.youtube.real import parse_cursor, require_video_id
@@ -44,10 +46,8 @@ from robust_import_app.youtube.sim.sources import (
     source_key,
 )
 from robust_import_app.youtube.sim.video import SimVideo
-from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 from robust_import_app.youtube.sources import SourcePage, SourceRef, parse_feed_url
 from robust_import_app.youtube.subtitles import parse_srv1, parse_subtitles
-from robust_import_app.threads import run_in_thread_to_the_end
 
 T = TypeVar("T")
 SPOKEN_WORDS = 60
@@ -324,8 +324,13 @@ class SimBackend:
 
     def _entry(self, found: SimSource, source: SourceRef, index: int, published: int) -> SimEntry:
         return entry_at(
-            found, source.tab, index, published=published, seed=self.seed,
-            private_rate=self.private_rate, deleted_rate=self.deleted_rate,
+            found,
+            source.tab,
+            index,
+            published=published,
+            seed=self.seed,
+            private_rate=self.private_rate,
+            deleted_rate=self.deleted_rate,
         )
 
     async def _player_call(self, video_id: str) -> SimVideo:

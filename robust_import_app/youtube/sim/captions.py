@@ -35,9 +35,7 @@ CUE_MIN_S, CUE_MAX_S = 2.5, 6.0
 """Bounds of one generated cue's length, in seconds."""
 
 
-def generated_cues(
-    video_id: str, language_code: str, *, is_generated: bool, duration_s: int
-) -> list[CaptionSegment]:
+def generated_cues(video_id: str, language_code: str, *, is_generated: bool, duration_s: int) -> list[CaptionSegment]:
     """Cues covering ``duration_s`` seconds; auto captions are lower-case, unpunctuated."""
     rng = random.Random(f"sim-cues:{video_id}:{language_code}:{is_generated}")
     cues = []
@@ -58,8 +56,7 @@ def render(cues: list[CaptionSegment], ext: str) -> str:
     """
     if ext == "json3":
         events = [
-            {"tStartMs": round(c.start_s * 1000), "dDurationMs": round(c.duration_s * 1000),
-             "segs": [{"utf8": c.text}]}
+            {"tStartMs": round(c.start_s * 1000), "dDurationMs": round(c.duration_s * 1000), "segs": [{"utf8": c.text}]}
             for c in cues
         ]
         return json.dumps({"wireMagic": "pb3", "events": events}, ensure_ascii=False)

@@ -64,8 +64,12 @@ def load_corpus(corpus_dir: Path) -> Mapping[str, SimVideo]:
         if video_id in videos and timedtext.is_file():
             video = videos[video_id]
             videos[video_id] = SimVideo(
-                video.video_id, video.info, video.web_status, video.player_response,
-                video.duration_s, timedtext.read_text(encoding="utf-8"),
+                video.video_id,
+                video.info,
+                video.web_status,
+                video.player_response,
+                video.duration_s,
+                timedtext.read_text(encoding="utf-8"),
             )
     return videos
 
@@ -85,8 +89,12 @@ def _from_info(info: dict[str, Any]) -> SimVideo:
     metadata = metadata_from_info(info)
     player_response: dict[str, Any] = {
         "playabilityStatus": {"status": "OK"},
-        "videoDetails": {"videoId": metadata.video_id, "title": metadata.title,
-                         "author": metadata.channel, "lengthSeconds": str(metadata.duration_s or 0)},
+        "videoDetails": {
+            "videoId": metadata.video_id,
+            "title": metadata.title,
+            "author": metadata.channel,
+            "lengthSeconds": str(metadata.duration_s or 0),
+        },
     }
     captions = captions_from_tracks(metadata.video_id, metadata.subtitle_tracks)
     if captions is not None:

@@ -69,9 +69,7 @@ def ytdlp_refusal(video_id: str, status: Status) -> DownloadError:
         return _download_error(str(exc), exc)
 
 
-def ytdlp_http_error(
-    video_id: str, status: int, *, retry_after_s: int | None = None
-) -> DownloadError:
+def ytdlp_http_error(video_id: str, status: int, *, retry_after_s: int | None = None) -> DownloadError:
     """The DownloadError for an HTTP error answering yt-dlp's player API request."""
     headers = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
     response = Response(io.BytesIO(b""), PLAYER_API_URL, headers, status=status)
@@ -193,15 +191,17 @@ def _ytdlp_network_error(video_id: str, error: Exception) -> DownloadError:
         try:
             raise error
         except (HTTPError, TransportError) as err:
-            raise ExtractorError(f"Unable to download API page: {err}", cause=err, video_id=video_id)
+            raise ExtractorError(f"Unable to download API page: {err}", cause=err, video_id=video_id)  # noqa: B904  (yt-dlp chains it implicitly, as here)
     except ExtractorError as exc:
         exc.ie = YTDLP_IE_NAME
         return _download_error(str(exc), exc)
 
 
 def _tab_url(item_id: str, page: int) -> str:
-    return "https://www.youtube.com/youtubei/v1/browse?prettyPrint=false" if page > 1 else (
-        f"https://www.youtube.com/playlist?list={item_id}"
+    return (
+        "https://www.youtube.com/youtubei/v1/browse?prettyPrint=false"
+        if page > 1
+        else (f"https://www.youtube.com/playlist?list={item_id}")
     )
 
 
@@ -213,7 +213,7 @@ def _tab_network_error(item_id: str, page: int, error: Exception) -> DownloadErr
         try:
             raise error
         except (HTTPError, TransportError) as err:
-            raise ExtractorError(f"Unable to download {what}: {err}", cause=err, video_id=name)
+            raise ExtractorError(f"Unable to download {what}: {err}", cause=err, video_id=name)  # noqa: B904  (yt-dlp chains it implicitly, as here)
     except ExtractorError as exc:
         exc.ie = YTDLP_TAB_IE_NAME
         return _download_error(str(exc), exc)
@@ -223,4 +223,3 @@ def _download_error(message: str, exc: ExtractorError) -> DownloadError:
     """``YoutubeDL.report_error``: prefix ``ERROR:`` and keep the original exc_info."""
     exc_info = exc.exc_info if exc.exc_info[0] else (type(exc), exc, exc.__traceback__)
     return DownloadError(f"ERROR: {message}", exc_info)
-

@@ -49,9 +49,7 @@ class FaultKind(enum.StrEnum):
         return self in _PERMANENT
 
 
-_PERMANENT = frozenset(
-    {FaultKind.PRIVATE, FaultKind.REMOVED, FaultKind.AGE_RESTRICTED, FaultKind.MEMBERS_ONLY}
-)
+_PERMANENT = frozenset({FaultKind.PRIVATE, FaultKind.REMOVED, FaultKind.AGE_RESTRICTED, FaultKind.MEMBERS_ONLY})
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,14 +56,50 @@ _REFUSALS = {
     "memb": Unplayable.MEMBERS_ONLY,
     "botc": Unplayable.BOT_CHECK,
 }
-_TOPICS = ("Sourdough Bread", "Home Network", "Bicycle Gears", "Python Packaging", "Garden Shed",
-           "Film Camera", "Espresso Machine", "Tiny House", "Synthesizer Patch", "Trail Running Shoes")
-_FORMATS = ("{t} Explained", "I Tried {t} for 30 Days", "{t}: Complete Guide", "Fixing My {t}",
-            "{t} in 10 Minutes", "Why Everyone Gets {t} Wrong")
-_CHANNELS = ("Workbench Weekly", "Quiet Maker", "Data & Dough", "North Ridge Garage", "Pixel Orchard",
-             "Second Draft Studio", "Low Tide Labs", "The Curious Engineer")
-_CHAPTER_TITLES = ("Intro", "What you need", "Setting up", "First attempt", "What went wrong",
-                   "The fix", "Testing it", "Results", "Costs", "Q&A", "Final thoughts", "Outro")
+_TOPICS = (
+    "Sourdough Bread",
+    "Home Network",
+    "Bicycle Gears",
+    "Python Packaging",
+    "Garden Shed",
+    "Film Camera",
+    "Espresso Machine",
+    "Tiny House",
+    "Synthesizer Patch",
+    "Trail Running Shoes",
+)
+_FORMATS = (
+    "{t} Explained",
+    "I Tried {t} for 30 Days",
+    "{t}: Complete Guide",
+    "Fixing My {t}",
+    "{t} in 10 Minutes",
+    "Why Everyone Gets {t} Wrong",
+)
+_CHANNELS = (
+    "Workbench Weekly",
+    "Quiet Maker",
+    "Data & Dough",
+    "North Ridge Garage",
+    "Pixel Orchard",
+    "Second Draft Studio",
+    "Low Tide Labs",
+    "The Curious Engineer",
+)
+_CHAPTER_TITLES = (
+    "Intro",
+    "What you need",
+    "Setting up",
+    "First attempt",
+    "What went wrong",
+    "The fix",
+    "Testing it",
+    "Results",
+    "Costs",
+    "Q&A",
+    "Final thoughts",
+    "Outro",
+)
 _FIRST_DAY = dt.date(2008, 1, 1)
 _LAST_DAY = dt.date(2025, 12, 31)
 
@@ -100,8 +136,9 @@ def generated_video(video_id: str) -> SimVideo:
         "thumbnail": f"https://i.ytimg.com/vi/{video_id}/maxresdefault.jpg",
         "language": language,
         "chapters": chapters if chapters and rng.random() < 2 / 3 else None,
-        "subtitles": {code: subtitle_formats(video_id, code, is_generated=False)
-                      for code, generated in tracks if not generated},
+        "subtitles": {
+            code: subtitle_formats(video_id, code, is_generated=False) for code, generated in tracks if not generated
+        },
         "automatic_captions": _automatic_captions(video_id, language) if tracks else {},
         "webpage_url": f"https://www.youtube.com/watch?v={video_id}",
         "extractor": "youtube",
@@ -111,8 +148,13 @@ def generated_video(video_id: str) -> SimVideo:
     }
     player_response: dict[str, Any] = {
         "playabilityStatus": (Unplayable.BOT_CHECK.android_status if prefix == "blok" else {"status": "OK"}),
-        "videoDetails": {"videoId": video_id, "title": title, "lengthSeconds": str(duration_s),
-                         "author": channel, "shortDescription": description},
+        "videoDetails": {
+            "videoId": video_id,
+            "title": title,
+            "lengthSeconds": str(duration_s),
+            "author": channel,
+            "shortDescription": description,
+        },
     }
     if tracks:
         player_response["captions"] = captions_json(video_id, tracks)
@@ -142,8 +184,7 @@ def _chapters(rng: random.Random, duration_s: int) -> list[dict[str, Any]]:
     titles = [_CHAPTER_TITLES[0], *(_CHAPTER_TITLES[i] for i in middle), _CHAPTER_TITLES[-1]]
     ends = [*starts[1:], duration_s]
     return [
-        {"start_time": float(s), "end_time": float(e), "title": t}
-        for s, e, t in zip(starts, ends, titles, strict=True)
+        {"start_time": float(s), "end_time": float(e), "title": t} for s, e, t in zip(starts, ends, titles, strict=True)
     ]
 
 
@@ -171,7 +212,5 @@ def _automatic_captions(video_id: str, language: str) -> dict[str, list[dict[str
     original = subtitle_formats(video_id, language, is_generated=True)
     captions = {language: original, f"{language}-orig": original}
     for target in ("it", "pt"):
-        captions[target] = [
-            {**f, "url": f["url"].replace("&fmt=", f"&tlang={target}&fmt=")} for f in original
-        ]
+        captions[target] = [{**f, "url": f["url"].replace("&fmt=", f"&tlang={target}&fmt=")} for f in original]
     return captions

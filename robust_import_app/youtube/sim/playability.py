@@ -36,9 +36,7 @@ class Unplayable(enum.Enum):
         {
             "status": "LOGIN_REQUIRED",
             "reason": "Private video",
-            "errorScreen": _screen(
-                "Private video", "Sign in if you've been granted access to this video"
-            ),
+            "errorScreen": _screen("Private video", "Sign in if you've been granted access to this video"),
         },
         {
             "status": "LOGIN_REQUIRED",
@@ -62,9 +60,7 @@ class Unplayable(enum.Enum):
         {
             "status": "LOGIN_REQUIRED",
             "reason": "Sign in to confirm your age",
-            "errorScreen": _screen(
-                "Sign in to confirm your age", "This video may be inappropriate for some users."
-            ),
+            "errorScreen": _screen("Sign in to confirm your age", "This video may be inappropriate for some users."),
         },
         {
             "status": "LOGIN_REQUIRED",
@@ -78,8 +74,7 @@ class Unplayable(enum.Enum):
             "reason": "Join this channel to get access to members-only content like this "
             "video, and other exclusive perks.",
             "errorScreen": _screen(
-                "Join this channel to get access to members-only content like this "
-                "video, and other exclusive perks."
+                "Join this channel to get access to members-only content like this video, and other exclusive perks."
             ),
         },
         {
@@ -95,9 +90,7 @@ class Unplayable(enum.Enum):
             "errorScreen": {
                 "playerErrorMessageRenderer": {
                     "reason": {"runs": [{"text": "Sign in to confirm you\u2019re not a bot"}]},
-                    "subreason": {
-                        "runs": [{"text": "This helps protect our community. "}, {"text": "Learn more"}]
-                    },
+                    "subreason": {"runs": [{"text": "This helps protect our community. "}, {"text": "Learn more"}]},
                 }
             },
         },

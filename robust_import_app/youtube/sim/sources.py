@@ -47,9 +47,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 from robust_import_app.youtube.sim.generated import ID_CLASSES, generated_video
 from robust_import_app.youtube.sources import PLAYLIST_ID, SourceRef, is_channel_id
-from robust_import_app.domain.sources import ChannelTab, EntryState, SourceKind
 
 MAX_GENERATED_ENTRIES = 20_000
 NEWEST_UPLOAD = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)
@@ -59,11 +59,29 @@ FEED_ENTRIES = 15
 
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
 _MISSING = re.compile(r"^(?:PL|UU|@|c/|user/|UC)?gone", re.IGNORECASE)
-_TOPICS = ("Woodworking", "Home Lab", "Bread Baking", "Bike Repair", "Synth Patches", "Trail Running",
-           "Film Photography", "Python Tips", "Garden Builds", "Retro Computers")
+_TOPICS = (
+    "Woodworking",
+    "Home Lab",
+    "Bread Baking",
+    "Bike Repair",
+    "Synth Patches",
+    "Trail Running",
+    "Film Photography",
+    "Python Tips",
+    "Garden Builds",
+    "Retro Computers",
+)
 _PLAYLIST_FORMATS = ("Best of {t}", "{t} Basics", "{t}: the full series", "Learning {t}")
-_CHANNEL_NAMES = ("Workbench Weekly", "Quiet Maker", "Data & Dough", "North Ridge Garage", "Pixel Orchard",
-                  "Second Draft Studio", "Low Tide Labs", "The Curious Engineer")
+_CHANNEL_NAMES = (
+    "Workbench Weekly",
+    "Quiet Maker",
+    "Data & Dough",
+    "North Ridge Garage",
+    "Pixel Orchard",
+    "Second Draft Studio",
+    "Low Tide Labs",
+    "The Curious Engineer",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +161,14 @@ def find_source(
 
 
 def entry_at(
-    source: SimSource, tab: ChannelTab | None, index: int, *, published: int,
-    seed: int, private_rate: float, deleted_rate: float,
+    source: SimSource,
+    tab: ChannelTab | None,
+    index: int,
+    *,
+    published: int,
+    seed: int,
+    private_rate: float,
+    deleted_rate: float,
 ) -> SimEntry:
     """Entry ``index`` (0 on top) of a source's tab, with ``published`` uploads on top of the generated ones."""
     if index < published and tab in (None, ChannelTab.VIDEOS):
@@ -155,8 +179,10 @@ def entry_at(
     tag = f"{source.source_id}|{(tab or ChannelTab.VIDEOS).value}|{base}"
     draw = random.Random(f"{seed}|{tag}|state").random()
     state = (
-        EntryState.PRIVATE if draw < private_rate
-        else EntryState.DELETED if draw < private_rate + deleted_rate
+        EntryState.PRIVATE
+        if draw < private_rate
+        else EntryState.DELETED
+        if draw < private_rate + deleted_rate
         else EntryState.AVAILABLE
     )
     video_id = _entry_id(tag, state)
@@ -189,17 +215,28 @@ def flat_info(source: SimSource, tab: ChannelTab | None, count: int) -> dict[str
     """The ``_type: playlist`` info yt-dlp's ``YoutubeTabIE`` gives for the source (without entries)."""
     if source.kind is SourceKind.PLAYLIST:
         return {
-            "_type": "playlist", "id": source.source_id, "title": source.title, "channel": source.channel,
-            "channel_id": source.channel_id, "uploader": source.channel, "playlist_count": count,
+            "_type": "playlist",
+            "id": source.source_id,
+            "title": source.title,
+            "channel": source.channel,
+            "channel_id": source.channel_id,
+            "uploader": source.channel,
+            "playlist_count": count,
             "webpage_url": f"https://www.youtube.com/playlist?list={source.source_id}",
-            "extractor": "youtube:tab", "extractor_key": "YoutubeTab",
+            "extractor": "youtube:tab",
+            "extractor_key": "YoutubeTab",
         }
     tab_name = {ChannelTab.VIDEOS: "Videos", ChannelTab.SHORTS: "Shorts", ChannelTab.STREAMS: "Live"}
     return {
-        "_type": "playlist", "id": source.source_id, "title": f"{source.title} - {tab_name[tab or ChannelTab.VIDEOS]}",
-        "channel": source.channel, "channel_id": source.channel_id, "uploader": source.channel,
+        "_type": "playlist",
+        "id": source.source_id,
+        "title": f"{source.title} - {tab_name[tab or ChannelTab.VIDEOS]}",
+        "channel": source.channel,
+        "channel_id": source.channel_id,
+        "uploader": source.channel,
         "webpage_url": f"https://www.youtube.com/channel/{source.source_id}/{(tab or ChannelTab.VIDEOS).value}",
-        "extractor": "youtube:tab", "extractor_key": "YoutubeTab",
+        "extractor": "youtube:tab",
+        "extractor_key": "YoutubeTab",
     }
 
 
@@ -208,10 +245,15 @@ def flat_entry(entry: SimEntry, source: SimSource, tab: ChannelTab | None) -> di
     unavailable = entry.state is not EntryState.AVAILABLE
     path = "shorts/" if tab is ChannelTab.SHORTS else "watch?v="
     return {
-        "_type": "url", "ie_key": "Youtube", "id": entry.video_id,
-        "url": f"https://www.youtube.com/{path}{entry.video_id}", "title": entry.title,
-        "duration": entry.duration_s, "channel_id": None if unavailable else source.channel_id,
-        "channel": None if unavailable else source.channel, "availability": None,
+        "_type": "url",
+        "ie_key": "Youtube",
+        "id": entry.video_id,
+        "url": f"https://www.youtube.com/{path}{entry.video_id}",
+        "title": entry.title,
+        "duration": entry.duration_s,
+        "channel_id": None if unavailable else source.channel_id,
+        "channel": None if unavailable else source.channel,
+        "availability": None,
         "live_status": "was_live" if tab is ChannelTab.STREAMS else None,
     }
 

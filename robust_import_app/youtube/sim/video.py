@@ -110,8 +110,7 @@ def subtitles_from_captions(
         is_generated = track.get("kind") == "asr"
         base = re.sub(r"&fmt=[^&]*", "", track["baseUrl"])
         formats = [
-            {"ext": ext, "url": f"{base}&fmt={ext}", "name": LANGUAGE_NAMES.get(code, code)}
-            for ext in SUBTITLE_EXTS
+            {"ext": ext, "url": f"{base}&fmt={ext}", "name": LANGUAGE_NAMES.get(code, code)} for ext in SUBTITLE_EXTS
         ]
         (auto if is_generated else manual)[code] = formats
     return manual, auto

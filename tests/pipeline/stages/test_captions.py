@@ -25,27 +25,27 @@ from werkzeug import Request, Response
 from youtube_transcript_api import IpBlocked, NoTranscriptFound
 
 from robust_import_app import library
+from robust_import_app.domain.errors import ErrorCode, PermanentImportError, TransientImportError
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.context import StageContext
-from robust_import_app.domain.errors import ErrorCode, PermanentImportError, TransientImportError
-from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
-from robust_import_app.domain.stages import ImportStage
+from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages import captions
 from robust_import_app.pipeline.stages import metadata as metadata_stage
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.whisper import LocalWhisper, WhisperApiClient
 from robust_import_app.whisper.audio import chunk_duration_s
-from robust_import_app.domain.video import CaptionSource
-from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, speech_available
 from robust_import_app.youtube.sim.backend import SPOKEN_WORDS
 from robust_import_app.youtube.sim.captions import generated_cues
 from robust_import_app.youtube.sim.generated import generated_video
 from robust_import_app.youtube.sim.video import subtitle_formats
-from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY, RecordingSink
 from tests.clock import FakeClock
+from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY, RecordingSink
 
 API_PATH = "/v1/audio/transcriptions"
 API_KEY = "gsk_test_key"
@@ -60,7 +60,6 @@ SERVER_SEGMENTS = [
 # --- fixtures and builders ---------------------------------------------------
 
 
-
 class RecordingSim(SimBackend):
     """The simulator, remembering which calls the chain made."""
 
@@ -69,11 +68,15 @@ class RecordingSim(SimBackend):
         self.chain_calls: list[tuple[str, str]] = []  # SimBackend.calls counts calls in flight
 
     async def fetch_captions(self, video_id, track):
-        self.chain_calls.append(("fetch_captions", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
+        self.chain_calls.append(
+            ("fetch_captions", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}")
+        )
         return await super().fetch_captions(video_id, track)
 
     async def fetch_subtitle_track(self, video_id, track):
-        self.chain_calls.append(("fetch_subtitle_track", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}"))
+        self.chain_calls.append(
+            ("fetch_subtitle_track", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}")
+        )
         return await super().fetch_subtitle_track(video_id, track)
 
     async def download_audio(self, video_id, dest_dir):
@@ -246,7 +249,12 @@ def corpus(tmp_path: Path) -> Path:
         ("capDeFrEnDe", CaptionSource.MANUAL, "de", "manual in the video's language wins over English and others"),
         ("capEsFrEnAu", CaptionSource.MANUAL, "en", "English when the video's language has no manual track"),
         ("capDeOnlyFr", CaptionSource.MANUAL, "fr", "any manual track wins over auto-generated ones"),
-        ("capDeAutoEn", CaptionSource.AUTO, "de", "auto-generated only without manual tracks, the video's language first"),
+        (
+            "capDeAutoEn",
+            CaptionSource.AUTO,
+            "de",
+            "auto-generated only without manual tracks, the video's language first",
+        ),
         ("capFrAutoJa", CaptionSource.AUTO, "it", "auto-generated in any language (sorted) when neither matches"),
     ],
 )
@@ -382,8 +390,14 @@ async def test_no_captions_http_whisper_returns_the_servers_segments(db, api_ser
 
     def handler(request: Request) -> Response:
         upload = request.files["file"]
-        uploads.append({"name": upload.filename, "size": len(upload.read()), "form": request.form.to_dict(),
-                        "auth": request.headers.get("Authorization")})
+        uploads.append(
+            {
+                "name": upload.filename,
+                "size": len(upload.read()),
+                "form": request.form.to_dict(),
+                "auth": request.headers.get("Authorization"),
+            }
+        )
         return verbose_json()
 
     api_server.expect_request(API_PATH, method="POST").respond_with_handler(handler)
@@ -424,9 +438,7 @@ async def test_large_audio_goes_up_in_chunks_stitched_in_order(db, api_server, t
 
 
 @pytest.mark.asyncio
-async def test_whisper_429_fails_the_stage_transiently_and_the_limiter_honours_retry_after(
-    db, api_server, temp_root
-):
+async def test_whisper_429_fails_the_stage_transiently_and_the_limiter_honours_retry_after(db, api_server, temp_root):
     api_server.expect_request(API_PATH, method="POST").respond_with_response(
         error_json(429, "Rate limit reached for model whisper-large-v3", {"Retry-After": "7"})
     )
@@ -584,7 +596,13 @@ async def test_summary_counts_without_captions_only_for_none(db, api_server):
 
 @pytest.mark.parametrize(
     ("reported", "requested", "stored"),
-    [("en", "de", "en"), ("english", "en", "en"), ("english", None, "english"), (None, "fr", "fr"), ("pt-BR", None, "pt-BR")],
+    [
+        ("en", "de", "en"),
+        ("english", "en", "en"),
+        ("english", None, "english"),
+        (None, "fr", "fr"),
+        ("pt-BR", None, "pt-BR"),
+    ],
 )
 def test_whisper_language_is_stored_as_a_code(reported, requested, stored):
     assert captions.whisper_language(reported, requested=requested) == stored
@@ -643,5 +661,7 @@ def test_error_messages_become_clauses_keeping_names(message, clause):
 
 
 def test_the_note_names_no_tool():
-    note = captions.note_for([captions.Skip(captions.NO_CAPTIONS_FROM_YOUTUBE), captions.Skip("transcription is not set up")])
+    note = captions.note_for(
+        [captions.Skip(captions.NO_CAPTIONS_FROM_YOUTUBE), captions.Skip("transcription is not set up")]
+    )
     assert not any(word in note.lower() for word in ("yt-dlp", "whisper", "subtitle tracks", "api key"))
