@@ -254,12 +254,12 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
     from robust_import_app.db import Database, migrate
     from robust_import_app.domain.upstreams import Upstream
     from robust_import_app.models import Video
-    from robust_import_app.pipeline.context import StageContext
     from robust_import_app.pipeline.progress.sink import VideoUpdate
     from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
     from robust_import_app.pipeline.resilience.breaker import BreakerState
     from robust_import_app.pipeline.resilience.guard import Guards
     from robust_import_app.pipeline.resilience.retry import RetryPolicy
+    from robust_import_app.pipeline.stages.context import StageContext
     from robust_import_app.pipeline.worker import ImportWorker
     from robust_import_app.settings import Settings
     from robust_import_app.youtube.sim import SimBackend

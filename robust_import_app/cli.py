@@ -58,7 +58,7 @@ from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.progress.sink import FanOutSink, LogSink, ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue.videos import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
-from robust_import_app.settings import Settings
+from robust_import_app.settings import Settings, get_settings
 from robust_import_app.youtube import RejectedLine, parse_paste
 
 EXIT_OK = 0
@@ -147,7 +147,7 @@ def run_import(*, list_name: str, source: str, limit: int | None = None) -> int:
     """
     text = _read_input(source)
     try:
-        settings = Settings.from_env()
+        settings = get_settings()
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     parsed = parse_paste(text)
@@ -192,7 +192,7 @@ def run_worker() -> int:
     Raises :class:`UsageError` for bad settings.
     """
     try:
-        settings = Settings.from_env()
+        settings = get_settings()
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)

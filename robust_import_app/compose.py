@@ -1,6 +1,6 @@
 """Composition: builds the import pipeline from the settings.
 
-:func:`build_worker` wires the backend, the guards, the Data API batcher and the
+:func:`get_database` is the process's database; :func:`build_worker` wires the backend, the guards, the Data API batcher and the
 Whisper engine into an :class:`~robust_import_app.pipeline.worker.ImportWorker`.
 The server (:mod:`robust_import_app.serve`) and the command line
 (:mod:`robust_import_app.cli`) both use it; nothing here imports Reflex.
@@ -9,13 +9,13 @@ The server (:mod:`robust_import_app.serve`) and the command line
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from robust_import_app.db import Database
 from robust_import_app.domain.upstreams import Upstream
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.progress.sink import ProgressSink
 from robust_import_app.pipeline.queue.sources import SourceQueue
 from robust_import_app.pipeline.queue.videos import ImportQueue
@@ -24,13 +24,20 @@ from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.resilience.retry import RetryPolicy
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.redact import install_log_redaction, register_secret
-from robust_import_app.settings import Settings
+from robust_import_app.settings import Settings, get_settings
 from robust_import_app.whisper.transcriber import build_transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
 from robust_import_app.youtube.data_api import DataApiClient
+
+
+@functools.cache
+def get_database() -> Database:
+    """The process-wide database named by the settings (``REFLEX_DB_URL``)."""
+    return Database(get_settings().db_url)
 
 
 def protect_secrets(settings: Settings) -> None:

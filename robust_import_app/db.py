@@ -10,7 +10,6 @@ committed in between, whatever the timeout. PostgreSQL needs none of this.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,6 @@ from alembic.config import Config as AlembicConfig
 from sqlmodel import Session, create_engine
 
 from alembic import command as alembic_command
-from robust_import_app.settings import Settings
 
 _BEGIN_OPTION = "sqlite_begin"
 
@@ -79,12 +77,6 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-
-@functools.cache
-def get_database() -> Database:
-    """The process-wide database named by the settings (``REFLEX_DB_URL``)."""
-    return Database(Settings.from_env().db_url)
 
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"

@@ -11,13 +11,13 @@ from robust_import_app.api.export_routes import export_routes
 from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
 from robust_import_app.components.video_card import STYLESHEET as VIDEO_CARD_STYLESHEET
-from robust_import_app.db import get_database
+from robust_import_app.compose import get_database
 from robust_import_app.pages.add import add_page
 from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.settings import settings_page
 from robust_import_app.pages.video import video_page
 from robust_import_app.serve import import_worker
-from robust_import_app.settings import Settings
+from robust_import_app.settings import get_settings
 from robust_import_app.share import ADD_PATH
 from robust_import_app.state.add import AddState, SettingsState
 from robust_import_app.state.library import LibraryState
@@ -34,7 +34,7 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         rx.el.meta(name="theme-color", content="#e5484d"),
     ],
-    api_transformer=[export_routes(get_database), rest_routes(get_database, api_token=Settings.from_env().api_token)],
+    api_transformer=[export_routes(get_database), rest_routes(get_database, api_token=get_settings().api_token)],
 )
 connection_notice.install(app)
 app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=LibraryState.on_load)

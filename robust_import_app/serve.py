@@ -17,12 +17,12 @@ import logging
 import reflex as rx
 
 from robust_import_app import library, runtime
-from robust_import_app.compose import build_worker
-from robust_import_app.db import get_database
+from robust_import_app.compose import build_worker, get_database
 from robust_import_app.pipeline.progress import bus
+from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.supervise import supervise
-from robust_import_app.pipeline.worker import ImportWorker, PauseNotice
-from robust_import_app.settings import Settings
+from robust_import_app.pipeline.worker import ImportWorker
+from robust_import_app.settings import Settings, get_settings
 from robust_import_app.state.publisher import LivePublisher
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ async def import_worker(app: rx.App) -> None:
     stays away), the reason is logged and a fresh worker starts after a
     backoff; the publisher and the bus subscription keep running throughout.
     """
-    settings = Settings.from_env()
+    settings = get_settings()
     if not settings.worker_in_web and not settings.redis_url:
         logger.warning(
             "IMPORT_WORKER_IN_WEB=0 without REFLEX_REDIS_URL: the worker processes' progress reaches the tabs "

@@ -7,6 +7,7 @@ Whisper defaults in :mod:`robust_import_app.whisper.api`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -198,3 +199,9 @@ class Settings:
                 max_interval_s=max(limits.DEFAULT_WHISPER_INTERVAL_S, youtube.max_interval_s),
             ),
         }
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use and kept for its life."""
+    return Settings.from_env()

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from robust_import_app.compose import get_database
 from robust_import_app.db import Database, migrate
+from robust_import_app.settings import get_settings
 from tests.servers import PostgresServer, RedisServer, ServerUnavailable
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -37,6 +39,14 @@ def migrated_sqlite_url(directory: Path) -> str:
     url = f"sqlite:///{directory / 'library.db'}?timeout=30"
     migrate(url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Each test reads the environment it set: the process's cached settings and database are dropped after it."""
+    yield
+    get_settings.cache_clear()
+    get_database.cache_clear()
 
 
 @pytest.fixture

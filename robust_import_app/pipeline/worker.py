@@ -39,7 +39,7 @@ from robust_import_app.domain.stages import ImportStage, next_stage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.models import utcnow
-from robust_import_app.pipeline.context import StageContext
+from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue.sources import SourceJob
 from robust_import_app.pipeline.queue.videos import LeaseLost, VideoJob
@@ -49,6 +49,7 @@ from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_at
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker, FollowJob
 from robust_import_app.pipeline.stages import captions, chapters, metadata
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL
 
 logger = logging.getLogger(__name__)
@@ -62,38 +63,6 @@ SELF_FENCE_FRACTION = 0.5
 """A video whose lease was not renewed for half a lease is stopped, at the
 latest 0.7 of a lease after its last renewal: before the lease can expire
 and another worker claim it."""
-BOT_CHECK_HINT = (
-    "YouTube wants proof this is not a bot: set YOUTUBE_COOKIES_FILE to a cookies.txt "
-    "exported from a signed-in browser, or YOUTUBE_PROXY_URL to a residential proxy."
-)
-
-
-@dataclass(frozen=True, slots=True)
-class PauseNotice:
-    """Why the import is paused and for how long, for the banner and the cards."""
-
-    upstream: Upstream
-    resume_in_s: float
-    reason: ErrorCode | None
-
-    @property
-    def message(self) -> str:
-        """E.g. "Paused — YouTube is rate-limiting, resuming in 25 s"."""
-        seconds = max(1, round(self.resume_in_s))
-        if self.reason is ErrorCode.LIMITS_UNREACHABLE:
-            return f"Paused — the shared rate limit is unreachable (Redis), retrying in {seconds} s"
-        what = "Whisper API" if self.upstream is Upstream.WHISPER else "YouTube"
-        cause = (
-            "asked to confirm this is not a bot"
-            if self.reason in (ErrorCode.BOT_CHECK, ErrorCode.IP_BLOCKED)
-            else "is rate-limiting"
-        )
-        return f"Paused — {what} {cause}, resuming in {seconds} s"
-
-    @property
-    def hint(self) -> str:
-        """What the user can do about it ("" when waiting is all there is to do)."""
-        return BOT_CHECK_HINT if self.reason in (ErrorCode.BOT_CHECK, ErrorCode.IP_BLOCKED) else ""
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -14,8 +14,8 @@ import html
 import reflex as rx
 
 from robust_import_app import library, runtime
-from robust_import_app.db import get_database
-from robust_import_app.settings import Settings
+from robust_import_app.compose import get_database
+from robust_import_app.settings import get_settings
 from robust_import_app.share import bookmarklet, names_a_video_or_source, share_text
 from robust_import_app.state.importer import NO_REPORT, ImportState, plural
 from robust_import_app.state.library import ListItem
@@ -118,7 +118,7 @@ class SettingsState(rx.State):
     @rx.event
     def on_load(self):
         """Build the bookmarklet for the origin the browser reaches the app at (its ``Origin`` header)."""
-        self.api_on = Settings.from_env().api_token is not None
+        self.api_on = get_settings().api_token is not None
         for origin in (self.router.url.origin, rx.config.get_config().deploy_url or ""):
             try:
                 code = bookmarklet(origin)

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from robust_import_app import library, runtime
-from robust_import_app.db import get_database
+from robust_import_app.compose import get_database
 from robust_import_app.library_view import Sort, ViewPage, ViewQuery, channel_options, load_view
 from robust_import_app.pipeline.queue.videos import SummaryOutcome
 from robust_import_app.search.engine import highlight_parts

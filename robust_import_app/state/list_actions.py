@@ -11,7 +11,7 @@ import asyncio
 import reflex as rx
 
 from robust_import_app import library
-from robust_import_app.db import get_database
+from robust_import_app.compose import get_database
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
 from robust_import_app.state.selection import videos

@@ -25,9 +25,9 @@ import tenacity
 
 from robust_import_app import library
 from robust_import_app.db import Database
+from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.pipeline.worker import PauseNotice
 from robust_import_app.state.live import ListLive, live_token
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from robust_import_app import runtime, sources
-from robust_import_app.db import get_database
+from robust_import_app.compose import get_database
 from robust_import_app.library import LibraryError
 from robust_import_app.models import utcnow
 from robust_import_app.state.library import LibraryState

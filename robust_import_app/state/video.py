@@ -9,11 +9,11 @@ import json
 import reflex as rx
 
 from robust_import_app import library, runtime
-from robust_import_app.components.description import DescriptionPart, split_links
-from robust_import_app.db import get_database
+from robust_import_app.compose import get_database
 from robust_import_app.domain.video import watch_url
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.library import route_id
+from robust_import_app.youtube.description import DescriptionPart, split_links
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robust_import_app.components.description import DescriptionPart, split_links
+from robust_import_app.youtube.description import DescriptionPart, split_links
 
 
 def _links(text: str) -> list[str]:

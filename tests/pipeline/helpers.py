@@ -10,11 +10,11 @@ from robust_import_app.db import Database
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import Video
 from robust_import_app.pipeline.config import GuardConfig
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.progress.sink import VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.resilience.retry import RetryPolicy
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.youtube.backend import YouTubeBackend
 

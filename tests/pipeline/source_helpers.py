@@ -13,13 +13,13 @@ from sqlmodel import col, select
 from robust_import_app.db import Database
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import ImportSource, Video
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.progress.sink import SourceUpdate
 from robust_import_app.pipeline.queue.sources import SourceQueue
 from robust_import_app.pipeline.queue.videos import ImportQueue
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.youtube.backend import YouTubeBackend
 from robust_import_app.youtube.data_api import DataApiClient

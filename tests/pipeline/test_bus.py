@@ -14,9 +14,9 @@ from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.pipeline.progress import bus
+from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.pipeline.worker import PauseNotice
 from tests.clock import FakeClock
 from tests.conftest import skip_or_fail_unavailable
 from tests.servers import RedisServer, ServerUnavailable

@@ -260,7 +260,7 @@ def test_videos_are_claimed_round_robin_by_paste_each_in_paste_order(db):
 
 def test_pause_notice_while_the_shared_limits_are_unreachable():
     from robust_import_app.domain.upstreams import Upstream
-    from robust_import_app.pipeline.worker import PauseNotice
+    from robust_import_app.pipeline.progress.pause import PauseNotice
 
     notice = PauseNotice(upstream=Upstream.PLAYER, resume_in_s=4.6, reason=ErrorCode.LIMITS_UNREACHABLE)
     assert notice.message == "Paused — the shared rate limit is unreachable (Redis), retrying in 5 s"

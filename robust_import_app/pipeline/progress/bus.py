@@ -45,9 +45,9 @@ from redis.backoff import NoBackoff
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.pipeline.worker import PauseNotice
 
 logger = logging.getLogger(__name__)
 

@@ -37,11 +37,11 @@ from robust_import_app.domain.sources import FINISHED, EntryState, Lister
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import ImportSource
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate
 from robust_import_app.pipeline.queue.sources import create_entry_videos, source_ref
 from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.pipeline.sources.expand import failure_message
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.youtube.feed import parse_feed
 from robust_import_app.youtube.sources import SourceEntry, SourceRef, feed_url
 

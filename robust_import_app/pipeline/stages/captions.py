@@ -30,11 +30,11 @@ from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentI
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, VideoJob
 from robust_import_app.pipeline.resilience.classify import is_no_captions
 from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.pipeline.stages import metadata as metadata_stage
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.whisper.audio import temporary_workdir
 from robust_import_app.whisper.result import TranscriptionResult
 from robust_import_app.whisper.transcriber import Transcriber, transcribe_file

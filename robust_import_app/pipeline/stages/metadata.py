@@ -10,8 +10,8 @@ from __future__ import annotations
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.queue.videos import VideoJob
+from robust_import_app.pipeline.stages.context import StageContext
 
 
 async def run(job: VideoJob, ctx: StageContext) -> VideoMetadata:

@@ -30,11 +30,11 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
-from robust_import_app.pipeline.context import StageContext
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages import captions
 from robust_import_app.pipeline.stages import metadata as metadata_stage
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.whisper import LocalWhisper, WhisperApiClient
 from robust_import_app.whisper.audio import chunk_duration_s
