@@ -54,8 +54,10 @@ check: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# Two pytest-xdist workers, one a core; the browser and multi-process tests take turns on one of them
+# (tests/conftest.py, ONE_AT_A_TIME).
 test: setup test-deps check
-	$(WITH_BUN) $(PY) -m pytest
+	$(WITH_BUN) $(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup
 	$(PY) bench/import_bench.py
