@@ -5,8 +5,11 @@ The header follows RFC 6266: ``attachment; filename="<ASCII fallback>"``, plus
 ASCII. A name comes from user or YouTube text (a list's name, a video's
 title), so it is cleaned first: path separators, quotes, control characters
 and the characters Windows forbids in file names (``<>:"/\\|?*``) become
-``_``, runs of white space one space, leading and trailing dots and spaces go,
-and the stem is cut to ``MAX_STEM_CHARS`` characters.
+``_``; Unicode format characters (category Cf: the right-to-left override
+U+202E, which shows ``evil<U+202E>txt.exe`` as ``evilexe.txt``, zero-width
+spaces and joiners) and lone surrogates are dropped; runs of white space
+become one space, leading and trailing dots and spaces go, and the stem is
+cut to ``MAX_STEM_CHARS`` characters.
 """
 
 from __future__ import annotations
@@ -26,9 +29,14 @@ def safe_filename(stem: str, extension: str, *, fallback_stem: str) -> str:
     ``extension`` and ``fallback_stem`` are ours (``"csv"``, ``"list-3"``) and
     are not cleaned.
     """
-    cleaned = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", stem))
+    cleaned = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", _without_format_characters(stem)))
     cleaned = " ".join(cleaned.split())[:MAX_STEM_CHARS].strip(" .")
     return f"{cleaned or fallback_stem}.{extension}"
+
+
+def _without_format_characters(text: str) -> str:
+    """``text`` without format characters (Unicode category Cf) and lone surrogates (Cs)."""
+    return "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cs"))
 
 
 def content_disposition(filename: str, *, fallback_stem: str) -> str:

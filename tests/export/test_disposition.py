@@ -22,6 +22,9 @@ from robust_import_app.api.disposition import MAX_STEM_CHARS, content_dispositio
         ("...", "list-7.csv"),
         ("", "list-7.csv"),
         ("x" * 300, "x" * MAX_STEM_CHARS + ".csv"),
+        ("evil\u202etxt.exe", "eviltxt.exe.csv"),
+        ("zero\u200bwidth\u2066isolate\u2069 \ufeffmark", "zerowidthisolate mark.csv"),
+        ("lone \udc80 surrogate", "lone surrogate.csv"),
     ],
 )
 def test_safe_filename(stem, filename):
@@ -45,3 +48,13 @@ def test_content_disposition_has_an_ascii_fallback_and_the_utf8_name(filename, a
     assert parse_options_header(header.split("; filename*=", 1)[0]) == ("attachment", {"filename": ascii_name})
     assert ("filename*" in header) == (filename != ascii_name)
     assert header.isascii() and "\n" not in header and "\r" not in header
+
+
+def test_a_right_to_left_override_never_reaches_the_header():
+    """A title that would show "evil<RLO>txt.exe" reversed is named by what it really is."""
+    header = content_disposition(
+        safe_filename("evil\u202etxt.exe", "srt", fallback_stem="video-1"), fallback_stem="video-1"
+    )
+
+    assert "%E2%80%AE" not in header.upper() and "\u202e" not in header
+    assert parse_options_header(header) == ("attachment", {"filename": "eviltxt.exe.srt"})
