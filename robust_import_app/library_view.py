@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -131,14 +132,17 @@ class ViewQuery:
         """The view a query string names; a value that does not parse is ignored (its default is kept).
 
         Never raises. Text is cut at ``MAX_QUERY_CHARS``, the channel at
-        ``MAX_CHANNEL_CHARS``; negative durations and pages are ignored.
+        ``MAX_CHANNEL_CHARS``, both without lone surrogates and NUL characters
+        (a crafted link's ``%ED%B2%80`` or ``%00``: neither can be encoded
+        for, or stored in, the database); negative durations and pages are
+        ignored.
         """
         return cls(
             list_id=list_id,
-            text=str(params.get("q", ""))[:MAX_QUERY_CHARS],
+            text=_text(params.get("q"))[:MAX_QUERY_CHARS],
             state=_member(StateFilter, params.get("state")),
             caption_source=_member(CaptionSource, params.get("source")),
-            channel=str(params.get("channel", "")).strip()[:MAX_CHANNEL_CHARS],
+            channel=_text(params.get("channel")).strip()[:MAX_CHANNEL_CHARS],
             duration_min_s=_natural(params.get("min_s")),
             duration_max_s=_natural(params.get("max_s")),
             published_from=_date(params.get("from")),
@@ -285,6 +289,12 @@ def _order(sort: Sort) -> tuple:
 def _clamp_page(page: int, total: int, page_size: int) -> int:
     last = max(0, -(-total // page_size) - 1)
     return max(0, min(page, last))
+
+
+def _text(value: object) -> str:
+    """``value`` as text without lone surrogates (Unicode category Cs) and NUL characters."""
+    text = str(value) if value is not None else ""
+    return "".join(char for char in text if char != "\x00" and unicodedata.category(char) != "Cs")
 
 
 def _member(enum_cls: type[enum.StrEnum], value: object):

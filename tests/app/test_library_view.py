@@ -298,6 +298,14 @@ def test_junk_does_not_spoil_the_good_params():
     assert len(view.text) == 500
 
 
+def test_a_crafted_link_with_lone_surrogates_and_nul_shows_the_page(db, lib):
+    """``?channel=%ED%B2%80`` reaches the state as a lone surrogate, which no database driver can encode."""
+    view = ViewQuery.from_params({"channel": "Ken\udc80ji\x00", "q": "\ud800parme\x00san"}, list_id=lib["inbox"])
+
+    assert (view.channel, view.text) == ("Kenji", "parmesan")
+    assert set(_ids(load_view(db, view))) == {lib["risotto"], lib["bread"]}
+
+
 def test_a_change_starts_again_at_the_first_page():
     view = ViewQuery(list_id=1, page=3)
     assert view.with_changes(state=StateFilter.FAILED).page == 0
