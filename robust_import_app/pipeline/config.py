@@ -1,6 +1,6 @@
 """Defaults for the pipeline's rate limiters, circuit breakers and retries.
 
-Every duration is in seconds. Each upstream (:class:`~robust_import_app.domain.video.Upstream`)
+Every duration is in seconds. Each upstream (:class:`~robust_import_app.domain.upstreams.Upstream`)
 gets its own :class:`GuardConfig`: one rate limiter and one circuit breaker.
 
 What the defaults mean

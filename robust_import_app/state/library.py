@@ -1,6 +1,6 @@
 """The tab's own state: the sidebar's lists and the page of cards it shows, filtered, sorted or searched.
 
-Only one page of cards lives here (``PAGE_SIZE``); the rows stay in the
+Only one page of cards lives here (:data:`~robust_import_app.library_view.DEFAULT_PAGE_SIZE`, 48); the rows stay in the
 database, so a list of 10,000 videos costs a tab no more than a list of 50.
 The view (list, text query, filters, sort, page) is a
 :class:`~robust_import_app.library_view.ViewQuery`; every change writes it
@@ -20,13 +20,12 @@ import reflex as rx
 
 from robust_import_app import library, runtime
 from robust_import_app.compose import get_database
-from robust_import_app.library_view import Sort, ViewPage, ViewQuery, channel_options, load_view
+from robust_import_app.library_view import DEFAULT_PAGE_SIZE, Sort, ViewPage, ViewQuery, channel_options, load_view
 from robust_import_app.pipeline.queue.videos import SummaryOutcome
 from robust_import_app.search.engine import highlight_parts
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.live import ListLive, live_token
 
-PAGE_SIZE = 48
 SEARCH_PATH = "/search"
 """The route of the search across all lists."""
 ANY = "any"
@@ -120,7 +119,7 @@ tab has left the page meanwhile (the script can run after a click on a result)."
 
 def _load_view(view: ViewQuery) -> tuple[ViewPage, list[VideoCard], list[SearchResult]]:
     db = get_database()
-    found = load_view(db, view, page_size=PAGE_SIZE)
+    found = load_view(db, view)
     rows = [row.video for row in found.rows]
     counts = library.chapter_counts(db, [row.id for row in rows])
     cards = [card_from_row(row, chapter_count=counts.get(row.id, 0)) for row in rows]
@@ -188,7 +187,7 @@ class LibraryState(rx.State):
     @rx.var
     def page_count(self) -> int:
         """Pages in the view (at least 1)."""
-        return max(1, -(-self.video_count // PAGE_SIZE))
+        return max(1, -(-self.video_count // DEFAULT_PAGE_SIZE))
 
     @rx.var
     def has_failed(self) -> bool:

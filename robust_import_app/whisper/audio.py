@@ -140,7 +140,7 @@ def temporary_workdir() -> Iterator[Path]:
     ``with`` block like any exception, so the folder goes then too. A worker
     thread still writing into it must have ended by then (yt-dlp re-creates a
     removed folder): await such threads with
-    :func:`robust_import_app.youtube.threads.run_in_thread_to_the_end`, as
+    :func:`robust_import_app.threads.run_in_thread_to_the_end`, as
     both YouTube backends' ``download_audio`` do.
     """
     with tempfile.TemporaryDirectory(prefix="whisper-", ignore_cleanup_errors=True) as name:

@@ -47,8 +47,6 @@ from robust_import_app.youtube.sources import SourceEntry, SourceRef, feed_url
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FOLLOW_INTERVAL_MIN = 60.0
-"""``IMPORT_FOLLOW_INTERVAL_MIN``: minutes between two checks of a followed source."""
 FOLLOW_STAGE = "follow"
 """The stage name the guard and failures carry for a check."""
 

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from robust_import_app.pipeline.queue.videos import ImportQueue
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages.metadata_batcher import MetadataBatcher
+from robust_import_app.whisper.api import DEFAULT_WHISPER_MAX_UPLOAD_MB
 from robust_import_app.whisper.transcriber import Transcriber
 from robust_import_app.youtube.backend import YouTubeBackend
-
-DEFAULT_WHISPER_MAX_UPLOAD_MB = 25.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
