@@ -16,6 +16,8 @@ import io
 import json
 from collections.abc import Iterator
 
+from sqlmodel import col
+
 from robust_import_app.db import Database
 from robust_import_app.domain.video import watch_url
 from robust_import_app.export.rows import DEFAULT_CHUNK_ROWS, VideoRecord, iter_video_chunks, keyset_pages
@@ -105,7 +107,7 @@ def json_chunks(db: Database, list_id: int, *, chunk_rows: int = DEFAULT_CHUNK_R
 
 def url_chunks(db: Database, list_id: int, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[str]:
     """The list's canonical watch URLs, one per line (``\\n``), newest first."""
-    for rows in keyset_pages(db, list_id, (Video.youtube_id,), chunk_rows=chunk_rows):
+    for rows in keyset_pages(db, list_id, (col(Video.youtube_id),), chunk_rows=chunk_rows):
         yield "".join(f"{watch_url(youtube_id)}\n" for _, _, youtube_id in rows)
 
 

@@ -16,8 +16,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 
 from robust_import_app.db import Database
@@ -69,27 +71,32 @@ class VideoRecord:
     added_at: dt.datetime
 
 
-_KEY_COLUMNS = (Video.created_at, Video.id)
+KeysetRow = sa.Row[*tuple[Any, ...]]
+"""One row of :func:`keyset_pages`: ``(created_at, id, *columns)``."""
+
+_KEY_COLUMNS = (col(Video.created_at), col(Video.id))
 
 _VIDEO_COLUMNS = (
-    Video.youtube_id,
-    Video.title,
-    Video.channel,
-    Video.duration_s,
-    Video.published,
-    Video.description,
-    Video.language,
-    Video.caption_source,
-    Video.caption_language,
-    Video.import_stage,
-    Video.failed_stage,
-    Video.error_code,
-    Video.error_message,
-    Video.note,
+    col(Video.youtube_id),
+    col(Video.title),
+    col(Video.channel),
+    col(Video.duration_s),
+    col(Video.published),
+    col(Video.description),
+    col(Video.language),
+    col(Video.caption_source),
+    col(Video.caption_language),
+    col(Video.import_stage),
+    col(Video.failed_stage),
+    col(Video.error_code),
+    col(Video.error_message),
+    col(Video.note),
 )
 
 
-def keyset_pages(db: Database, list_id: int, columns: Sequence, *, chunk_rows: int) -> Iterator[list]:
+def keyset_pages(
+    db: Database, list_id: int, columns: Sequence[Mapped[Any]], *, chunk_rows: int
+) -> Iterator[Sequence[KeysetRow]]:
     """The list's rows, newest first, ``chunk_rows`` per page: ``(created_at, id, *columns)`` each.
 
     Each page is read in a session of its own; raises ``ValueError`` for
@@ -97,9 +104,9 @@ def keyset_pages(db: Database, list_id: int, columns: Sequence, *, chunk_rows: i
     """
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
-    after: tuple | None = None
+    after: tuple[dt.datetime, int] | None = None
     while True:
-        query = select(*_KEY_COLUMNS, *columns).where(Video.list_id == list_id)
+        query = sa.select(*_KEY_COLUMNS, *columns).where(col(Video.list_id) == list_id)
         if after is not None:
             query = query.where(sa.tuple_(*_KEY_COLUMNS) < after)
         query = query.order_by(col(Video.created_at).desc(), col(Video.id).desc()).limit(chunk_rows)
@@ -144,7 +151,7 @@ def _chapters_of(db: Database, video_row_ids: list[int]) -> dict[int, tuple[Chap
     return {video_id: tuple(chapters) for video_id, chapters in by_video.items()}
 
 
-def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
+def _record(row: KeysetRow, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
     (
         created_at,
         row_id,
@@ -176,7 +183,7 @@ def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
         caption_source=_value(caption_source),
         caption_language=caption_language,
         chapters=chapters,
-        import_stage=_value(import_stage),
+        import_stage=str(import_stage),
         failed_stage=_value(failed_stage),
         error_code=error_code,
         error_message=error_message,
@@ -186,6 +193,6 @@ def _record(row, chapters: tuple[ChapterRecord, ...]) -> VideoRecord:
     )
 
 
-def _value(member) -> str | None:
+def _value(member: object) -> str | None:
     """An enum column's value (``StrEnum`` members print as their value), or None."""
     return None if member is None else str(member)

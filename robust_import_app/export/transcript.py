@@ -25,18 +25,23 @@ from typing import Protocol
 
 
 class Segment(Protocol):
-    """A transcript cue: ``start_s`` and ``duration_s`` in seconds, and its text."""
+    """A transcript cue: ``start_s`` and ``duration_s`` in seconds, and its text (read only)."""
 
-    start_s: float
-    duration_s: float
-    text: str
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def text(self) -> str: ...
 
 
 class Chapter(Protocol):
-    """A chapter: ``start_s`` in seconds, and its title."""
+    """A chapter: ``start_s`` in seconds, and its title (read only)."""
 
-    start_s: float
-    title: str
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def title(self) -> str: ...
 
 
 def srt_timestamp(seconds: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -21,13 +22,14 @@ async def supervise(
     name: str,
     restart_base_s: float = DEFAULT_RESTART_BASE_S,
     restart_max_s: float = DEFAULT_RESTART_MAX_S,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Await ``run()`` again each time it raises, after a full-jitter exponential wait.
 
-    Every death is logged with its traceback (``name`` says what died).
-    Returns when ``run()`` returns; cancellation passes straight through
-    (tenacity retries ``Exception`` only, never ``CancelledError``).
+    Every death is logged with its traceback (``name`` says what died);
+    ``sleep`` waits out each backoff, in seconds. Returns when ``run()``
+    returns; cancellation passes straight through (tenacity retries
+    ``Exception`` only, never ``CancelledError``).
     """
     retrying = tenacity.AsyncRetrying(
         retry=tenacity.retry_if_exception_type(Exception),
@@ -35,7 +37,7 @@ async def supervise(
         stop=tenacity.stop_never,
         before_sleep=lambda state: _log_death(name, state),
         reraise=True,
-        **({"sleep": sleep} if sleep is not None else {}),
+        sleep=sleep,
     )
     async for attempt in retrying:
         with attempt:

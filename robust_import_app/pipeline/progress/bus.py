@@ -35,7 +35,7 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, Self
 
 import redis.asyncio as aioredis
 import tenacity
@@ -277,7 +277,7 @@ class _Publishing:
         self._outbox = _Outbox(redis_url, name=name, max_pending=max_pending, retry_max_s=retry_max_s)
         self._task: asyncio.Task[None] | None = None
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self._outbox.run(), name="progress bus sender")
         return self
 

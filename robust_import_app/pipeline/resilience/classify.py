@@ -195,7 +195,8 @@ def _response_of(exc: BaseException) -> object | None:
     if isinstance(exc, YoutubeDLError):
         for candidate in (exc, *(getattr(exc, "exc_info", None) or ())[1:2], getattr(exc, "cause", None)):
             if isinstance(candidate, YtDlpHTTPError):
-                return candidate.response
+                response: object = candidate.response  # yt-dlp ships no types
+                return response
     if isinstance(exc, yta.YouTubeRequestFailed) and isinstance(exc.__context__, requests.HTTPError):
         return exc.__context__.response
     return None

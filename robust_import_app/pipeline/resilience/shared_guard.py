@@ -457,13 +457,13 @@ class SharedUpstreamGuard:
             with suppress(*UNREACHABLE_ERRORS):
                 await self._run(self._renew, holder, self._holder_ttl_s, self.config.interval_s)
 
-    async def _run(self, script: AsyncScript, *args: object) -> list[str]:
+    async def _run(self, script: AsyncScript, *args: str | float) -> list[str]:
         """Run ``script`` on this upstream's keys; update the snapshot from its reply, or mark Redis unreachable.
 
         Returns what the script returned after the snapshot fields.
         """
         try:
-            reply = await script(keys=self._keys, args=list(args))
+            reply: list[str] = await script(keys=self._keys, args=list(args))  # every script replies strings
         except UNREACHABLE_ERRORS:
             if not self._unreachable:
                 logger.warning("The shared rate limit of %s (Redis) is unreachable; pausing", self.upstream.value)
