@@ -3,16 +3,17 @@
 Reflex 0.10's default overlay (``reflex.app.default_overlay_component``)
 toasts "Cannot connect to server: … Check if server is reachable at ws://…"
 and pulses a wifi icon whose tooltip repeats the error. :func:`install`
-puts this notice in its place, through ``App.app_wraps`` (the overlay's slot,
-key ``(5, "Overlay")``), keeping Reflex's other wraps.
+puts this notice in its place
+(:func:`~robust_import_app.reflex_internals.replace_connection_overlay`),
+keeping Reflex's other wraps.
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
-OVERLAY_WRAP = (5, "Overlay")
-"""The key of Reflex 0.10's connection overlay in ``App.app_wraps``."""
+from robust_import_app.reflex_internals import replace_connection_overlay
+
 LOST_CONNECTION = "Lost the connection to the server — retrying…"
 
 
@@ -40,4 +41,4 @@ def connection_notice() -> rx.Component:
 
 def install(app: rx.App) -> None:
     """Show :func:`connection_notice` instead of Reflex's connection toast and icon on every page."""
-    app.app_wraps[OVERLAY_WRAP] = lambda stateful: connection_notice() if stateful else None
+    replace_connection_overlay(app, connection_notice)

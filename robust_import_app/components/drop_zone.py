@@ -13,6 +13,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import no_args_event_spec
 
+from robust_import_app.reflex_internals import raw_js
 from robust_import_app.state.importer import MAX_PASTE_CHARS, ImportState
 
 _FIT = f"(text => (JSON.stringify(text).length > {MAX_PASTE_CHARS} ? null : text))"
@@ -23,8 +24,8 @@ def _dropped_texts(event: rx.Var) -> tuple[rx.Var[str | None], rx.Var[str | None
     """The drop's ``text/uri-list`` and ``text/plain`` data ("" when absent, null when too long to send)."""
     data = f"{event}.dataTransfer"
     return (
-        rx.Var(f"{_FIT}({data}.getData('text/uri-list'))").to(str),
-        rx.Var(f"{_FIT}({data}.getData('text/plain'))").to(str),
+        raw_js(f"{_FIT}({data}.getData('text/uri-list'))").to(str),
+        raw_js(f"{_FIT}({data}.getData('text/plain'))").to(str),
     )
 
 

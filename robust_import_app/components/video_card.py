@@ -20,11 +20,11 @@ cards arrives, so the card is made to be cheap to draw:
 from __future__ import annotations
 
 import reflex as rx
-from reflex_components_core.react_router.dom import ReactRouterLink
 
 from robust_import_app.components.badges import caption_badge, chapter_badge
 from robust_import_app.components.progress_ring import progress_ring
 from robust_import_app.components.thumbnail import thumbnail_image
+from robust_import_app.reflex_internals import router_link
 from robust_import_app.state.cards import VideoCard
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive
@@ -106,7 +106,7 @@ def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:
 
 def _thumbnail(card: rx.Var[VideoCard], stage: rx.Var[str], progress: rx.Var[int]) -> rx.Component:
     return rx.el.div(
-        ReactRouterLink.create(
+        router_link(
             thumbnail_image(
                 card.thumbnail_url,
                 loading="lazy",
@@ -136,7 +136,7 @@ def _thumbnail(card: rx.Var[VideoCard], stage: rx.Var[str], progress: rx.Var[int
 
 def _complete_details(card: rx.Var[VideoCard]) -> rx.Component:
     return rx.el.div(
-        ReactRouterLink.create(
+        router_link(
             rx.el.p(card.title, class_name=f"{_TEXT_2} rt-r-weight-bold vc-clamp-2"),
             to=_detail_href(card),
             class_name="vc-title-link",

@@ -11,31 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex_base.vars.base import LiteralVar, Var, VarData
+
+from robust_import_app.reflex_internals import event_callback, hooks_only, raw_js
 
 
-class _Watch(rx.Fragment):
-    """A fragment whose hook calls ``handler`` when ``watched`` changes (and on mount)."""
-
-    def add_hooks(self) -> list[str | Var]:
-        watched: Var = self._watched  # type: ignore[attr-defined]
-        handler = LiteralVar.create(self._handler)  # type: ignore[attr-defined]
-        return [
-            Var(
-                _js_expr=f"useEffect(() => {{ ({handler!s})(); }}, [{watched!s}]);",
-                _var_data=VarData.merge(
-                    VarData(imports={"react": ["useEffect"]}),
-                    watched._get_all_var_data(),
-                    handler._get_all_var_data(),
-                ),
-            )
-        ]
-
-
-def on_change(watched: Var[Any], handler: rx.EventHandler) -> rx.Component:
+def on_change(watched: rx.Var[Any], handler: rx.EventHandler) -> rx.Component:
     """Call ``handler`` (no arguments) on mount and whenever ``watched`` changes."""
-    chain = rx.box(on_mount=handler).event_triggers["on_mount"]
-    component = _Watch.create()
-    object.__setattr__(component, "_watched", watched)
-    object.__setattr__(component, "_handler", chain)
-    return component
+    callback = event_callback(handler)
+    return hooks_only(
+        raw_js(
+            f"useEffect(() => {{ ({callback!s})(); }}, [{watched!s}]);",
+            imports={"react": ["useEffect"]},
+            uses=(watched, callback),
+        )
+    )

@@ -9,6 +9,8 @@ import reflex as rx
 
 from robust_import_app import library, runtime
 from robust_import_app.compose import get_database
+from robust_import_app.pipeline.progress.text import counts_text
+from robust_import_app.reflex_internals import link_to_shared
 from robust_import_app.share import dropped_text
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.live import ListLive, live_token
@@ -282,13 +284,13 @@ class ImportState(rx.State):
             return None
         self.error, self.prefill, self.dialog_open = "", "", False
         if outcome.queued:
-            live = await (await self.get_state(ListLive))._link_to(live_token(list_id))
+            live = await link_to_shared(await self.get_state(ListLive), live_token(list_id))
         if outcome.created:
             counts = await asyncio.to_thread(library.batch_counts, get_database(), list_id)
             live.page_revision += 1
             live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
             live.batch_cancelled = counts.cancelled
-            live.banner_text = counts.message
+            live.banner_text = counts_text(counts)
         if outcome.sources or outcome.offers:
             live.sources_revision += 1
         return outcome

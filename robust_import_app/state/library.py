@@ -21,7 +21,8 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.compose import get_database
 from robust_import_app.library_view import DEFAULT_PAGE_SIZE, Sort, ViewPage, ViewQuery, channel_options, load_view
-from robust_import_app.pipeline.queue.videos import SummaryOutcome
+from robust_import_app.pipeline.progress.text import SummaryOutcome
+from robust_import_app.reflex_internals import link_to_shared
 from robust_import_app.search.engine import highlight_parts
 from robust_import_app.state.cards import VideoCard, card_from_row, format_duration
 from robust_import_app.state.live import ListLive, live_token
@@ -271,7 +272,7 @@ class LibraryState(rx.State):
         self.list_id = wanted
         self._show_view(ViewQuery.from_params(dict(self.router.url.query_parameters), list_id=None))
         live = await self.get_state(ListLive)
-        live = await live._link_to(live_token(wanted))
+        live = await link_to_shared(live, live_token(wanted))
         self._seen_summary_revision = live.summary_revision
         self.channels = [] if self.channel_filter == ANY else [self.channel_filter]
         self._channels_loaded = False

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+LIVE_TOKEN_PREFIX = "list-"
+"""What every list's shared token starts with."""
+
 
 def live_token(list_id: int) -> str:
     """The shared token of a list (Reflex forbids ``_`` in it)."""
-    return f"list-{list_id}"
+    return f"{LIVE_TOKEN_PREFIX}{list_id}"
 
 
 class ListLive(rx.SharedState):
@@ -31,7 +34,7 @@ class ListLive(rx.SharedState):
     batch_failed: int = 0
     batch_cancelled: int = 0
     banner_text: str = ""
-    """E.g. "312 of 500 imported · 2 failed · about 18 min left" (:attr:`BatchCounts.message`)."""
+    """E.g. "312 of 500 imported · 2 failed · about 18 min left" (:func:`~robust_import_app.pipeline.progress.text.counts_text`)."""
     paused_message: str = ""
     """E.g. "Paused — YouTube is rate-limiting, resuming in 25 s"; "" when running."""
     paused_hint: str = ""
@@ -44,7 +47,7 @@ class ListLive(rx.SharedState):
     """Bumped with each batch summary; ``summary`` holds its text."""
     summary: str = ""
     summary_kind: str = "info"
-    """The summary's toast kind (:class:`~robust_import_app.pipeline.queue.videos.SummaryOutcome`): its icon and colour."""
+    """The summary's toast kind (:class:`~robust_import_app.pipeline.progress.text.SummaryOutcome`): its icon and colour."""
 
     @rx.var
     def batch_running(self) -> bool:

@@ -27,8 +27,10 @@ from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import SourceUpdate, VideoUpdate
+from robust_import_app.pipeline.progress.text import counts_text, summary_outcome, summary_text
 from robust_import_app.pipeline.queue.videos import BatchSummary
-from robust_import_app.state.live import ListLive, live_token
+from robust_import_app.reflex_internals import drop_shared_token_delta_warnings
+from robust_import_app.state.live import LIVE_TOKEN_PREFIX, ListLive, live_token
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +40,7 @@ IDLE_CHECK_S = 1.0
 """Seconds between flushes when nothing was reported (a pause notice still changes each second)."""
 
 
-class _SharedTokenNoise(logging.Filter):
-    """Drops Reflex's warning for deltas to a shared token, which has no socket."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "send delta to disconnected client 'list-" not in record.getMessage()
-
-
-logging.getLogger("reflex.app").addFilter(_SharedTokenNoise())
+drop_shared_token_delta_warnings(LIVE_TOKEN_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,12 +187,12 @@ class LivePublisher:
             live.batch_imported = counts.imported
             live.batch_failed = counts.failed
             live.batch_cancelled = counts.cancelled
-            live.banner_text = counts.message
+            live.banner_text = counts_text(counts)
             live.paused_message = shown
             live.paused_hint = notice.hint if notice and shown else ""
             for summary in push.summaries:
-                live.summary = summary.message
-                live.summary_kind = summary.outcome.value
+                live.summary = summary_text(summary)
+                live.summary_kind = summary_outcome(summary).value
                 live.summary_revision += 1
         self._forget(list_id, push)
         self._shown_pause[list_id] = shown
