@@ -29,10 +29,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Cue(Protocol):
-    """What a window is built from: a ``CaptionSegment`` or a ``TranscriptSegmentRow``."""
+    """What a window is built from (read only): a ``CaptionSegment`` or a ``TranscriptSegmentRow``."""
 
-    start_s: float
-    text: str
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ def backfill_windows(connection: sa.Connection, *, batch_videos: int = 500) -> i
     """
     window = sa.table("transcript_window", sa.column("video_id"), sa.column("start_s"), sa.column("text"))
     written = 0
-    pending: list[dict] = []
+    pending: list[dict[str, object]] = []
     for video_id, cues in _segments_by_video(connection, batch_videos):
         pending += [{"video_id": video_id, "start_s": w.start_s, "text": w.text} for w in build_windows(cues)]
         if len(pending) >= 5000:
