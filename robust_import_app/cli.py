@@ -49,7 +49,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlmodel import col, func, select
 
 from robust_import_app import library, sources
-from robust_import_app.compose import build_worker
+from robust_import_app.compose import build_worker, protect_secrets
 from robust_import_app.db import Database, migrate
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import RUN_ORDER, ImportStage
@@ -150,6 +150,7 @@ def run_import(*, list_name: str, source: str, limit: int | None = None) -> int:
         settings = get_settings()
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    protect_secrets(settings)
     parsed = parse_paste(text)
     if not parsed.video_ids and not parsed.sources:
         _report_rejected(parsed.rejected)
@@ -195,6 +196,7 @@ def run_worker() -> int:
         settings = get_settings()
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    protect_secrets(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     migrate(settings.db_url)
     db = Database(settings.db_url)

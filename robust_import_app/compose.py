@@ -12,7 +12,7 @@ import contextlib
 import functools
 import os
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from robust_import_app.db import Database
 from robust_import_app.domain.upstreams import Upstream
@@ -41,12 +41,19 @@ def get_database() -> Database:
 
 
 def protect_secrets(settings: Settings) -> None:
-    """Keep the API keys and the proxy password out of every log line and stored error."""
+    """Keep the API keys and the passwords of the proxy, Redis and database URLs out of every log line and stored error.
+
+    A URL's password is registered as written (percent-encoded) and decoded,
+    the form a driver's error message shows. Every process calls this at
+    start-up: the web app's module, the command line, each worker.
+    """
     for secret in (settings.youtube_api_key, settings.whisper_api_key, settings.api_token):
         register_secret(secret)
-    for url in (settings.youtube_proxy_url, settings.redis_url):
-        if url:
-            register_secret(urlsplit(url).password)
+    for url in (settings.youtube_proxy_url, settings.redis_url, settings.db_url):
+        password = urlsplit(url).password if url else None
+        if password:
+            register_secret(password)
+            register_secret(unquote(password))
     install_log_redaction()
 
 

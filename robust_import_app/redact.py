@@ -14,9 +14,14 @@ such as ``http://user:password@proxy:8080``. By value: every string given to
 :func:`register_secret` (e.g. the configured API keys, at start-up), so that a
 secret of any shape is caught wherever it appears.
 
-:class:`RedactingFilter` applies :func:`redact` to log records; install it on
-every handler with :func:`install_log_redaction`. This module imports nothing
-of the project's, so every layer may use it.
+:class:`RedactingFilter` applies :func:`redact` to log records.
+:func:`install_log_redaction` makes every record of the process pass it: it
+wraps the log record factory (so a record is redacted where it is made,
+whatever handler prints it later: one added after start-up, a server's own,
+or Python's last-resort handler when there is none) and adds the filter to the
+handlers there are (for records rebuilt with :func:`logging.makeLogRecord`,
+which bypasses the factory). This module imports nothing of the project's, so
+every layer may use it.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         rf"\1={REDACTED}",
     ),
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s/]+@"), rf"\1{REDACTED}@"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@"), rf"\1{REDACTED}@"),
     (re.compile(r"AIza[0-9A-Za-z_-]{30,}"), REDACTED),
     (re.compile(r"\bgsk_[0-9A-Za-z]{20,}"), REDACTED),
 )
@@ -105,9 +110,10 @@ class RedactingFilter(logging.Filter):
 
 
 def install_log_redaction(*loggers: logging.Logger) -> RedactingFilter:
-    """Add one :class:`RedactingFilter` to every handler of ``loggers``; returns the filter.
+    """Redact every log record made from now on, and add one :class:`RedactingFilter` to every handler of ``loggers``.
 
-    Without arguments: the handlers of the root logger and of every logger
+    Returns the filter. The record factory is wrapped once per process,
+    however often this is called. Without arguments: the handlers of the root logger and of every logger
     created so far (those that do not propagate, such as a server's access
     log, have handlers of their own). Filters on a handler see every record
     that reaches it, including those propagated from child loggers (a filter
@@ -115,6 +121,7 @@ def install_log_redaction(*loggers: logging.Logger) -> RedactingFilter:
     added later needs ``handler.addFilter(filter)`` with the returned filter.
     A handler that already has a ``RedactingFilter`` gets no second one.
     """
+    _redact_new_records()
     targets = loggers or (
         logging.getLogger(),
         *(logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)),
@@ -125,3 +132,20 @@ def install_log_redaction(*loggers: logging.Logger) -> RedactingFilter:
             if not any(isinstance(f, RedactingFilter) for f in handler.filters):
                 handler.addFilter(redacting)
     return redacting
+
+
+def _redact_new_records() -> None:
+    """Wrap the log record factory so that each record is redacted as it is made (once per process)."""
+    with _lock:
+        current = logging.getLogRecordFactory()
+        if getattr(current, "redacts", False):
+            return
+        redacting = RedactingFilter()
+
+        def make_record(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = current(*args, **kwargs)
+            redacting.filter(record)
+            return record
+
+        make_record.redacts = True  # type: ignore[attr-defined]  # marks the wrapper, so it is never wrapped twice
+        logging.setLogRecordFactory(make_record)

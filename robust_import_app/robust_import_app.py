@@ -11,7 +11,7 @@ from robust_import_app.api.export_routes import export_routes
 from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
 from robust_import_app.components.video_card import STYLESHEET as VIDEO_CARD_STYLESHEET
-from robust_import_app.compose import get_database
+from robust_import_app.compose import get_database, protect_secrets
 from robust_import_app.pages.add import add_page
 from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.settings import settings_page
@@ -22,6 +22,8 @@ from robust_import_app.share import ADD_PATH
 from robust_import_app.state.add import AddState, SettingsState
 from robust_import_app.state.library import LibraryState
 from robust_import_app.state.video import VideoState
+
+protect_secrets(get_settings())  # before any request: every process serving the app redacts its logs
 
 # The static files are served with the type Python guesses; not every system's table knows this one.
 mimetypes.add_type("application/manifest+json", ".webmanifest")

@@ -90,11 +90,11 @@ class Settings:
     """Everything the app and the pipeline read from the environment.
 
     Durations are in seconds, sizes in megabytes (10^6 bytes). The API keys
-    are left out of the ``repr``; the proxy URL, which may carry a password,
-    too.
+    are left out of the ``repr``; so are the database, Redis and proxy URLs,
+    which may carry a password.
     """
 
-    db_url: str = DEFAULT_DB_URL
+    db_url: str = field(default=DEFAULT_DB_URL, repr=False)
     redis_url: str | None = field(default=None, repr=False)
     """``REFLEX_REDIS_URL``: with it, Reflex's state, the progress bus and the
     per-upstream limits are shared between processes (see README, "Scale out")."""

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -15,6 +20,7 @@ from robust_import_app.redact import (
     register_secret,
 )
 
+REPO = Path(__file__).resolve().parents[1]
 GOOGLE_KEY = "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"  # the documented 39-character shape
 DATA_API = "https://www.googleapis.com/youtube/v3"
 GROQ_KEY = "gsk_" + "Ab3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7nP9rS1tV3"
@@ -129,3 +135,65 @@ def test_install_without_arguments_reaches_loggers_that_do_not_propagate() -> No
         for each in loggers:
             for other in getattr(each, "handlers", ()):
                 other.removeFilter(installed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("redis://:s3cretpw@cache:6379/0 refused", "redis://:[redacted]@cache:6379/0 refused"),
+        ("rediss://default:s3cretpw@cache:6380", "rediss://default:[redacted]@cache:6380"),
+        ("postgresql+psycopg://app:p%40ss%2Fw0rd@db/lib", "postgresql+psycopg://app:[redacted]@db/lib"),
+    ],
+)
+def test_url_passwords_without_a_user_or_percent_encoded_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_every_record_is_redacted_even_with_no_handler_or_one_added_later() -> None:
+    """Under granian the root logger has no handler: records reach Python's last-resort handler (stderr)."""
+    result = _python(
+        "import logging, sys\n"
+        "from robust_import_app.redact import install_log_redaction, register_secret\n"
+        "register_secret('odd-shaped-secret-1')\n"
+        "install_log_redaction()\n"
+        "install_log_redaction()\n"
+        "logging.getLogger('no.handler').warning('Authorization: Bearer abcdefghijkl, odd-shaped-secret-1')\n"
+        "late = logging.getLogger('late'); late.addHandler(logging.StreamHandler(sys.stdout)); late.propagate = False\n"
+        "late.warning('redis://:hunter2hunter2@cache:6379 and %s', 'odd-shaped-secret-1')\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "Authorization: Bearer [redacted], [redacted]"
+    assert result.stdout.strip() == "redis://:[redacted]@cache:6379 and [redacted]"
+
+
+def test_the_web_app_redacts_its_logs_from_its_first_import() -> None:
+    """A web-only process (no import worker in it) still redacts: the app's module installs it, with the settings' secrets."""
+    token = "tok-" + secrets.token_hex(12)
+    password = "p@ss/" + secrets.token_hex(4)
+    result = _python(
+        "import logging\n"
+        "import robust_import_app.robust_import_app\n"
+        f"logging.getLogger('granian').error('request with Authorization {token} to %s', {quote(password, safe='')!r})\n"
+        f"logging.getLogger('granian').error('database said: password authentication failed for %s', {password!r})\n",
+        IMPORT_API_TOKEN=token,
+        IMPORT_WORKER_IN_WEB="0",
+        REFLEX_DB_URL=f"postgresql+psycopg://app:{quote(password, safe='')}@127.0.0.1:9/lib",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "request with" in line or "database said" in line]
+    assert lines == [
+        "request with Authorization [redacted] to [redacted]",
+        "database said: password authentication failed for [redacted]",
+    ], result.stderr[-2000:]

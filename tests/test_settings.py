@@ -45,3 +45,15 @@ def test_scale_out_settings():
     assert settings.redis_url == "redis://:pw@127.0.0.1:6379/0" and settings.worker_in_web is False
     assert Settings.from_env({}).worker_in_web is True
     assert "pw@" not in repr(settings)
+
+
+def test_the_repr_shows_no_password_of_any_url() -> None:
+    settings = Settings.from_env(
+        {
+            "REFLEX_DB_URL": "postgresql+psycopg://app:dbpassw0rd@db/lib",
+            "REFLEX_REDIS_URL": "redis://:redispassw0rd@cache:6379/0",
+            "YOUTUBE_PROXY_URL": "http://ann:proxypassw0rd@proxy:8080",
+        }
+    )
+    assert settings.db_url.endswith("@db/lib")
+    assert not any(word in repr(settings) for word in ("dbpassw0rd", "redispassw0rd", "proxypassw0rd"))
