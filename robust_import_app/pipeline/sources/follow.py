@@ -115,6 +115,7 @@ class FollowChecker:
             ).first()
             if row is None:
                 return None
+            assert row.id is not None  # read from the table: its primary key is set
             moved = session.exec(
                 update(ImportSource)
                 .where(col(ImportSource.id) == row.id, col(ImportSource.next_check_at) == row.next_check_at)
