@@ -17,7 +17,7 @@ from robust_import_app import library, runtime
 from robust_import_app.compose import get_database
 from robust_import_app.settings import get_settings
 from robust_import_app.share import bookmarklet, names_a_video_or_source, share_text
-from robust_import_app.state.importer import NO_REPORT, ImportState, plural
+from robust_import_app.state.importer import NO_REPORT, ImportState, import_into, plural, show_report
 from robust_import_app.state.library import ListItem
 
 LAST_LIST_KEY = "robust-import-last-list"
@@ -84,7 +84,7 @@ class AddState(rx.State):
         self.notice = shared_notice(text)
         self.done_list_id, self.done_list_name, self.done_count = 0, "", 0
         importer = await self.get_state(ImportState)
-        importer._show_report(NO_REPORT)
+        show_report(importer, NO_REPORT)
         importer.prefill, importer.error, importer.dialog_open = text, "", True
 
     @rx.event
@@ -95,7 +95,7 @@ class AddState(rx.State):
         if target is None:
             importer.error = "Choose the list to add the videos to."
             return
-        outcome = await importer._import_into(target.id, form_data.get("links", ""))
+        outcome = await import_into(importer, target.id, form_data.get("links", ""))
         if outcome is None:
             return
         self.last_list = self.target = str(target.id)

@@ -12,9 +12,9 @@ from robust_import_app.compose import get_database
 from robust_import_app.pipeline.progress.text import counts_text
 from robust_import_app.reflex_internals import link_to_shared
 from robust_import_app.share import dropped_text
-from robust_import_app.state.library import LibraryState
+from robust_import_app.state.library import LibraryState, reload_page
 from robust_import_app.state.live import ListLive, live_token
-from robust_import_app.state.sources import SourcesState, source_id_arg
+from robust_import_app.state.sources import SourcesState, accept_source_offer, reload_source_cards, source_id_arg
 
 SOCKET_MESSAGE_MAX_CHARS = 1_000_000
 """Reflex's cap on one socket message (``REFLEX_SOCKET_MAX_HTTP_BUFFER_SIZE``,
@@ -186,20 +186,13 @@ class ImportState(rx.State):
     @rx.event
     def dismiss_report(self):
         """Hide the last paste's report."""
-        self._show_report(NO_REPORT)
-
-    def _show_report(self, report: PasteReport) -> None:
-        self.rejected, self.rejected_count = report.rejected, report.rejected_count
-        self.duplicates, self.duplicates_count = report.duplicates, report.duplicates_count
-        self.repeated, self.repeated_count = report.repeated, report.repeated_count
-        self.duplicate_sources, self.duplicate_sources_count = report.duplicate_sources, report.duplicate_sources_count
-        self.offer_ids = report.offer_ids
+        show_report(self, NO_REPORT)
 
     @rx.event
     async def accept_offer(self, source_id: int):
         """The report's "Import playlist": import the whole playlist a pasted watch link offers."""
         sources = await self.get_state(SourcesState)
-        result = await sources._accept(source_id)
+        result = await accept_source_offer(sources, source_id)
         self.offer_ids = [offer for offer in self.offer_ids if offer != source_id_arg(source_id)]
         return result
 
@@ -245,52 +238,70 @@ class ImportState(rx.State):
         True when the paste gave the worker something to do (videos, sources, offers to size).
         """
         lib = await self.get_state(LibraryState)
-        outcome = await self._import_into(lib.list_id, text)
+        outcome = await import_into(self, lib.list_id, text)
         if outcome is None or not outcome.queued:
             return False
         if outcome.created:
             lib.page = 0
-            await lib._reload()
+            await reload_page(lib)
         if outcome.sources or outcome.offers:
-            await (await self.get_state(SourcesState))._reload()
+            await reload_source_cards(await self.get_state(SourcesState))
         return True
 
-    async def _import_into(self, list_id: int, text: object) -> library.PasteOutcome | None:
-        """Import ``text`` into list ``list_id``: set the report, close the dialog, announce new cards.
 
-        Every tab showing the list reloads its page and shows the batch's
-        banner, and its source cards when the paste named playlists or
-        channels (this tab's :class:`ListLive` is linked to the list, if it was
-        not yet). A refused paste (not text, too long, over the video limit,
-        no links, an unknown list) sets ``error``, keeps ``prefill`` and
-        returns None; the caller wakes the worker when the paste queued work
-        (:attr:`~robust_import_app.library.PasteOutcome.queued`).
-        """
-        if not isinstance(text, str):
-            self.error = "The paste did not arrive as text; paste it again."
-            return None
-        if len(text) > MAX_PASTE_CHARS:  # only a client that skips the browser's check
-            self.error = f"This paste is over {MAX_PASTE_CHARS:,} characters: split it into smaller pastes."
-            return None
-        try:
-            outcome = await asyncio.to_thread(library.import_paste, get_database(), list_id, text)
-        except library.LibraryError as problem:
-            self.error = str(problem)
-            return None
-        self._show_report(paste_report(outcome))
-        self.created_count = len(outcome.created)
-        if not outcome.queued and not self.has_report:
-            self.error = "No YouTube video links found in the paste."
-            return None
-        self.error, self.prefill, self.dialog_open = "", "", False
-        if outcome.queued:
-            live = await link_to_shared(await self.get_state(ListLive), live_token(list_id))
-        if outcome.created:
-            counts = await asyncio.to_thread(library.batch_counts, get_database(), list_id)
-            live.page_revision += 1
-            live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
-            live.batch_cancelled = counts.cancelled
-            live.banner_text = counts_text(counts)
-        if outcome.sources or outcome.offers:
-            live.sources_revision += 1
-        return outcome
+def show_report(importer: ImportState, report: PasteReport) -> None:
+    """Show ``report`` as ``importer``'s paste report (:data:`NO_REPORT` hides it).
+
+    A function, not a method: Reflex 0.10 makes every State method whose name does not start with
+    ``_`` an event handler that any client may call with any arguments; other states' handlers call this.
+    """
+    importer.rejected, importer.rejected_count = report.rejected, report.rejected_count
+    importer.duplicates, importer.duplicates_count = report.duplicates, report.duplicates_count
+    importer.repeated, importer.repeated_count = report.repeated, report.repeated_count
+    importer.duplicate_sources = report.duplicate_sources
+    importer.duplicate_sources_count = report.duplicate_sources_count
+    importer.offer_ids = report.offer_ids
+
+
+async def import_into(importer: ImportState, list_id: int, text: object) -> library.PasteOutcome | None:
+    """Import ``text`` into list ``list_id``: set the report, close the dialog, announce new cards.
+
+    Every tab showing the list reloads its page and shows the batch's
+    banner, and its source cards when the paste named playlists or
+    channels (this tab's :class:`ListLive` is linked to the list, if it was
+    not yet). A refused paste (not text, too long, over the video limit,
+    no links, an unknown list) sets ``error``, keeps ``prefill`` and
+    returns None; the caller wakes the worker when the paste queued work
+    (:attr:`~robust_import_app.library.PasteOutcome.queued`).
+
+    A function, not a method: Reflex 0.10 makes every State method whose name does not start with
+    ``_`` an event handler that any client may call with any arguments; other states' handlers call this.
+    """
+    if not isinstance(text, str):
+        importer.error = "The paste did not arrive as text; paste it again."
+        return None
+    if len(text) > MAX_PASTE_CHARS:  # only a client that skips the browser's check
+        importer.error = f"This paste is over {MAX_PASTE_CHARS:,} characters: split it into smaller pastes."
+        return None
+    try:
+        outcome = await asyncio.to_thread(library.import_paste, get_database(), list_id, text)
+    except library.LibraryError as problem:
+        importer.error = str(problem)
+        return None
+    show_report(importer, paste_report(outcome))
+    importer.created_count = len(outcome.created)
+    if not outcome.queued and not importer.has_report:
+        importer.error = "No YouTube video links found in the paste."
+        return None
+    importer.error, importer.prefill, importer.dialog_open = "", "", False
+    if outcome.queued:
+        live = await link_to_shared(await importer.get_state(ListLive), live_token(list_id))
+    if outcome.created:
+        counts = await asyncio.to_thread(library.batch_counts, get_database(), list_id)
+        live.page_revision += 1
+        live.batch_total, live.batch_imported, live.batch_failed = counts.total, counts.imported, counts.failed
+        live.batch_cancelled = counts.cancelled
+        live.banner_text = counts_text(counts)
+    if outcome.sources or outcome.offers:
+        live.sources_revision += 1
+    return outcome

@@ -276,7 +276,7 @@ class LibraryState(rx.State):
         self._seen_summary_revision = live.summary_revision
         self.channels = [] if self.channel_filter == ANY else [self.channel_filter]
         self._channels_loaded = False
-        await self._reload()
+        await reload_page(self)
 
     @rx.event
     async def load_channels(self, is_open: bool):
@@ -296,15 +296,6 @@ class LibraryState(rx.State):
         self.channels = chosen + names
         self._channels_loaded = True
 
-    async def _reload(self) -> None:
-        """Load the view's page of cards, its counts and the sidebar's lists; note the page revision they reflect."""
-        live = await self.get_state(ListLive)
-        self._page_revision = live.page_revision
-        found, self.cards, self.results = await asyncio.to_thread(_load_view, self._view())
-        self.video_count, self.total_is_exact = found.total, found.total_is_exact
-        self.page, self.search_notice = found.page, found.notice or ""
-        self.lists = await asyncio.to_thread(_load_lists)
-
     async def _change_view(self, **fields: str):
         """Set view fields, start at the first page, reload and write the view to the address bar."""
         for name, value in fields.items():
@@ -313,14 +304,14 @@ class LibraryState(rx.State):
         return await self._show_in_address_bar()
 
     async def _show_in_address_bar(self):
-        await self._reload()
+        await reload_page(self)
         return rx.call_script(_REPLACE_URL_SCRIPT.format(url=json.dumps(view_url(self._view()))))
 
     @rx.event
     async def refresh(self):
         """Reload the page of cards and the lists (e.g. after a list was renamed)."""
         if self.list_id and not self.not_found:
-            await self._reload()
+            await reload_page(self)
 
     @rx.event
     async def follow_page_revision(self):
@@ -333,7 +324,7 @@ class LibraryState(rx.State):
         """
         live = await self.get_state(ListLive)
         if self.list_id and not self.not_found and live.page_revision != self._page_revision:
-            await self._reload()
+            await reload_page(self)
 
     @rx.event
     async def show_summary(self):
@@ -444,5 +435,19 @@ class LibraryState(rx.State):
             live = await self.get_state(ListLive)
             live.page_revision += 1
             runtime.wake_worker()
-        await self._reload()
+        await reload_page(self)
         return rx.toast.info(_retry_feedback(count), duration=4000)
+
+
+async def reload_page(lib: LibraryState) -> None:
+    """Load ``lib``'s page of cards, its counts and the sidebar's lists; note the page revision they reflect.
+
+    A function, not a method: Reflex 0.10 makes every State method whose name does not start with
+    ``_`` an event handler that any client may call with any arguments; other states' handlers call this.
+    """
+    live = await lib.get_state(ListLive)
+    lib._page_revision = live.page_revision
+    found, lib.cards, lib.results = await asyncio.to_thread(_load_view, lib._view())
+    lib.video_count, lib.total_is_exact = found.total, found.total_is_exact
+    lib.page, lib.search_notice = found.page, found.notice or ""
+    lib.lists = await asyncio.to_thread(_load_lists)

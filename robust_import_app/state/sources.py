@@ -75,20 +75,7 @@ class SourcesState(rx.State):
         """Load the cards when the shown list or its sources revision moved since the last load (the page's watcher)."""
         key, _ = await self._key()
         if key != self._loaded_key:
-            await self._reload()
-
-    async def _reload(self) -> None:
-        """Load the shown list's source cards and the followed sources (names from the sidebar's lists)."""
-        key, list_id = await self._key()
-        self._loaded_key = key
-        shown, followed = await asyncio.to_thread(_load, list_id)
-        cards = [source_card(view) for view in shown]
-        self.cards = [card for card in cards if not card.offered]
-        self.offers = [card for card in cards if card.offered]
-        lib = await self.get_state(LibraryState)
-        names = {item.id: item.name for item in lib.lists}
-        now = utcnow()
-        self.followed = [followed_item(view, names, now) for view in followed]
+            await reload_source_cards(self)
 
     def _list_of(self, source_id: int) -> int | None:
         for item in (*self.cards, *self.offers, *self.followed):
@@ -108,7 +95,7 @@ class SourcesState(rx.State):
         try:
             await asyncio.to_thread(action, sid)
         except LibraryError as problem:
-            await self._reload()
+            await reload_source_cards(self)
             return rx.toast.error(str(problem), duration=6000, close_button=True)
         if wake:
             runtime.wake_worker()
@@ -116,18 +103,13 @@ class SourcesState(rx.State):
         if list_id is not None and list_id == lib.list_id and not lib.all_lists:
             live = await self.get_state(ListLive)
             live.sources_revision += 1
-        await self._reload()
+        await reload_source_cards(self)
         return rx.toast.success(done, duration=5000) if done else None
-
-    async def _accept(self, source_id: object):
-        """Accept an offer (a queued source in a new batch); see :func:`robust_import_app.sources.accept_offer`."""
-        db = get_database()
-        return await self._act(functools.partial(sources.accept_offer, db), source_id, wake=True)
 
     @rx.event
     async def accept_offer(self, source_id: int):
         """Import the whole playlist an offer card names."""
-        return await self._accept(source_id)
+        return await accept_source_offer(self, source_id)
 
     @rx.event
     async def choose(self, source_id: int, limit: int):
@@ -189,3 +171,32 @@ class SourcesState(rx.State):
         return await self._act(
             functools.partial(sources.unfollow_source, get_database()), self.remove_id, done="Stopped following"
         )
+
+
+async def reload_source_cards(state: SourcesState) -> None:
+    """Load the shown list's source cards and the followed sources into ``state`` (names from the sidebar's lists).
+
+    A function, not a method: Reflex 0.10 makes every State method whose name does not start with
+    ``_`` an event handler that any client may call with any arguments; other states' handlers call this.
+    """
+    key, list_id = await state._key()
+    state._loaded_key = key
+    shown, followed = await asyncio.to_thread(_load, list_id)
+    cards = [source_card(view) for view in shown]
+    state.cards = [card for card in cards if not card.offered]
+    state.offers = [card for card in cards if card.offered]
+    lib = await state.get_state(LibraryState)
+    names = {item.id: item.name for item in lib.lists}
+    now = utcnow()
+    state.followed = [followed_item(view, names, now) for view in followed]
+
+
+async def accept_source_offer(state: SourcesState, source_id: object):
+    """Accept the offer ``source_id`` (a queued source in a new batch, the worker woken); the toast to show, or None.
+
+    See :func:`robust_import_app.sources.accept_offer`; an argument that is not a source id is ignored.
+    A function, not a method: Reflex 0.10 makes every State method whose name does not start with
+    ``_`` an event handler that any client may call with any arguments; other states' handlers call this.
+    """
+    db = get_database()
+    return await state._act(functools.partial(sources.accept_offer, db), source_id, wake=True)
