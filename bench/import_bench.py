@@ -255,6 +255,7 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
     from robust_import_app.domain.upstreams import Upstream
     from robust_import_app.models import Video
     from robust_import_app.pipeline.progress.sink import VideoUpdate
+    from robust_import_app.pipeline.progress.text import summary_text
     from robust_import_app.pipeline.queue.videos import BatchSummary, ImportQueue
     from robust_import_app.pipeline.resilience.breaker import BreakerState
     from robust_import_app.pipeline.resilience.guard import Guards
@@ -351,7 +352,7 @@ async def run_pipeline(args: argparse.Namespace, ids: list[str], reporter: _Repo
             up: round(statistics.fmean(v), 3) if v else None for up, v in interval_samples.items()
         },
         "unexpected errors logged": unexpected.count,
-        "batch summary": summaries[0].message if summaries else None,
+        "batch summary": summary_text(summaries[0]) if summaries else None,
         "timed out": timed_out,
     }
     return _score("pipeline", config, args, ids, outcomes, finished_at, pasted_at, backend, extra)

@@ -56,6 +56,7 @@ from robust_import_app.domain.stages import RUN_ORDER, ImportStage
 from robust_import_app.models import Video
 from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.progress.sink import FanOutSink, LogSink, ProgressSink, VideoUpdate
+from robust_import_app.pipeline.progress.text import counts_text, summary_text
 from robust_import_app.pipeline.queue.videos import TERMINAL, BatchCounts, BatchSummary, ImportQueue
 from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.settings import Settings, get_settings
@@ -179,7 +180,7 @@ def run_import(*, list_name: str, source: str, limit: int | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_INTERRUPTED
-        print(summary.message)
+        print(summary_text(summary))
         for youtube_id, reason in failed_videos(db, outcome.batch_id, paste_order=outcome.created):
             print(f"{youtube_id}: {reason}")
         return EXIT_FAILED if summary.failed else EXIT_OK
@@ -378,7 +379,7 @@ class StageBars:
         """
         for bar in (*self._bars, self._failed_bar):
             self._progress.update(bar, total=max(counts.total, 1))
-        self._progress.update(self._bars[-1], status=counts.message)
+        self._progress.update(self._bars[-1], status=counts_text(counts))
 
     def batch_finished(self, summary: BatchSummary) -> None:
         """Keep this batch's summary and stop waiting."""

@@ -16,11 +16,8 @@ from sqlalchemy import insert, literal
 from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
-from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
-from robust_import_app.domain.video import thumbnail_url
 from robust_import_app.models import (
-    UNFINISHED_SQL,
     ChapterRow,
     ImportBatch,
     TranscriptSegmentRow,
@@ -29,15 +26,10 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.models.tables import ImportSource, TranscriptWindow
-from robust_import_app.pipeline.queue import sources as source_queue
-from robust_import_app.pipeline.queue.videos import (
-    CANCELLED_SQL,
-    FAILED_SQL,
-    RATE_WINDOW_S,
-    TERMINAL,
-    BatchCounts,
-    estimate_remaining_s,
-)
+from robust_import_app.pipeline.progress.text import RATE_WINDOW_S, estimate_remaining_s
+from robust_import_app.pipeline.queue import transitions
+from robust_import_app.pipeline.queue.videos import CANCELLED_SQL, FAILED_SQL, TERMINAL, BatchCounts
+from robust_import_app.pipeline.sources.plan import cancel_sources, insert_sources, plan_sources
 from robust_import_app.settings import DEFAULT_LIST_NAME
 from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste
 
@@ -202,7 +194,7 @@ def import_paste(
             ).all()
         )
         new_ids = [video_id for video_id in parsed.video_ids if video_id not in existing]
-        plan = source_queue.plan_sources(session, list_id, parsed.sources, parsed.playlist_offers)
+        plan = plan_sources(session, list_id, parsed.sources, parsed.playlist_offers)
         batch_id = None
         if new_ids or plan.new:
             batch = ImportBatch(list_id=list_id, total=len(new_ids))
@@ -217,24 +209,11 @@ def import_paste(
             session.connection().execute(
                 insert(Video.__table__),
                 [
-                    {
-                        "list_id": list_id,
-                        "batch_id": batch_id,
-                        "youtube_id": video_id,
-                        "thumbnail_url": thumbnail_url(video_id),
-                        "import_stage": ImportStage.CREATED,
-                        "import_progress": 0,
-                        "attempt_count": 0,
-                        "title": "",
-                        "channel": "",
-                        "description": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                    transitions.new_video_row(list_id, batch_id, video_id, created_at=now, updated_at=now)
                     for video_id in reversed(new_ids)
                 ],
             )
-        source_ids, offer_ids = source_queue.insert_sources(
+        source_ids, offer_ids = insert_sources(
             session,
             list_id,
             batch_id,
@@ -334,33 +313,21 @@ def retry_failed(db: Database, list_id: int | None, video_ids: Sequence[int] | N
     done, and has its own transcription cap.
     """
     with db.write() as session:
-        query = select(Video).where(Video.import_stage == ImportStage.ERROR).order_by(col(Video.id))
+        query = select(Video.id, Video.list_id).where(Video.import_stage == ImportStage.ERROR).order_by(col(Video.id))
         if list_id is not None:
             query = query.where(Video.list_id == list_id)
         if video_ids is not None:
             query = query.where(col(Video.id).in_(video_ids))
-        rows = session.exec(query).all()
-        by_list: dict[int, list[Video]] = {}
-        for row in rows:
-            by_list.setdefault(row.list_id, []).append(row)
-        now = utcnow()
-        for row_list_id, list_rows in by_list.items():
-            retry_batch = ImportBatch(list_id=row_list_id, total=len(list_rows))
+        by_list: dict[int, list[int]] = {}
+        for video_id, row_list_id in session.exec(query.with_for_update()).all():
+            by_list.setdefault(row_list_id, []).append(video_id)
+        retried = 0
+        for row_list_id, ids in by_list.items():
+            retry_batch = ImportBatch(list_id=row_list_id, total=len(ids))
             session.add(retry_batch)
             session.flush()
-            for row in list_rows:
-                row.batch_id = retry_batch.id
-                stage = row.failed_stage or ImportStage.METADATA
-                row.import_stage = stage
-                row.import_progress = stage.progress
-                row.failed_stage = None
-                row.error_code = None
-                row.error_message = None
-                row.attempt_count = 0
-                row.next_attempt_at = None
-                row.updated_at = now
-                session.add(row)
-        return len(rows)
+            retried += transitions.retry(session, retry_batch.id, col(Video.id).in_(ids))
+        return retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,23 +566,8 @@ def cancel_batch(db: Database, batch_id: int) -> int:
 def _cancel(db: Database, which, *, sources_of_batch: int | None = None) -> int:
     with db.write() as session:
         if sources_of_batch is not None:
-            source_queue.cancel_sources(session, ImportSource.batch_id == sources_of_batch)
-        return session.exec(
-            update(Video)
-            .where(which, UNFINISHED_SQL)
-            .values(
-                import_stage=ImportStage.ERROR,
-                failed_stage=Video.import_stage,
-                import_progress=ImportStage.ERROR.progress,
-                error_code=ErrorCode.CANCELLED.value,
-                error_message=ErrorCode.CANCELLED.message,
-                next_attempt_at=None,
-                claimed_by=None,
-                claimed_until=None,
-                lease_token=None,
-                updated_at=utcnow(),
-            )
-        ).rowcount
+            cancel_sources(session, ImportSource.batch_id == sources_of_batch)
+        return transitions.cancel(session, which)
 
 
 def open_batch_ids(db: Database, list_id: int) -> list[int]:

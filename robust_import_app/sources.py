@@ -27,8 +27,9 @@ from robust_import_app.domain.sources import Lister, SourceKind, SourceState
 from robust_import_app.library import LibraryError
 from robust_import_app.models import ImportBatch, utcnow
 from robust_import_app.models.tables import ImportSource
-from robust_import_app.pipeline.queue.sources import cancel_sources, source_ref
-from robust_import_app.pipeline.queue.videos import entries_message
+from robust_import_app.pipeline.progress.text import entries_text
+from robust_import_app.pipeline.queue.sources import source_ref
+from robust_import_app.pipeline.sources.plan import cancel_sources
 
 RECENT_S = 3600.0
 """A finished source's card stays in its list this long, in seconds (then only its videos do)."""
@@ -132,7 +133,7 @@ class SourceView:
         return f"{self.added_by_follow:,} added"
 
     def _entries(self) -> str:
-        return entries_message(self.found, private=self.private, deleted=self.deleted, duplicates=self.duplicates)
+        return entries_text(self.found, private=self.private, deleted=self.deleted, duplicates=self.duplicates)
 
     def _size_words(self) -> str:
         size = self.size or 0

@@ -42,7 +42,8 @@ from robust_import_app.models import utcnow
 from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
 from robust_import_app.pipeline.queue.sources import SourceJob
-from robust_import_app.pipeline.queue.videos import LeaseLost, VideoJob
+from robust_import_app.pipeline.queue.lease import LeaseLost
+from robust_import_app.pipeline.queue.videos import VideoJob
 from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt

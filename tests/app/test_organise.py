@@ -18,6 +18,7 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.models.tables import TranscriptWindow
+from robust_import_app.pipeline.progress.text import counts_text, summary_text
 from robust_import_app.pipeline.queue.videos import BatchCounts, BatchSummary
 from robust_import_app.search.engine import search
 from robust_import_app.youtube.sim import SimBackend
@@ -187,8 +188,11 @@ def test_cancel_marks_unfinished_videos_and_leaves_finished_ones(db):
 
 def test_summary_and_banner_name_the_cancelled():
     summary = BatchSummary(batch_id=1, list_id=1, imported=47, without_captions=3, failed=0, cancelled=2)
-    assert summary.message == "47 imported, 3 without captions, 0 failed, 2 cancelled"
-    assert BatchCounts(total=5, imported=2, failed=1, cancelled=1).message == "2 of 5 imported · 1 failed · 1 cancelled"
+    assert summary_text(summary) == "47 imported, 3 without captions, 0 failed, 2 cancelled"
+    assert (
+        counts_text(BatchCounts(total=5, imported=2, failed=1, cancelled=1))
+        == "2 of 5 imported · 1 failed · 1 cancelled"
+    )
 
 
 class _GatedBackend(SimBackend):
@@ -232,7 +236,7 @@ async def test_a_video_cancelled_mid_stage_stops_there_and_the_summary_counts_it
     assert row.caption_source is None and _children(db, row_id)[1:] == (0, 0), "the worker wrote no transcript after"
     assert row.claimed_by is None
     assert [(s.imported, s.failed, s.cancelled) for s in sink.summaries] == [(0, 0, 1)]
-    assert sink.summaries[0].message.endswith("0 failed, 1 cancelled")
+    assert summary_text(sink.summaries[0]).endswith("0 failed, 1 cancelled")
 
 
 @pytest.mark.asyncio

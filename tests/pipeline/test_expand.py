@@ -10,6 +10,7 @@ from robust_import_app.domain.sources import EntryState, Lister, SourceKind, Sou
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import ImportBatch, ImportSource, Video
+from robust_import_app.pipeline.progress.text import summary_entries_text, summary_text
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.faults import PageFaults
@@ -95,7 +96,7 @@ async def test_a_batch_with_a_source_is_announced_once_the_source_and_its_videos
     [summary] = sink.summaries
     imported = 24 - private - deleted + 1
     assert summary.batch_id == outcome.batch_id and summary.imported == imported
-    assert summary.message.endswith(f" 0 failed · 24 found, {private} private, {deleted} deleted")
+    assert summary_text(summary).endswith(f" 0 failed · 24 found, {private} private, {deleted} deleted")
     assert _batch(db, outcome.batch_id).total == imported
 
 
@@ -174,7 +175,7 @@ async def test_a_large_batch_is_held_open_until_the_choice(db):
     sources.choose_source_limit(db, outcome.sources[0], 5)
     await run_until_idle(worker)
     [summary] = sink.summaries
-    assert summary.imported == 6 and summary.entries_message == "5 found"
+    assert summary.imported == 6 and summary_entries_text(summary) == "5 found"
 
 
 @pytest.mark.asyncio
@@ -256,7 +257,7 @@ async def test_a_missing_source_fails_with_a_plain_reason_and_its_batch_is_annou
     view = sources.get_source(db, outcome.sources[0])
     assert view.state is SourceState.FAILED and view.message == reason
     [summary] = sink.summaries
-    assert summary.imported == 1 and summary.entries_message == "0 found"
+    assert summary.imported == 1 and summary_entries_text(summary) == "0 found"
 
 
 @pytest.mark.asyncio

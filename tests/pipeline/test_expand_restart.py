@@ -17,8 +17,9 @@ from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.domain.sources import Lister, SourceState
 from robust_import_app.domain.upstreams import Upstream
+from robust_import_app.pipeline.queue.lease import LeaseLost
 from robust_import_app.pipeline.queue.sources import PagePlan, SourceQueue
-from robust_import_app.pipeline.queue.videos import ImportQueue, LeaseLost
+from robust_import_app.pipeline.queue.videos import ImportQueue
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.stages.context import StageContext

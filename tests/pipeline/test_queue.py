@@ -24,14 +24,9 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSegment, CaptionSource, Chapter
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video, utcnow
 from robust_import_app.pipeline import supervise as supervise_module
-from robust_import_app.pipeline.queue.videos import (
-    BatchCounts,
-    CaptionsOutcome,
-    ImportQueue,
-    LeaseLost,
-    estimate_remaining_s,
-    time_left,
-)
+from robust_import_app.pipeline.progress.text import counts_text, estimate_remaining_s, time_left
+from robust_import_app.pipeline.queue.lease import LeaseLost
+from robust_import_app.pipeline.queue.videos import BatchCounts, CaptionsOutcome, ImportQueue
 from robust_import_app.youtube.sim import SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -436,13 +431,13 @@ def test_batch_counts_estimate_the_time_left_from_the_recent_rate(db):
     counts = library.batch_counts(db, library.ensure_default_list(db))
     assert (counts.total, counts.imported, counts.failed) == (10, 5, 0)
     assert counts.eta_s == pytest.approx(100.0, rel=0.05), "5 done in 100 s, 5 to go"
-    assert counts.message == "5 of 10 imported · about 2 min left"
+    assert counts_text(counts) == "5 of 10 imported · about 2 min left"
     assert library.batch_progress(db, outcome.batch_id).eta_s == pytest.approx(100.0, rel=0.05)
 
 
 def test_banner_message_without_a_rate_yet():
-    assert BatchCounts(total=500, imported=0, failed=0).message == "0 of 500 imported"
-    assert BatchCounts(total=500, imported=312, failed=2, eta_s=1080).message == (
+    assert counts_text(BatchCounts(total=500, imported=0, failed=0)) == "0 of 500 imported"
+    assert counts_text(BatchCounts(total=500, imported=312, failed=2, eta_s=1080)) == (
         "312 of 500 imported · 2 failed · about 18 min left"
     )
 

@@ -14,6 +14,7 @@ from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video
+from robust_import_app.pipeline.progress.text import summary_text
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -121,7 +122,7 @@ async def test_no_captions_is_not_an_error(db):
     assert "no captions" in rows["nocaAAAAAAA"].note.lower()
     [summary] = sink.summaries
     assert (summary.imported, summary.without_captions, summary.failed) == (2, 1, 0)
-    assert summary.message == "2 imported, 1 without captions, 0 failed"
+    assert summary_text(summary) == "2 imported, 1 without captions, 0 failed"
 
 
 @pytest.mark.asyncio

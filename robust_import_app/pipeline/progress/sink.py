@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from robust_import_app.domain.stages import ImportStage
+from robust_import_app.pipeline.progress.text import summary_text
 from robust_import_app.pipeline.queue.videos import BatchSummary
 
 
@@ -71,7 +72,7 @@ class LogSink:
 
     def batch_finished(self, summary: BatchSummary) -> None:
         """Log ``Batch 7 of list 1 finished: 47 imported, 3 without captions, 0 failed``."""
-        self._logger.info("Batch %d of list %d finished: %s", summary.batch_id, summary.list_id, summary.message)
+        self._logger.info("Batch %d of list %d finished: %s", summary.batch_id, summary.list_id, summary_text(summary))
 
     def source_changed(self, update: SourceUpdate) -> None:
         """Source changes are not logged here (the expansion job logs what matters)."""

@@ -1,17 +1,19 @@
-"""Sources in the database: the paste's rows, and the expansion job's claims and page writes.
+"""The source queue: the expansion job's claims of sources and its page writes.
 
 A source is *due* when its state is ``queued`` or ``expanding`` (or
 ``offered`` and not yet sized), its ``next_attempt_at`` (the backoff
-schedule) has passed and no live worker holds its lease. Leases and fencing
-are the videos' (:mod:`robust_import_app.pipeline.queue.videos`): claiming sets
-``claimed_by``/``claimed_until`` and a fresh ``lease_token``; every write of
-the worker names holder and token and raises :class:`LeaseLost` when it
-changed no row (the lease expired and another worker took the source, the
-user cancelled it, or the list is gone), rolling back everything it wrote.
+schedule) has passed and no live worker holds its lease; the oldest due
+source goes first. Leases and fencing are the package's
+(:mod:`robust_import_app.pipeline.queue.lease`): every write of the worker
+names holder and token and raises :class:`~robust_import_app.pipeline.queue.lease.LeaseLost`
+when it changed no row (the lease expired and another worker took the
+source, the user cancelled it, or the list is gone), rolling back everything
+it wrote. The paste's own source rows are written by
+:mod:`robust_import_app.pipeline.sources.plan`.
 
 A page is written in one transaction (:meth:`SourceQueue.save_page`): the
-page's new videos (stage ``created``, the row :func:`robust_import_app.library.import_paste`
-writes), the counts, the cursor and the batch's total. A worker stopped
+page's new videos (stage ``created``, the row
+:func:`robust_import_app.pipeline.queue.transitions.new_video_row` gives), the counts, the cursor and the batch's total. A worker stopped
 between two pages leaves the cursor of the last page written, so the next
 claim resumes there and creates no video twice.
 
@@ -22,24 +24,22 @@ Every function is synchronous and short: the worker calls them through
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select, update
+from sqlmodel import Session, col, func, select, update
 
 from robust_import_app.db import Database
 from robust_import_app.domain.errors import ImportFailure
 from robust_import_app.domain.sources import EntryState, Lister, SourceState
-from robust_import_app.domain.stages import ImportStage
-from robust_import_app.domain.video import thumbnail_url
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.pipeline.queue.videos import HOLDS_BATCH_SQL, LeaseLost, holder_is_dead, worker_identity
+from robust_import_app.pipeline.queue.lease import RELEASED, LeasedQueue, LeaseLost, lease_clock
+from robust_import_app.pipeline.queue.transitions import new_video_row
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
 PAGE_WRITE_ATTEMPTS = 3
@@ -49,104 +49,6 @@ PAGE_WRITE_ATTEMPTS = 3
 def source_ref(row: ImportSource) -> SourceRef:
     """The :class:`SourceRef` a source row stores."""
     return SourceRef(row.kind, row.key, row.tab)
-
-
-def active_source_sql():
-    """Sources that block a new paste of the same source into the list: still expanding, or followed."""
-    return sa.or_(HOLDS_BATCH_SQL, col(ImportSource.following).is_(True))
-
-
-# --- the paste's rows -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SourcePlan:
-    """What a paste's sources and offers come to in one list, before any row is written.
-
-    ``new`` are to be created; ``duplicates`` already expand into (or are
-    followed by) the list; ``offers`` are playlists to offer, none of which
-    the list expands, follows or offers already.
-    """
-
-    new: tuple[SourceRef, ...]
-    duplicates: tuple[SourceRef, ...]
-    offers: tuple[SourceRef, ...]
-
-
-def plan_sources(session, list_id: int, sources: Sequence[SourceRef], offers: Sequence[SourceRef]) -> SourcePlan:
-    """Sort a paste's sources and playlist offers into new ones and duplicates (see :class:`SourcePlan`)."""
-    rows = session.exec(
-        select(ImportSource.kind, ImportSource.key, ImportSource.tab, ImportSource.state).where(
-            ImportSource.list_id == list_id,
-            sa.or_(active_source_sql(), ImportSource.state == SourceState.OFFERED),
-            col(ImportSource.key).in_([ref.key for ref in (*sources, *offers)] or [""]),
-        )
-    ).all()
-    active = {SourceRef(kind, key, tab) for kind, key, tab, state in rows if state is not SourceState.OFFERED}
-    offered = {SourceRef(kind, key, tab) for kind, key, tab, state in rows if state is SourceState.OFFERED}
-    new = tuple(ref for ref in sources if ref not in active)
-    return SourcePlan(
-        new=new,
-        duplicates=tuple(ref for ref in sources if ref in active),
-        offers=tuple(ref for ref in offers if ref not in active and ref not in offered and ref not in new),
-    )
-
-
-def insert_sources(
-    session,
-    list_id: int,
-    batch_id: int | None,
-    plan: SourcePlan,
-    *,
-    entry_limit: int | None,
-    limit_chosen: bool,
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Write the rows of ``plan``: its new sources in ``batch_id`` (state ``queued``), its
-    offers without a batch (state ``offered``); returns their ids (sources, offers) in paste order."""
-    now = utcnow()
-    created: list[int] = []
-    offered: list[int] = []
-    for refs, state, ids in ((plan.new, SourceState.QUEUED, created), (plan.offers, SourceState.OFFERED, offered)):
-        for ref in refs:
-            row = ImportSource(
-                list_id=list_id,
-                batch_id=batch_id if state is SourceState.QUEUED else None,
-                kind=ref.kind,
-                key=ref.key,
-                tab=ref.tab,
-                state=state,
-                entry_limit=entry_limit if state is SourceState.QUEUED else None,
-                limit_chosen=limit_chosen if state is SourceState.QUEUED else True,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            ids.append(row.id)
-    return tuple(created), tuple(offered)
-
-
-def cancel_sources(session, *where) -> int:
-    """Cancel the sources ``where`` selects that may still add videos (and unsized offers); returns how many.
-
-    Their leases are cleared, so the worker listing one finds its lease
-    gone at its page write and writes nothing (:class:`LeaseLost`).
-    """
-    now = utcnow()
-    return session.exec(
-        update(ImportSource)
-        .where(*where, sa.or_(HOLDS_BATCH_SQL, ImportSource.state == SourceState.OFFERED))
-        .values(
-            state=SourceState.CANCELLED,
-            next_attempt_at=None,
-            finished_at=now,
-            updated_at=now,
-            **_RELEASED,
-        )
-    ).rowcount
-
-
-# --- the expansion job ----------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -208,7 +110,7 @@ class PageCounts:
     duplicates: int = 0
 
 
-class SourceQueue:
+class SourceQueue(LeasedQueue):
     """The expansion job's view of the ``import_source`` table.
 
     ``worker_id`` names the lease holder (the worker's video queue's, so a
@@ -226,15 +128,7 @@ class SourceQueue:
         lease_s: float = DEFAULT_LEASE_S,
         batch_id: int | None = None,
     ) -> None:
-        if lease_s <= 0:
-            raise ValueError(f"lease_s must be > 0, got {lease_s}")
-        self.db = db
-        self.worker_id = worker_id or worker_identity()
-        self.lease_s = lease_s
-        self.batch_id = batch_id
-
-    def _scope(self, query):
-        return query if self.batch_id is None else query.where(ImportSource.batch_id == self.batch_id)
+        super().__init__(db, ImportSource, worker_id=worker_id, lease_s=lease_s, batch_id=batch_id)
 
     def _due(self, now: dt.datetime):
         """Sources with a page to list now (the partial index's condition, written literally)."""
@@ -242,21 +136,8 @@ class SourceQueue:
             SOURCE_WORK_SQL,
             sa.or_(ImportSource.state != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
             sa.or_(col(ImportSource.next_attempt_at).is_(None), col(ImportSource.next_attempt_at) <= now),
-            _free(now),
+            self.free(now),
         )
-
-    def release_orphans(self) -> int:
-        """Release source leases held by dead processes on this host; returns how many."""
-        with self.db.write() as session:
-            holders = session.exec(
-                select(ImportSource.claimed_by).where(col(ImportSource.claimed_by).is_not(None)).distinct()
-            ).all()
-            dead = [holder for holder in holders if holder_is_dead(holder)]
-            if not dead:
-                return 0
-            return session.exec(
-                update(ImportSource).where(col(ImportSource.claimed_by).in_(dead)).values(**_RELEASED)
-            ).rowcount
 
     def claim_due(self, *, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> SourceJob | None:
         """Lease the oldest due source (None: nothing due); a ``queued`` one becomes ``expanding``.
@@ -265,30 +146,18 @@ class SourceQueue:
         PostgreSQL ``FOR UPDATE SKIP LOCKED`` keeps two workers from
         claiming the same row.
         """
-        now = now or utcnow()
+        now = now or lease_clock()
         with self.db.write() as session:
-            query = self._scope(select(ImportSource).where(self._due(now)))
+            query = select(ImportSource).where(self._due(now), self.in_scope())
             excluded = list(exclude)
             if excluded:
                 query = query.where(col(ImportSource.id).not_in(excluded))
             row = session.exec(query.order_by(col(ImportSource.id)).limit(1).with_for_update(skip_locked=True)).first()
             if row is None:
                 return None
-            token = secrets.token_hex(16)
             state = SourceState.EXPANDING if row.state is SourceState.QUEUED else row.state
-            claimed = session.exec(
-                update(ImportSource)
-                .where(col(ImportSource.id) == row.id, _free(now))
-                .values(
-                    claimed_by=self.worker_id,
-                    claimed_until=now + dt.timedelta(seconds=self.lease_s),
-                    lease_token=token,
-                    next_attempt_at=None,
-                    state=state,
-                    updated_at=now,
-                )
-            ).rowcount
-            if claimed != 1:
+            token = self.claim(session, row.id, now, state=state, updated_at=now)
+            if token is None:
                 return None
             return SourceJob(
                 source_id=row.id,
@@ -312,9 +181,8 @@ class SourceQueue:
 
     def renew(self, job: SourceJob) -> bool:
         """Extend the job's lease by ``lease_s`` from now; False when it is no longer held."""
-        until = utcnow() + dt.timedelta(seconds=self.lease_s)
         with self.db.write() as session:
-            return session.exec(self._fenced(job).values(claimed_until=until)).rowcount == 1
+            return self.renew_in(session, job.source_id, job.lease_token, lease_clock())
 
     def save_page(self, job: SourceJob, plan: PagePlan) -> PageCounts:
         """Store one listed page in one transaction and release the source (see the module docstring).
@@ -338,9 +206,10 @@ class SourceQueue:
     def _save_page(self, job: SourceJob, plan: PagePlan) -> PageCounts:
         now = utcnow()
         with self.db.write() as session:
-            row = session.exec(self._held(job).with_for_update()).first()
+            held = self.held(job.source_id, job.lease_token)
+            row = session.exec(select(ImportSource).where(held).with_for_update()).first()
             if row is None:
-                raise LeaseLost(job.source_id)
+                raise LeaseLost(self.table.name, job.source_id)
             counts = PageCounts()
             if plan.create:
                 counts = _create_videos(session, row, plan, now=now)
@@ -378,15 +247,16 @@ class SourceQueue:
     def fail(self, job: SourceJob, failure: ImportFailure, message: str) -> None:
         """Mark the source failed with ``message`` (plain words) and release it; raises :class:`LeaseLost`."""
         now = utcnow()
-        self._update(
-            job,
+        self.update(
+            job.source_id,
+            job.lease_token,
             state=SourceState.FAILED,
             error_code=failure.code.value,
             error_message=message,
             next_attempt_at=None,
             finished_at=now,
             updated_at=now,
-            **_RELEASED,
+            **RELEASED,
         )
         job.state = SourceState.FAILED
 
@@ -401,14 +271,15 @@ class SourceQueue:
         now = utcnow()
         attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
         next_attempt_at = now + dt.timedelta(seconds=delay_s)
-        self._update(
-            job,
+        self.update(
+            job.source_id,
+            job.lease_token,
             attempt_count=attempt_count,
             next_attempt_at=next_attempt_at,
             error_code=failure.code.value,
             error_message=None,
             updated_at=now,
-            **_RELEASED,
+            **RELEASED,
         )
         job.attempt_count = attempt_count
         return next_attempt_at
@@ -416,62 +287,26 @@ class SourceQueue:
     def release(self, job: SourceJob) -> None:
         """Give the lease back without changing anything else (worker shutdown); no error when it is gone."""
         with self.db.write() as session:
-            session.exec(self._fenced(job).values(**_RELEASED))
-
-    def release_held(self) -> int:
-        """Give back every source lease this worker holds."""
-        with self.db.write() as session:
-            return session.exec(
-                update(ImportSource).where(ImportSource.claimed_by == self.worker_id).values(**_RELEASED)
-            ).rowcount
+            self.release_in(session, job.source_id, job.lease_token)
 
     def next_due_at(self) -> dt.datetime | None:
         """When the next scheduled retry of a source falls due (None: nothing scheduled)."""
         with self.db.read() as session:
             return session.exec(
-                self._scope(
-                    select(func.min(ImportSource.next_attempt_at)).where(
-                        SOURCE_WORK_SQL, col(ImportSource.next_attempt_at).is_not(None)
-                    )
+                select(func.min(ImportSource.next_attempt_at)).where(
+                    SOURCE_WORK_SQL, col(ImportSource.next_attempt_at).is_not(None), self.in_scope()
                 )
             ).one()
 
     def has_work(self) -> bool:
         """True while some source in scope has a page left to list (due now, later, or held)."""
         with self.db.read() as session:
-            query = self._scope(
-                select(ImportSource.id).where(
-                    SOURCE_WORK_SQL,
-                    sa.or_(ImportSource.state != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
-                )
+            query = select(ImportSource.id).where(
+                SOURCE_WORK_SQL,
+                sa.or_(ImportSource.state != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
+                self.in_scope(),
             )
             return session.exec(query.limit(1)).first() is not None
-
-    def _held(self, job: SourceJob):
-        return select(ImportSource).where(
-            col(ImportSource.id) == job.source_id,
-            ImportSource.claimed_by == self.worker_id,
-            ImportSource.lease_token == job.lease_token,
-        )
-
-    def _fenced(self, job: SourceJob):
-        return update(ImportSource).where(
-            col(ImportSource.id) == job.source_id,
-            ImportSource.claimed_by == self.worker_id,
-            ImportSource.lease_token == job.lease_token,
-        )
-
-    def _update(self, job: SourceJob, **values: object) -> None:
-        with self.db.write() as session:
-            if session.exec(self._fenced(job).values(**values)).rowcount != 1:
-                raise LeaseLost(job.source_id)
-
-
-_RELEASED = {"claimed_by": None, "claimed_until": None, "lease_token": None}
-
-
-def _free(now: dt.datetime):
-    return sa.or_(col(ImportSource.claimed_until).is_(None), col(ImportSource.claimed_until) < now)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -480,7 +315,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def create_entry_videos(
-    session,
+    session: Session,
     list_id: int,
     batch_id: int | None,
     entries: Sequence[SourceEntry],
@@ -490,7 +325,7 @@ def create_entry_videos(
 ) -> PageCounts:
     """Create the available ``entries`` not yet in the list as videos of ``batch_id`` (stage ``created``).
 
-    The rows are those :func:`robust_import_app.library.import_paste` writes;
+    The rows are :func:`~robust_import_app.pipeline.queue.transitions.new_video_row`'s;
     their ``created_at`` counts down from ``placed_at`` by a microsecond per
     entry, so the list shows them in source order at that moment. Private and
     deleted entries, and entries already in the list (or twice in
@@ -510,20 +345,14 @@ def create_entry_videos(
         session.connection().execute(
             insert(Video.__table__),
             [
-                {
-                    "list_id": list_id,
-                    "batch_id": batch_id,
-                    "youtube_id": video_id,
-                    "thumbnail_url": thumbnail_url(video_id),
-                    "import_stage": ImportStage.CREATED,
-                    "import_progress": 0,
-                    "attempt_count": 0,
-                    "title": titles.get(video_id, ""),
-                    "channel": "",
-                    "description": "",
-                    "created_at": placed_at - dt.timedelta(microseconds=index),
-                    "updated_at": now,
-                }
+                new_video_row(
+                    list_id,
+                    batch_id,
+                    video_id,
+                    title=titles.get(video_id, ""),
+                    created_at=placed_at - dt.timedelta(microseconds=index),
+                    updated_at=now,
+                )
                 # Later rows are claimed first (the queue takes the highest id), as in a paste.
                 for index, video_id in reversed(list(enumerate(new_ids)))
             ],
@@ -533,7 +362,7 @@ def create_entry_videos(
     )
 
 
-def _create_videos(session, row: ImportSource, plan: PagePlan, *, now: dt.datetime) -> PageCounts:
+def _create_videos(session: Session, row: ImportSource, plan: PagePlan, *, now: dt.datetime) -> PageCounts:
     """The page's videos, placed after those of the entries the source listed before this page."""
     before = plan.found - len(plan.entries)
     placed_at = _aware(row.created_at) - dt.timedelta(microseconds=before)

@@ -1,22 +1,19 @@
-"""The import queue is the database: the worker's reads and writes of it.
+"""The video queue: the worker's claims of videos and its writes of their stages.
 
-A video is *due* when its stage is not terminal, its ``next_attempt_at`` (the
-backoff schedule) has passed and no live worker holds its lease. Claiming sets
-``claimed_by``/``claimed_until`` and a fresh ``lease_token``, and clears
-``next_attempt_at``; the worker renews the lease on a heartbeat
-(:meth:`ImportQueue.renew`) while the video is in flight. A worker that died
-(``kill -9``) leaves leases that expire, and on the same host its successor
-releases them at start-up (the process is gone, so the lease is too).
-
-Fencing: every write about a claimed video names its holder and lease token
-and checks that it changed exactly one row, else raises :class:`LeaseLost`
-and rolls back. A worker whose lease expired and was taken over (or whose row
-was deleted) therefore writes nothing more about that video.
+Leases, fencing and release are the package's (:mod:`robust_import_app.pipeline.queue`,
+:mod:`robust_import_app.pipeline.queue.lease`). A video is *due* when its
+stage is not terminal, its ``next_attempt_at`` (the backoff schedule) has
+passed and no live worker holds its lease; claiming it also clears
+``next_attempt_at``, and the worker renews the lease on a heartbeat
+(:meth:`ImportQueue.renew`) while the video is in flight.
 
 Fair scheduling: each free slot goes to the open batch with the fewest videos
 in flight (across all workers), ties to the older batch; within a batch,
 videos go in paste order. A 3-video paste thus starts at the next claim even
 while a 500-video batch fills every slot.
+
+Changes of a video's import state made outside the worker (a new row, a
+retry, a cancel) are :mod:`robust_import_app.pipeline.queue.transitions`'.
 
 Every function here is synchronous and short: the worker calls them through
 ``asyncio.to_thread``. Times are timezone-aware UTC; durations in seconds.
@@ -25,16 +22,11 @@ Every function here is synchronous and short: the worker calls them through
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
-import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-import psutil
 import sqlalchemy as sa
-from sqlmodel import col, delete, func, select, update
+from sqlmodel import Session, col, delete, func, select, update
 
 from robust_import_app.db import Database
 from robust_import_app.domain.errors import ErrorCode, ImportFailure
@@ -56,39 +48,10 @@ from robust_import_app.models import (
     utcnow,
 )
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
+from robust_import_app.pipeline.queue.lease import RELEASED, LeasedQueue, lease_clock
 from robust_import_app.search.windows import replace_windows
 
 TERMINAL = (ImportStage.COMPLETE, ImportStage.ERROR)
-RATE_WINDOW_S = 300.0
-"""The banner's time-left estimate uses the rate of the last five minutes."""
-
-
-def worker_identity() -> str:
-    """``host:pid:nonce``, stored in ``claimed_by``: unique per queue, so two
-    workers in one process never take each other's leases for their own."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def _holder_process(holder: str) -> tuple[str, int | None]:
-    """The host and pid a ``claimed_by`` value names (pid None when unreadable)."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    return host, int(pid) if pid.isdigit() else None
-
-
-def holder_is_dead(holder: str) -> bool:
-    """True when ``holder`` (a ``claimed_by`` value) names a process of this host that no longer runs."""
-    host, pid = _holder_process(holder)
-    return host == socket.gethostname() and pid is not None and not psutil.pid_exists(pid)
-
-
-class LeaseLost(Exception):
-    """This worker no longer holds the video: its lease expired and another
-    worker claimed it, or the row is gone. Stop working on it, write nothing."""
-
-    def __init__(self, video_id: int) -> None:
-        super().__init__(f"lease on video row {video_id} lost")
-        self.video_id = video_id
 
 
 @dataclass(slots=True)
@@ -118,19 +81,6 @@ class CaptionsOutcome:
     note: str | None = None
 
 
-class SummaryOutcome(StrEnum):
-    """A finished batch's outcome, named as its toast's kind."""
-
-    SUCCESS = "success"
-    """Nothing failed, something was imported."""
-    WARNING = "warning"
-    """Some videos failed, others were imported."""
-    ERROR = "error"
-    """Every video that was not cancelled failed."""
-    INFO = "info"
-    """Nothing imported and nothing failed: every video was cancelled."""
-
-
 @dataclass(frozen=True, slots=True)
 class BatchSummary:
     """The counts a finished batch announces in its summary toast.
@@ -153,46 +103,14 @@ class BatchSummary:
     deleted: int = 0
     duplicates: int = 0
 
-    @property
-    def message(self) -> str:
-        """E.g. ``"47 imported, 3 without captions, 0 failed"``, then ``", 2 cancelled"`` when some were,
-        then for a batch with sources ``" · 412 found, 3 private, 1 deleted, 2 already in the list"``."""
-        text = f"{self.imported} imported, {self.without_captions} without captions, {self.failed} failed"
-        if self.cancelled:
-            text = f"{text}, {self.cancelled} cancelled"
-        return f"{text} · {self.entries_message}" if self.sources else text
-
-    @property
-    def outcome(self) -> SummaryOutcome:
-        """How the batch went, for its toast's icon and colour (see :class:`SummaryOutcome`)."""
-        if self.failed:
-            return SummaryOutcome.WARNING if self.imported else SummaryOutcome.ERROR
-        return SummaryOutcome.SUCCESS if self.imported else SummaryOutcome.INFO
-
-    @property
-    def entries_message(self) -> str:
-        """What the batch's sources listed: ``"412 found, 3 private, 1 deleted, 2 already in the list"``."""
-        return entries_message(self.found, private=self.private, deleted=self.deleted, duplicates=self.duplicates)
-
-
-def entries_message(found: int, *, private: int, deleted: int, duplicates: int) -> str:
-    """``"412 found, 3 private, 1 deleted, 2 already in the list"``; the parts that are 0 left out (not found)."""
-    parts = [f"{found:,} found"]
-    if private:
-        parts.append(f"{private:,} private")
-    if deleted:
-        parts.append(f"{deleted:,} deleted")
-    if duplicates:
-        parts.append(f"{duplicates:,} already in the list")
-    return ", ".join(parts)
-
 
 @dataclass(frozen=True, slots=True)
 class BatchCounts:
     """Progress of a list's running batches, for the banner.
 
     ``eta_s`` is the estimated time left in seconds (None while nothing has
-    finished yet to measure a rate from; see :func:`estimate_remaining_s`).
+    finished yet to measure a rate from; see
+    :func:`robust_import_app.pipeline.progress.text.estimate_remaining_s`).
     ``failed`` leaves out the videos the user cancelled: ``cancelled`` counts those.
     """
 
@@ -206,39 +124,6 @@ class BatchCounts:
     def running(self) -> bool:
         """True while some video of a running batch is unfinished."""
         return self.imported + self.failed + self.cancelled < self.total
-
-    @property
-    def message(self) -> str:
-        """E.g. ``"312 of 500 imported · 2 failed · 1 cancelled · about 18 min left"``."""
-        parts = [f"{self.imported} of {self.total} imported"]
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        if self.cancelled:
-            parts.append(f"{self.cancelled} cancelled")
-        if self.running and self.eta_s is not None:
-            parts.append(time_left(self.eta_s))
-        return " · ".join(parts)
-
-
-def estimate_remaining_s(remaining: int, *, finished: int, window_s: float) -> float | None:
-    """Seconds left for ``remaining`` videos at the rate of ``finished`` videos in ``window_s`` seconds.
-
-    None when there is no rate to go by yet (nothing finished, or no window).
-    """
-    if remaining <= 0:
-        return 0.0
-    if finished <= 0 or window_s <= 0:
-        return None
-    return remaining * window_s / finished
-
-
-def time_left(seconds: float) -> str:
-    """``"about 18 min left"``, ``"about 2 h 5 min left"``, ``"less than a minute left"``."""
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return "less than a minute left"
-    hours, minutes = divmod(minutes, 60)
-    return f"about {hours} h {minutes} min left" if hours else f"about {minutes} min left"
 
 
 _unfinished = UNFINISHED_SQL
@@ -257,7 +142,7 @@ FAILED_SQL = sa.and_(
 """A video that failed on its own (not cancelled)."""
 
 
-class ImportQueue:
+class ImportQueue(LeasedQueue):
     """The worker's view of the ``video`` table.
 
     ``worker_id`` names the lease holder (unique per queue by default);
@@ -265,8 +150,9 @@ class ImportQueue:
     renewal. ``batch_id`` scopes the queue to one batch: the command line's
     ``import`` works on its own paste only.
 
-    Every method that writes about a claimed video raises :class:`LeaseLost`
-    when this worker no longer holds it (see the module docstring).
+    Every method that writes about a claimed video raises
+    :class:`~robust_import_app.pipeline.queue.lease.LeaseLost` when this
+    worker no longer holds it (see the package docstring).
     """
 
     def __init__(
@@ -277,34 +163,11 @@ class ImportQueue:
         lease_s: float = DEFAULT_LEASE_S,
         batch_id: int | None = None,
     ) -> None:
-        if lease_s <= 0:
-            raise ValueError(f"lease_s must be > 0, got {lease_s}")
-        self.db = db
-        self.worker_id = worker_id or worker_identity()
-        self.lease_s = lease_s
-        self.batch_id = batch_id
+        super().__init__(db, Video, worker_id=worker_id, lease_s=lease_s, batch_id=batch_id)
 
-    def _lease_until(self, now: dt.datetime) -> dt.datetime:
-        return now + dt.timedelta(seconds=self.lease_s)
-
-    def _scope(self, query):
-        return query if self.batch_id is None else query.where(Video.batch_id == self.batch_id)
-
-    def release_orphans(self) -> int:
-        """Release leases held by dead processes on this host; returns how many."""
-        with self.db.write() as session:
-            holders = session.exec(
-                select(Video.claimed_by).where(col(Video.claimed_by).is_not(None), _unfinished).distinct()
-            ).all()
-            dead = [holder for holder in holders if holder_is_dead(holder)]
-            if not dead:
-                return 0
-            result = session.exec(
-                update(Video)
-                .where(col(Video.claimed_by).in_(dead))
-                .values(claimed_by=None, claimed_until=None, lease_token=None)
-            )
-            return result.rowcount
+    def orphan_candidates(self) -> sa.ColumnElement[bool]:
+        """Only unfinished videos hold leases: the partial index's condition."""
+        return sa.and_(_unfinished)
 
     def claim_due(
         self,
@@ -325,23 +188,13 @@ class ImportQueue:
         """
         if limit <= 0:
             return []
-        now = now or utcnow()
+        now = now or lease_clock()
         with self.db.write() as session:
             candidates = self._candidates(session, limit, exclude=exclude, stages=stages, now=now)
             jobs: list[VideoJob] = []
             for row in candidates:
-                token = secrets.token_hex(16)
-                claimed = session.exec(
-                    update(Video)
-                    .where(col(Video.id) == row.id, _free(now))
-                    .values(
-                        claimed_by=self.worker_id,
-                        claimed_until=self._lease_until(now),
-                        lease_token=token,
-                        next_attempt_at=None,
-                    )
-                ).rowcount
-                if claimed == 1:
+                token = self.claim(session, row.id, now)
+                if token is not None:
                     jobs.append(_job(row, token))
             return jobs
 
@@ -375,7 +228,7 @@ class ImportQueue:
         for batch_id in order:
             if len(pools) >= limit:
                 break
-            query = select(Video).where(_unfinished, _free(now), due)
+            query = select(Video).where(_unfinished, self.free(now), due)
             query = query.where(col(Video.batch_id).is_(None) if batch_id is None else Video.batch_id == batch_id)
             if exclude:
                 query = query.where(col(Video.id).not_in(list(exclude)))
@@ -403,27 +256,23 @@ class ImportQueue:
         """When the next scheduled retry falls due (None: nothing scheduled)."""
         with self.db.read() as session:
             return session.exec(
-                self._scope(
-                    select(func.min(Video.next_attempt_at)).where(col(Video.next_attempt_at).is_not(None), _unfinished)
+                select(func.min(Video.next_attempt_at)).where(
+                    col(Video.next_attempt_at).is_not(None), _unfinished, self.in_scope()
                 )
             ).one()
 
     def has_unfinished(self) -> bool:
         """True while some video in this queue's scope is not complete or failed."""
         with self.db.read() as session:
-            return session.exec(self._scope(select(Video.id).where(_unfinished)).limit(1)).first() is not None
+            return session.exec(select(Video.id).where(_unfinished, self.in_scope()).limit(1)).first() is not None
 
     def renew(self, jobs: Sequence[VideoJob]) -> list[VideoJob]:
         """Extend the leases of ``jobs`` by ``lease_s`` from now; returns those no longer held."""
         if not jobs:
             return []
-        lost: list[VideoJob] = []
-        until = self._lease_until(utcnow())
+        now = lease_clock()
         with self.db.write() as session:
-            for job in jobs:
-                if session.exec(self._fenced(job).values(claimed_until=until)).rowcount != 1:
-                    lost.append(job)
-        return lost
+            return [job for job in jobs if not self.renew_in(session, job.video_id, job.lease_token, now)]
 
     def enter_stage(self, job: VideoJob, stage: ImportStage) -> None:
         """Commit ``stage`` and its progress before the stage runs; renew the lease.
@@ -509,7 +358,7 @@ class ImportQueue:
             error_code=None,
             error_message=None,
             next_attempt_at=None,
-            **_RELEASED,
+            **RELEASED,
             updated_at=utcnow(),
         )
         job.stage = ImportStage.COMPLETE
@@ -523,7 +372,7 @@ class ImportQueue:
             error_code=failure.code.value,
             error_message=failure.message,
             next_attempt_at=None,
-            **_RELEASED,
+            **RELEASED,
             updated_at=utcnow(),
         )
         job.stage = ImportStage.ERROR
@@ -550,7 +399,7 @@ class ImportQueue:
             next_attempt_at=next_attempt_at,
             error_code=failure.code.value,
             error_message=None,
-            **_RELEASED,
+            **RELEASED,
             updated_at=now,
         )
         job.attempt_count = attempt_count
@@ -558,11 +407,12 @@ class ImportQueue:
 
     def release(self, job: VideoJob) -> None:
         """Give the lease back without changing anything else (worker shutdown)."""
-        self._update(job, **_RELEASED)
+        self._update(job, **RELEASED)
 
     def enter_stage_many(self, jobs: Sequence[VideoJob], stage: ImportStage) -> None:
         """:meth:`enter_stage` for several videos in one transaction; raises :class:`LeaseLost` for any lost."""
         now = utcnow()
+        until = self.lease_until(lease_clock())
         with self.db.write() as session:
             for job in jobs:
                 attempt_count = 0 if stage != job.stage else job.attempt_count
@@ -572,7 +422,7 @@ class ImportQueue:
                     import_stage=stage,
                     import_progress=stage.progress,
                     attempt_count=attempt_count,
-                    claimed_until=self._lease_until(now),
+                    claimed_until=until,
                     updated_at=now,
                 )
         for job in jobs:
@@ -584,12 +434,7 @@ class ImportQueue:
         """Give back the leases of ``jobs`` that this worker still holds, in one transaction."""
         with self.db.write() as session:
             for job in jobs:
-                session.exec(self._fenced(job).values(**_RELEASED))
-
-    def release_held(self) -> int:
-        """Give back every lease this worker holds (a stopped worker, an interrupted claim)."""
-        with self.db.write() as session:
-            return session.exec(update(Video).where(Video.claimed_by == self.worker_id).values(**_RELEASED)).rowcount
+                self.release_in(session, job.video_id, job.lease_token)
 
     def close_batch_if_done(self, batch_id: int) -> BatchSummary | None:
         """Announce a batch once: its summary when every video in it is finished and no source
@@ -641,6 +486,8 @@ class ImportQueue:
                 return None
             return _tally(session, batch)[1]
 
+    # --- the Whisper budget: a batch's transcription seconds, written fenced --
+
     def reserve_whisper_seconds(self, job: VideoJob, *, seconds: float, cap_s: float) -> bool:
         """Count ``seconds`` of the video's audio against its batch's transcription cap.
 
@@ -651,7 +498,9 @@ class ImportQueue:
         """
         with self.db.write() as session:
             already = session.exec(
-                self._fenced(job).where(col(Video.whisper_reserved_s).is_not(None)).values(updated_at=utcnow())
+                self.fenced(job.video_id, job.lease_token)
+                .where(col(Video.whisper_reserved_s).is_not(None))
+                .values(updated_at=utcnow())
             ).rowcount
             if already:
                 return True
@@ -685,28 +534,11 @@ class ImportQueue:
                     .values(whisper_seconds=sa.case((remaining > 0, remaining), else_=0.0))
                 )
 
-    def _fenced(self, job: VideoJob):
-        """``UPDATE video`` of the job's row, only while this worker holds its lease."""
-        return update(Video).where(
-            col(Video.id) == job.video_id,
-            Video.claimed_by == self.worker_id,
-            Video.lease_token == job.lease_token,
-        )
-
-    def _fence(self, session, job: VideoJob, **values: object) -> None:
-        if session.exec(self._fenced(job).values(**values)).rowcount != 1:
-            raise LeaseLost(job.video_id)
+    def _fence(self, session: Session, job: VideoJob, **values: object) -> None:
+        self.fence(session, job.video_id, job.lease_token, **values)
 
     def _update(self, job: VideoJob, **values: object) -> None:
-        with self.db.write() as session:
-            self._fence(session, job, **values)
-
-
-_RELEASED = {"claimed_by": None, "claimed_until": None, "lease_token": None}
-
-
-def _free(now: dt.datetime):
-    return sa.or_(col(Video.claimed_until).is_(None), col(Video.claimed_until) < now)
+        self.update(job.video_id, job.lease_token, **values)
 
 
 def _job(row: Video, token: str) -> VideoJob:

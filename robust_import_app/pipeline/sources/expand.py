@@ -37,8 +37,8 @@ from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentI
 from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind, SourceState
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate
+from robust_import_app.pipeline.queue.lease import LeaseLost
 from robust_import_app.pipeline.queue.sources import PageCounts, PagePlan, SourceJob, SourceQueue
-from robust_import_app.pipeline.queue.videos import LeaseLost
 from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.youtube.data_api import DataApiClient

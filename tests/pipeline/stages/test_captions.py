@@ -30,6 +30,7 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
+from robust_import_app.pipeline.progress.text import summary_text
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages import captions
@@ -591,7 +592,7 @@ async def test_summary_counts_without_captions_only_for_none(db, api_server):
     assert sources == ["auto", "manual", "manual", "none", "whisper"]
     [summary] = sink.summaries
     assert (summary.imported, summary.without_captions, summary.failed) == (5, 1, 0)
-    assert summary.message == "5 imported, 1 without captions, 0 failed"
+    assert summary_text(summary) == "5 imported, 1 without captions, 0 failed"
 
 
 @pytest.mark.parametrize(
