@@ -51,7 +51,9 @@ SHARED_TOKEN_DELTA_WARNING = "Attempting to send delta to disconnected client {t
 SharedStateT = TypeVar("SharedStateT", bound=rx.SharedState)
 
 
-def raw_js(expression: str, *, imports: Mapping[str, Sequence[str]] | None = None, uses: Sequence[Var] = ()) -> Var:
+def raw_js(
+    expression: str, *, imports: Mapping[str, Sequence[str]] | None = None, uses: Sequence[Var[Any]] = ()
+) -> Var[Any]:
     """A Var whose JavaScript is ``expression`` verbatim.
 
     ``imports`` maps a JavaScript module to the names the expression imports
@@ -63,7 +65,7 @@ def raw_js(expression: str, *, imports: Mapping[str, Sequence[str]] | None = Non
     return Var(_js_expr=expression, _var_data=VarData.merge(own, *(var._get_all_var_data() for var in uses)))
 
 
-def event_callback(handler: rx.EventHandler) -> Var:
+def event_callback(handler: rx.EventHandler) -> Var[Any]:
     """The JavaScript function (no arguments) that sends ``handler``'s event from this tab, as a Var."""
     chain = rx.box(on_mount=handler).event_triggers["on_mount"]
     return LiteralVar.create(chain)
@@ -72,11 +74,11 @@ def event_callback(handler: rx.EventHandler) -> Var:
 class _Hooks(rx.Fragment):
     """A fragment that renders nothing of its own and adds the hooks it was made with."""
 
-    def add_hooks(self) -> list[str | Var]:
-        return list(self._hooks)  # type: ignore[attr-defined]
+    def add_hooks(self) -> list[str | Var[Any]]:
+        return list(self._hooks)
 
 
-def hooks_only(*hooks: Var) -> rx.Component:
+def hooks_only(*hooks: Var[Any]) -> rx.Component:
     """A component that renders nothing and adds ``hooks`` (JavaScript statements, see :func:`raw_js`) to the page."""
     component = _Hooks.create()
     object.__setattr__(component, "_hooks", hooks)
