@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Session, update
+from sqlmodel import Session, col, update
 
 from robust_import_app.domain.errors import ErrorCode
 from robust_import_app.domain.stages import PROGRESS, ImportStage
@@ -63,7 +63,7 @@ def retry(session: Session, batch_id: int, *where: sa.ColumnElement[bool]) -> in
     progress = sa.case({s: s.progress for s in ImportStage}, value=stage, else_=RETRY_FROM.progress)
     return session.exec(
         update(Video)
-        .where(Video.import_stage == ImportStage.ERROR, *where)
+        .where(col(Video.import_stage) == ImportStage.ERROR, *where)
         .values(
             batch_id=batch_id,
             import_stage=stage,
