@@ -52,12 +52,13 @@ from robust_import_app import library, sources
 from robust_import_app.compose import build_worker, protect_secrets
 from robust_import_app.db import Database, migrate
 from robust_import_app.domain.errors import ErrorCode
-from robust_import_app.domain.stages import RUN_ORDER, ImportStage
+from robust_import_app.domain.stages import ImportStage, Stage
 from robust_import_app.models import Video
 from robust_import_app.pipeline.progress import bus
 from robust_import_app.pipeline.progress.sink import FanOutSink, LogSink, ProgressSink, VideoUpdate
 from robust_import_app.pipeline.progress.text import counts_text, summary_text
 from robust_import_app.pipeline.queue.videos import TERMINAL, BatchCounts, BatchSummary, ImportQueue
+from robust_import_app.pipeline.stages import table
 from robust_import_app.pipeline.supervise import supervise
 from robust_import_app.settings import Settings, get_settings
 from robust_import_app.youtube import RejectedLine, parse_paste
@@ -73,8 +74,8 @@ ANNOUNCE_POLL_S = 1.0
 MAX_LISTED = 20
 """How many rejected lines or ids the paste report lists before "... and N more"."""
 
-BAR_STAGES: tuple[ImportStage, ...] = (*RUN_ORDER, ImportStage.COMPLETE)
-"""One progress bar each: videos that reached or passed the stage."""
+BAR_STAGES: tuple[Stage, ...] = (*(spec.stage for spec in table.STAGES), ImportStage.COMPLETE)
+"""One progress bar each, the stage table's working stages then ``complete``: videos that reached or passed it."""
 
 PROG = "python -m robust_import_app"
 

@@ -54,6 +54,7 @@ from robust_import_app.library import (
     video_detail,
 )
 from robust_import_app.models import Video
+from robust_import_app.pipeline.stages import table
 from robust_import_app.redact import register_secret
 from robust_import_app.runtime import wake_worker
 from robust_import_app.sources import SourceView, get_source
@@ -468,7 +469,7 @@ OPENAPI: dict[str, Any] = {
                     "import": {
                         "type": "object",
                         "properties": {
-                            "stage": {"enum": ["created", "metadata", "captions", "chapters", "complete", "error"]},
+                            "stage": {"enum": list(table.stage_names())},
                             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
                             "error_code": {"type": ["string", "null"]},
                             "error_message": {"type": ["string", "null"]},

@@ -24,6 +24,8 @@ import reflex as rx
 from robust_import_app.components.badges import caption_badge, chapter_badge
 from robust_import_app.components.progress_ring import progress_ring
 from robust_import_app.components.thumbnail import thumbnail_image
+from robust_import_app.domain.stages import ImportStage
+from robust_import_app.pipeline.stages import table
 from robust_import_app.reflex_internals import router_link
 from robust_import_app.state.cards import VideoCard
 from robust_import_app.state.library import LibraryState
@@ -88,16 +90,14 @@ def _check_indicator() -> rx.Component:
     )
 
 
+def stage_labels() -> dict[str, str]:
+    """The ring's words by stage name: "created" reads "Queued", a working stage its table label."""
+    return {ImportStage.CREATED.value: "Queued", **table.stage_labels()}
+
+
 def _stage_label(stage: rx.Var[str]) -> rx.Var[str]:
-    """The ring's words for a stage: "created" reads "Queued"."""
-    return rx.match(
-        stage,
-        ("created", "Queued"),
-        ("metadata", "Fetching details"),
-        ("captions", "Fetching captions"),
-        ("chapters", "Finding chapters"),
-        stage,
-    )
+    """The ring's words for a stage (:func:`stage_labels`); any other stage reads as its name."""
+    return rx.match(stage, *stage_labels().items(), stage)
 
 
 def _detail_href(card: rx.Var[VideoCard]) -> rx.Var[str]:

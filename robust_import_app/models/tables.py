@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind, SourceState
-from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.stages import ImportStage, Stage, stage_named
 from robust_import_app.domain.video import CaptionSource
 
 
@@ -32,6 +32,28 @@ def _enum_column(
         index=index,
         default=default,
     )
+
+
+class StageColumn(sa.types.TypeDecorator[Stage]):
+    """A VARCHAR(16) holding a stage's name: read back as the :class:`ImportStage` member or, for
+    a name a stage table added, its :class:`~robust_import_app.domain.stages.StageName`
+    (:func:`~robust_import_app.domain.stages.stage_named`).
+
+    Unlike ``sa.Enum`` it takes names beyond the enum's; the database sees
+    the same VARCHAR(16) column. The model fields stay annotated
+    :class:`ImportStage` (pydantic knows no ``StageName``): an added stage's
+    name reads as a ``StageName``, which has the same ``value``,
+    ``progress`` and ``is_terminal``.
+    """
+
+    impl = sa.String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> Stage | None:
+        return None if value is None else stage_named(value)
 
 
 UNFINISHED_SQL = sa.text("import_stage NOT IN ('complete', 'error')")
@@ -116,10 +138,10 @@ class Video(SQLModel, table=True):
     language: str | None = None
     import_stage: ImportStage = Field(
         default=ImportStage.CREATED,
-        sa_column=_enum_column(ImportStage, nullable=False, index=True),
+        sa_column=sa.Column(StageColumn(), nullable=False, index=True),
     )
     import_progress: int = 0
-    failed_stage: ImportStage | None = Field(default=None, sa_column=_enum_column(ImportStage, nullable=True))
+    failed_stage: ImportStage | None = Field(default=None, sa_column=sa.Column(StageColumn(), nullable=True))
     error_code: str | None = Field(default=None, max_length=32)
     error_message: str | None = None
     attempt_count: int = 0

@@ -5,7 +5,7 @@ line; the database is its queue (:mod:`robust_import_app.pipeline.queue.videos`)
 closing a tab never stops an import and a restart resumes every unfinished
 video from its stored stage. For each video it runs, top to bottom::
 
-    for stage in metadata, captions, chapters:
+    for stage in the stage table (metadata, captions, chapters):
         commit the stage and its progress, report it
         run the stage, store its result
     mark the video complete
@@ -35,22 +35,23 @@ from typing import Any
 import tenacity
 
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError, TransientImportError
-from robust_import_app.domain.stages import ImportStage, next_stage
+from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
 from robust_import_app.models import utcnow
 from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import ProgressSink, VideoUpdate
-from robust_import_app.pipeline.queue.sources import SourceJob
 from robust_import_app.pipeline.queue.lease import LeaseLost
+from robust_import_app.pipeline.queue.sources import SourceJob
 from robust_import_app.pipeline.queue.videos import VideoJob
 from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
 from robust_import_app.pipeline.sources.expand import SourceExpander
 from robust_import_app.pipeline.sources.follow import FollowChecker, FollowJob
-from robust_import_app.pipeline.stages import captions, chapters, metadata
+from robust_import_app.pipeline.stages import table
 from robust_import_app.pipeline.stages.context import StageContext
+from robust_import_app.pipeline.stages.table import StageSpec
 from robust_import_app.youtube.data_api import MAX_IDS_PER_CALL
 
 logger = logging.getLogger(__name__)
@@ -261,10 +262,11 @@ class ImportWorker:
     async def _prefetch_metadata(self) -> int:
         """With the Data API: the metadata stage of up to 50 queued videos in one ``videos.list`` call.
 
-        Claims videos that have not started (stage ``created``), commits
-        their metadata stage, asks the Data API for all of them at once (1
-        quota unit), stores what it returns and moves those videos on to the
-        captions stage; then gives every lease back, so the rest of each
+        Claims videos that have not started (stage ``created``), commits the
+        stage table's first stage (metadata), asks the Data API for all of
+        them at once (1 quota unit), stores what it returns through that
+        stage's save and moves those videos on to the stage after it; then
+        gives every lease back, so the rest of each
         video's pipeline runs as usual. A video the API did not return stays
         at the metadata stage, where yt-dlp answers (and says why). Returns
         how many videos got their metadata here.
@@ -278,13 +280,14 @@ class ImportWorker:
         if not jobs:
             return 0
         done = 0
+        first = table.STAGES[0]
         try:
-            await asyncio.to_thread(self.queue.enter_stage_many, jobs, ImportStage.METADATA)
+            await asyncio.to_thread(self.queue.enter_stage_many, jobs, first.stage)
             answers = await asyncio.gather(*(batcher.metadata(job.youtube_id) for job in jobs), return_exceptions=True)
             for job, answer in zip(jobs, answers, strict=True):
                 if isinstance(answer, VideoMetadata):
-                    await asyncio.to_thread(self.queue.save_metadata, job, answer)
-                    await asyncio.to_thread(self.queue.enter_stage, job, ImportStage.CAPTIONS)
+                    await asyncio.to_thread(first.save, self.queue, job, answer)
+                    await asyncio.to_thread(self.queue.enter_stage, job, table.next_stage(first.stage))
                     done += 1
                 self._report(job, waiting=True)
         except LeaseLost:
@@ -448,14 +451,16 @@ class ImportWorker:
         to store the outcome leaves the video to its lease, which expires and
         lets it be claimed again.
         """
-        stage = next_stage(job.stage) if job.stage is ImportStage.CREATED else job.stage
+        stage: str = job.stage
         try:
             try:
+                stage = table.next_stage(stage) if stage is ImportStage.CREATED else stage
                 while stage is not ImportStage.COMPLETE:
-                    await asyncio.to_thread(self.queue.enter_stage, job, stage)
+                    spec = table.spec_for(stage)
+                    await asyncio.to_thread(self.queue.enter_stage, job, spec.stage)
                     self._report(job)
-                    await self._run_stage(job, stage)
-                    stage = next_stage(stage)
+                    await self._run_stage(job, spec)
+                    stage = table.next_stage(spec.stage)
                 self._finishing(job)
                 await asyncio.to_thread(self.queue.complete, job)
             except (ImportFailure, LeaseLost, asyncio.CancelledError):
@@ -500,18 +505,9 @@ class ImportWorker:
         if flight is not None:
             flight.finishing = True
 
-    async def _run_stage(self, job: VideoJob, stage: ImportStage) -> None:
-        if stage is ImportStage.METADATA:
-            result = await metadata.run(job, self.ctx)
-            await asyncio.to_thread(self.queue.save_metadata, job, result)
-        elif stage is ImportStage.CAPTIONS:
-            outcome = await captions.run(job, self.ctx)
-            await asyncio.to_thread(self.queue.save_captions, job, outcome)
-        elif stage is ImportStage.CHAPTERS:
-            has_youtube_chapters = await asyncio.to_thread(self.queue.has_chapters, job)
-            found = chapters.run(job, has_youtube_chapters=has_youtube_chapters)
-            if found is not None:
-                await asyncio.to_thread(self.queue.save_chapters, job, found)
+    async def _run_stage(self, job: VideoJob, spec: StageSpec[Any]) -> None:
+        result = await spec.run(job, self.ctx)
+        await asyncio.to_thread(spec.save, self.queue, job, result)
 
     async def _handle_failure(self, job: VideoJob, failure: ImportFailure) -> None:
         consumes = consumes_attempt(failure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from robust_import_app.domain.errors import ErrorCode
-from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.stages import stage_named
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import Video
 
@@ -51,7 +51,7 @@ def format_duration(seconds: int | None) -> str:
 
 def card_from_row(row: Video, *, chapter_count: int = 0) -> VideoCard:
     """The card for one video row."""
-    stage = ImportStage(row.import_stage)
+    stage = stage_named(row.import_stage)
     retry_note = ""
     if not stage.is_terminal and row.error_code:
         retry_note = f"Retrying: {ErrorCode(row.error_code).message}"

@@ -30,7 +30,7 @@ from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentI
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
-from robust_import_app.pipeline.queue.videos import CaptionsOutcome, VideoJob
+from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
 from robust_import_app.pipeline.resilience.classify import is_no_captions
 from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.pipeline.stages import metadata as metadata_stage
@@ -74,6 +74,11 @@ async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
         segments=(),
         note=note_for(skips),
     )
+
+
+def save(queue: ImportQueue, job: VideoJob, outcome: CaptionsOutcome) -> None:
+    """Store the transcript :func:`run` found (or caption source ``none``). Raises :class:`LeaseLost`."""
+    queue.save_captions(job, outcome)
 
 
 def preferred_order(codes: Iterable[str], language: str | None) -> list[str]:

@@ -7,13 +7,23 @@ otherwise they are parsed from the description by YouTube's rules
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+
 from robust_import_app.domain.video import Chapter
-from robust_import_app.pipeline.queue.videos import VideoJob
+from robust_import_app.pipeline.queue.videos import ImportQueue, VideoJob
+from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.youtube import parse_chapters
 
 
-def run(job: VideoJob, *, has_youtube_chapters: bool) -> list[Chapter] | None:
+async def run(job: VideoJob, ctx: StageContext) -> list[Chapter] | None:
     """The chapters to store, or None to keep YouTube's stored ones."""
-    if has_youtube_chapters:
+    if await asyncio.to_thread(ctx.queue.has_chapters, job):
         return None
     return parse_chapters(job.description, job.duration_s)
+
+
+def save(queue: ImportQueue, job: VideoJob, chapters: Sequence[Chapter] | None) -> None:
+    """Store the chapters :func:`run` found; None keeps YouTube's. Raises :class:`LeaseLost`."""
+    if chapters is not None:
+        queue.save_chapters(job, chapters)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import VideoMetadata
-from robust_import_app.pipeline.queue.videos import VideoJob
+from robust_import_app.pipeline.queue.videos import ImportQueue, VideoJob
 from robust_import_app.pipeline.stages.context import StageContext
 
 
@@ -21,6 +21,11 @@ async def run(job: VideoJob, ctx: StageContext) -> VideoMetadata:
         if metadata is not None:
             return metadata
     return await fetch_with_ytdlp(job, ctx)
+
+
+def save(queue: ImportQueue, job: VideoJob, metadata: VideoMetadata) -> None:
+    """Store the metadata :func:`run` fetched (YouTube's chapters with it). Raises :class:`LeaseLost`."""
+    queue.save_metadata(job, metadata)
 
 
 async def fetch_with_ytdlp(job: VideoJob, ctx: StageContext) -> VideoMetadata:
