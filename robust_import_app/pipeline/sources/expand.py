@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import TypedDict
 
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, PermanentImportError
 from robust_import_app.domain.sources import ChannelTab, Lister, SourceKind, SourceState
@@ -62,6 +63,15 @@ class Listed:
     channel_id: str | None = None
 
 
+class _Described(TypedDict):
+    """What every plan of one listed page records about its source."""
+
+    lister: Lister
+    title: str
+    channel_id: str | None
+    api_playlist_id: str | None
+
+
 def data_api_lists(source: SourceRef) -> bool:
     """True when the Data API can list ``source``: a playlist that is no mix, or a channel's videos tab."""
     if source.kind is SourceKind.PLAYLIST:
@@ -89,7 +99,7 @@ def plan_page(job: SourceJob, listed: Listed, *, confirm_over: int) -> PagePlan:
       ``expanding`` with the page's cursor.
     """
     page = listed.page
-    common = {
+    common: _Described = {
         "lister": listed.lister,
         "title": page.title,
         "channel_id": listed.channel_id or page.channel_id,
