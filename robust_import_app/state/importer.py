@@ -10,7 +10,6 @@ import reflex as rx
 from robust_import_app import library, runtime
 from robust_import_app.compose import get_database
 from robust_import_app.pipeline.progress.text import counts_text
-from robust_import_app.pipeline.progress.text import counts_text
 from robust_import_app.reflex_internals import link_to_shared
 from robust_import_app.share import dropped_text
 from robust_import_app.state.library import LibraryState, reload_page

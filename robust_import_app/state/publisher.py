@@ -28,7 +28,6 @@ from robust_import_app.db import Database
 from robust_import_app.pipeline.progress.pause import PauseNotice
 from robust_import_app.pipeline.progress.sink import SourceUpdate, VideoUpdate
 from robust_import_app.pipeline.progress.text import counts_text, summary_outcome, summary_text
-from robust_import_app.pipeline.progress.text import counts_text, summary_outcome, summary_text
 from robust_import_app.pipeline.queue.videos import BatchSummary
 from robust_import_app.reflex_internals import drop_shared_token_delta_warnings
 from robust_import_app.state.live import LIVE_TOKEN_PREFIX, ListLive, live_token
