@@ -24,9 +24,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel.sql.expression import SelectOfScalar
 
 from robust_import_app.db import Database
 from robust_import_app.domain.errors import ErrorCode, ImportFailure
@@ -131,15 +133,21 @@ _unfinished = UNFINISHED_SQL
 index only for a query whose WHERE names the index's condition, not a bound
 parameter list."""
 
-CANCELLED_SQL = sa.and_(Video.import_stage == ImportStage.ERROR, Video.error_code == ErrorCode.CANCELLED.value)
+CANCELLED_SQL = sa.and_(
+    col(Video.import_stage) == ImportStage.ERROR, col(Video.error_code) == ErrorCode.CANCELLED.value
+)
 """A video the user cancelled: stage ``error`` with the code ``cancelled``."""
 HOLDS_BATCH_SQL = col(ImportSource.state).in_(HOLDS_BATCH)
 """A source that may still add videos to its batch, which stays open meanwhile."""
 FAILED_SQL = sa.and_(
-    Video.import_stage == ImportStage.ERROR,
-    sa.or_(col(Video.error_code).is_(None), Video.error_code != ErrorCode.CANCELLED.value),
+    col(Video.import_stage) == ImportStage.ERROR,
+    sa.or_(col(Video.error_code).is_(None), col(Video.error_code) != ErrorCode.CANCELLED.value),
 )
 """A video that failed on its own (not cancelled)."""
+
+
+_Query = TypeVar("_Query", bound=SelectOfScalar[Any])
+"""A select of one column, scoped by :meth:`ImportQueue._batch_scope` to the queue's batch."""
 
 
 class ImportQueue(LeasedQueue):
@@ -193,6 +201,7 @@ class ImportQueue(LeasedQueue):
             candidates = self._candidates(session, limit, exclude=exclude, stages=stages, now=now)
             jobs: list[VideoJob] = []
             for row in candidates:
+                assert row.id is not None  # read from the table: its primary key is set
                 token = self.claim(session, row.id, now)
                 if token is not None:
                     jobs.append(_job(row, token))
@@ -200,7 +209,7 @@ class ImportQueue(LeasedQueue):
 
     def _candidates(
         self,
-        session,
+        session: Session,
         limit: int,
         *,
         exclude: Collection[int],
@@ -249,8 +258,8 @@ class ImportQueue(LeasedQueue):
                 del pools[batch_id]
         return chosen
 
-    def _batch_scope(self, query):
-        return query if self.batch_id is None else query.where(ImportBatch.id == self.batch_id)
+    def _batch_scope(self, query: _Query) -> _Query:
+        return query if self.batch_id is None else query.where(col(ImportBatch.id) == self.batch_id)
 
     def next_due_at(self) -> dt.datetime | None:
         """When the next scheduled retry falls due (None: nothing scheduled)."""
@@ -466,16 +475,18 @@ class ImportQueue(LeasedQueue):
             open_ids = session.exec(
                 self._batch_scope(select(ImportBatch.id).where(col(ImportBatch.announced_at).is_(None)))
             ).all()
-            finished = [
-                batch_id
-                for batch_id in open_ids
-                if session.exec(select(Video.id).where(Video.batch_id == batch_id, _unfinished).limit(1)).first()
-                is None
-                and session.exec(
-                    select(ImportSource.id).where(ImportSource.batch_id == batch_id, HOLDS_BATCH_SQL).limit(1)
-                ).first()
-                is None
-            ]
+            finished: list[int] = []
+            for batch_id in open_ids:
+                assert batch_id is not None  # read from the table: its primary key is set
+                if (
+                    session.exec(select(Video.id).where(col(Video.batch_id) == batch_id, _unfinished).limit(1)).first()
+                    is None
+                    and session.exec(
+                        select(ImportSource.id).where(col(ImportSource.batch_id) == batch_id, HOLDS_BATCH_SQL).limit(1)
+                    ).first()
+                    is None
+                ):
+                    finished.append(batch_id)
         return [summary for batch_id in finished if (summary := self.close_batch_if_done(batch_id)) is not None]
 
     def announced_summary(self, batch_id: int) -> BatchSummary | None:
@@ -507,8 +518,8 @@ class ImportQueue(LeasedQueue):
             if job.batch_id is not None:
                 counted = session.exec(
                     update(ImportBatch)
-                    .where(col(ImportBatch.id) == job.batch_id, ImportBatch.whisper_seconds + seconds <= cap_s)
-                    .values(whisper_seconds=ImportBatch.whisper_seconds + seconds)
+                    .where(col(ImportBatch.id) == job.batch_id, col(ImportBatch.whisper_seconds) + seconds <= cap_s)
+                    .values(whisper_seconds=col(ImportBatch.whisper_seconds) + seconds)
                 ).rowcount
                 if counted != 1:
                     return False
@@ -527,7 +538,7 @@ class ImportQueue(LeasedQueue):
                 return
             self._fence(session, job, whisper_reserved_s=None)
             if job.batch_id is not None:
-                remaining = ImportBatch.whisper_seconds - reserved
+                remaining = col(ImportBatch.whisper_seconds) - reserved
                 session.exec(
                     update(ImportBatch)
                     .where(col(ImportBatch.id) == job.batch_id)
@@ -542,6 +553,7 @@ class ImportQueue(LeasedQueue):
 
 
 def _job(row: Video, token: str) -> VideoJob:
+    assert row.id is not None  # read from the table: its primary key is set
     return VideoJob(
         video_id=row.id,
         youtube_id=row.youtube_id,
@@ -556,27 +568,28 @@ def _job(row: Video, token: str) -> VideoJob:
     )
 
 
-def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
+def _tally(session: Session, batch: ImportBatch) -> tuple[int, BatchSummary]:
     """How many videos and sources of ``batch`` are unfinished, and its summary counts."""
-    stage, source = Video.import_stage, Video.caption_source
-    unfinished, imported, without, failed, cancelled = session.exec(
-        select(
+    assert batch.id is not None  # read from the table: its primary key is set
+    stage, source = col(Video.import_stage), col(Video.caption_source)
+    unfinished, imported, without, failed, cancelled = session.execute(
+        sa.select(
             func.count().filter(_unfinished),
             func.count().filter(stage == ImportStage.COMPLETE),
             func.count().filter(stage == ImportStage.COMPLETE, source == CaptionSource.NONE),
             func.count().filter(FAILED_SQL),
             func.count().filter(CANCELLED_SQL),
-        ).where(Video.batch_id == batch.id)
+        ).where(col(Video.batch_id) == batch.id)
     ).one()
-    sources, found, private, deleted, duplicates, sources_unfinished = session.exec(
-        select(
+    sources, found, private, deleted, duplicates, sources_unfinished = session.execute(
+        sa.select(
             func.count(),
             func.coalesce(func.sum(ImportSource.found), 0),
             func.coalesce(func.sum(ImportSource.private), 0),
             func.coalesce(func.sum(ImportSource.deleted), 0),
             func.coalesce(func.sum(ImportSource.duplicates), 0),
             func.count().filter(HOLDS_BATCH_SQL),
-        ).where(ImportSource.batch_id == batch.id)
+        ).where(col(ImportSource.batch_id) == batch.id)
     ).one()
     summary = BatchSummary(
         batch_id=batch.id,
@@ -594,7 +607,7 @@ def _tally(session, batch: ImportBatch) -> tuple[int, BatchSummary]:
     return unfinished + sources_unfinished, summary
 
 
-def _replace_chapters(session, video_id: int, chapters: Sequence[Chapter]) -> None:
+def _replace_chapters(session: Session, video_id: int, chapters: Sequence[Chapter]) -> None:
     session.exec(delete(ChapterRow).where(col(ChapterRow.video_id) == video_id))
     session.add_all(
         ChapterRow(video_id=video_id, start_s=c.start_time, end_s=c.end_time, title=c.title) for c in chapters
