@@ -38,7 +38,7 @@ from robust_import_app.domain.sources import EntryState, Lister, SourceState
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
-from robust_import_app.pipeline.queue.lease import RELEASED, LeasedQueue, LeaseLost, lease_clock
+from robust_import_app.pipeline.queue.lease import RELEASED, LeasedQueue, LeaseLost, lease_clock, table_of
 from robust_import_app.pipeline.queue.transitions import new_video_row
 from robust_import_app.youtube.sources import SourceEntry, SourceRef
 
@@ -130,11 +130,11 @@ class SourceQueue(LeasedQueue):
     ) -> None:
         super().__init__(db, ImportSource, worker_id=worker_id, lease_s=lease_s, batch_id=batch_id)
 
-    def _due(self, now: dt.datetime):
+    def _due(self, now: dt.datetime) -> sa.ColumnElement[bool]:
         """Sources with a page to list now (the partial index's condition, written literally)."""
         return sa.and_(
             SOURCE_WORK_SQL,
-            sa.or_(ImportSource.state != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
+            sa.or_(col(ImportSource.state) != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
             sa.or_(col(ImportSource.next_attempt_at).is_(None), col(ImportSource.next_attempt_at) <= now),
             self.free(now),
         )
@@ -155,6 +155,7 @@ class SourceQueue(LeasedQueue):
             row = session.exec(query.order_by(col(ImportSource.id)).limit(1).with_for_update(skip_locked=True)).first()
             if row is None:
                 return None
+            assert row.id is not None  # read from the table: its primary key is set
             state = SourceState.EXPANDING if row.state is SourceState.QUEUED else row.state
             token = self.claim(session, row.id, now, state=state, updated_at=now)
             if token is None:
@@ -303,7 +304,7 @@ class SourceQueue(LeasedQueue):
         with self.db.read() as session:
             query = select(ImportSource.id).where(
                 SOURCE_WORK_SQL,
-                sa.or_(ImportSource.state != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
+                sa.or_(col(ImportSource.state) != SourceState.OFFERED, col(ImportSource.sized).is_(False)),
                 self.in_scope(),
             )
             return session.exec(query.limit(1)).first() is not None
@@ -343,7 +344,7 @@ def create_entry_videos(
     titles = {entry.video_id: entry.title for entry in entries}
     if new_ids:
         session.connection().execute(
-            insert(Video.__table__),
+            insert(table_of(Video)),
             [
                 new_video_row(
                     list_id,
