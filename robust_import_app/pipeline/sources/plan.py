@@ -47,9 +47,9 @@ def plan_sources(
 ) -> SourcePlan:
     """Sort a paste's sources and playlist offers into new ones and duplicates (see :class:`SourcePlan`)."""
     rows = session.exec(
-        select(ImportSource.kind, ImportSource.key, ImportSource.tab, ImportSource.state).where(
-            ImportSource.list_id == list_id,
-            sa.or_(active_source_sql(), ImportSource.state == SourceState.OFFERED),
+        select(col(ImportSource.kind), col(ImportSource.key), col(ImportSource.tab), col(ImportSource.state)).where(
+            col(ImportSource.list_id) == list_id,
+            sa.or_(active_source_sql(), col(ImportSource.state) == SourceState.OFFERED),
             col(ImportSource.key).in_([ref.key for ref in (*sources, *offers)] or [""]),
         )
     ).all()
@@ -93,6 +93,7 @@ def insert_sources(
             )
             session.add(row)
             session.flush()
+            assert row.id is not None  # flushed: the database gave its primary key
             ids.append(row.id)
     return tuple(created), tuple(offered)
 
@@ -106,7 +107,7 @@ def cancel_sources(session: Session, *where: sa.ColumnElement[bool]) -> int:
     now = utcnow()
     return session.exec(
         update(ImportSource)
-        .where(*where, sa.or_(HOLDS_BATCH_SQL, ImportSource.state == SourceState.OFFERED))
+        .where(*where, sa.or_(HOLDS_BATCH_SQL, col(ImportSource.state) == SourceState.OFFERED))
         .values(
             state=SourceState.CANCELLED,
             next_attempt_at=None,
