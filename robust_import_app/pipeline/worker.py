@@ -256,8 +256,12 @@ class ImportWorker:
         for job in jobs:
             task = asyncio.create_task(self.process(job), name=f"import {job.youtube_id}")
             self._flights[job.video_id] = _Flight(job=job, task=task, renewed_at=started)
-            task.add_done_callback(lambda _task, video_id=job.video_id: self._flights.pop(video_id, None))
+            task.add_done_callback(functools.partial(self._landed, job.video_id))
         return len(jobs)
+
+    def _landed(self, video_id: int, _task: asyncio.Task[None]) -> None:
+        """The video's task ended (done, failed or cancelled): it is no longer in flight."""
+        self._flights.pop(video_id, None)
 
     async def _prefetch_metadata(self) -> int:
         """With the Data API: the metadata stage of up to 50 queued videos in one ``videos.list`` call.

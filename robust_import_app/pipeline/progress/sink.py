@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.stages import Stage
 from robust_import_app.pipeline.progress.text import summary_text
 from robust_import_app.pipeline.queue.videos import BatchSummary
 
@@ -23,7 +23,7 @@ class VideoUpdate:
     list_id: int
     batch_id: int | None
     youtube_id: str
-    stage: ImportStage
+    stage: Stage
     waiting: bool = False
     """True when a transient failure put the video back to wait for a retry."""
 

@@ -33,7 +33,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from robust_import_app.db import Database
 from robust_import_app.domain.errors import ErrorCode, ImportFailure
 from robust_import_app.domain.sources import HOLDS_BATCH
-from robust_import_app.domain.stages import ImportStage
+from robust_import_app.domain.stages import ImportStage, Stage
 from robust_import_app.domain.video import (
     CaptionSegment,
     CaptionSource,
@@ -64,7 +64,7 @@ class VideoJob:
     youtube_id: str
     list_id: int
     batch_id: int | None
-    stage: ImportStage
+    stage: Stage
     attempt_count: int
     lease_token: str = ""
     duration_s: int | None = None
@@ -283,7 +283,7 @@ class ImportQueue(LeasedQueue):
         with self.db.write() as session:
             return [job for job in jobs if not self.renew_in(session, job.video_id, job.lease_token, now)]
 
-    def enter_stage(self, job: VideoJob, stage: ImportStage) -> None:
+    def enter_stage(self, job: VideoJob, stage: Stage) -> None:
         """Commit ``stage`` and its progress before the stage runs; renew the lease.
 
         The attempt count starts again at 0 when the stage changes (retries are
@@ -418,7 +418,7 @@ class ImportQueue(LeasedQueue):
         """Give the lease back without changing anything else (worker shutdown)."""
         self._update(job, **RELEASED)
 
-    def enter_stage_many(self, jobs: Sequence[VideoJob], stage: ImportStage) -> None:
+    def enter_stage_many(self, jobs: Sequence[VideoJob], stage: Stage) -> None:
         """:meth:`enter_stage` for several videos in one transaction; raises :class:`LeaseLost` for any lost."""
         now = utcnow()
         until = self.lease_until(lease_clock())
