@@ -48,11 +48,12 @@ test-deps:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null; fi
 
 # The checks that hold the structure: lint and format (ruff), the layers and
-# forbidden imports of .importlinter.
+# forbidden imports of .importlinter, strict types below the app (mypy, pyproject.toml).
 check: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # Two pytest-xdist workers, one a core; the browser and multi-process tests take turns on one of them
 # (tests/conftest.py, ONE_AT_A_TIME).
