@@ -28,7 +28,7 @@ def test_paste_creates_every_new_video_at_once_in_created_state(db):
         ("Here is what I want to watch:", LinkProblem.NOT_YOUTUBE),
         ("https://vimeo.com/123456", LinkProblem.NOT_YOUTUBE),
     }
-    assert len(outcome.sources) == 1  # the playlist: expanded by the worker (tests/app/test_sources.py)
+    assert len(outcome.sources) == 1  # the playlist: expanded by the worker (tests/pipeline/test_expand.py)
     with db.read() as session:
         rows = session.exec(select(Video)).all()
         batch = session.get(ImportBatch, outcome.batch_id)
