@@ -55,10 +55,13 @@ check: setup
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-# Two pytest-xdist workers, one a core; the browser and multi-process tests take turns on one of them
-# (tests/conftest.py, ONE_AT_A_TIME).
+# The tests that run the app in a browser or several worker processes run one at a time (they share
+# the .web build and each needs the machine); the rest run on both cores (pytest-xdist).
+ONE_AT_A_TIME := tests/e2e tests/pipeline/test_chaos.py tests/pipeline/test_shared_limits_processes.py
+
 test: setup test-deps check
-	$(WITH_BUN) $(PY) -m pytest -n 2 --dist loadgroup
+	$(WITH_BUN) $(PY) -m pytest -n 2 $(addprefix --ignore=,$(ONE_AT_A_TIME))
+	$(WITH_BUN) $(PY) -m pytest $(ONE_AT_A_TIME)
 
 bench: setup
 	$(PY) bench/import_bench.py

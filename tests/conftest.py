@@ -138,20 +138,9 @@ def api_server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
         _running_server.clear()
 
 
-ONE_AT_A_TIME = ("tests/e2e/", "tests/pipeline/test_chaos.py", "tests/pipeline/test_shared_limits_processes.py")
-"""Tests that run the app or several worker processes: under pytest-xdist (``make test`` runs ``-n 2``) they
-share one worker, in turn, while the other core runs the rest. The browser tests also share the repository's
-``.web`` build, which two ``reflex run`` at once would both rewrite."""
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses a throwaway server ``postgres`` / ``redis`` (``-m "not postgres"`` leaves them out).
-
-    Tests under :data:`ONE_AT_A_TIME` join the xdist group ``one-at-a-time`` (``--dist loadgroup``).
-    """
+    """Mark every test that uses a throwaway server ``postgres`` / ``redis`` (``-m "not postgres"`` leaves them out)."""
     for item in items:
-        if item.nodeid.startswith(ONE_AT_A_TIME):
-            item.add_marker(pytest.mark.xdist_group("one-at-a-time"))
         fixtures = getattr(item, "fixturenames", ())
         if "postgres_server" in fixtures:
             item.add_marker(pytest.mark.postgres)
