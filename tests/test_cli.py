@@ -15,7 +15,7 @@ import pytest
 from robust_import_app import library
 from robust_import_app.db import Database, migrate
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 FAST_LIMITS = {
     "IMPORT_BACKEND": "sim",
     "IMPORT_REQUEST_INTERVAL_S": "0.01",
