@@ -3,7 +3,7 @@
 Read off Reflex 0.10.1 (``reflex``, ``reflex_base`` and
 ``reflex_components_core`` 0.10.1). Each function names what it reaches
 for and why Reflex offers no public way to do it;
-``tests/app/test_reflex_internals.py`` checks every assumption, so that a
+``tests/test_reflex_internals.py`` checks every assumption, so that a
 Reflex upgrade that breaks one fails there first.
 
 - :func:`raw_js`: a Var holding a JavaScript expression verbatim, with the
