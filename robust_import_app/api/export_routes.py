@@ -8,8 +8,9 @@
 
 Every answer is a ``StreamingResponse`` encoded as UTF-8, sent as an
 attachment named after the list or the video (:mod:`robust_import_app.api.disposition`),
-``Cache-Control: no-store`` (an export changes while a batch imports). An
-unknown list, video or format, or a video without a transcript or chapters,
+``Cache-Control: no-store`` (an export changes while a batch imports). A
+list or video id that is not a whole number (ASCII digits) from 1 to
+:data:`~robust_import_app.api.params.MAX_ROW_ID` is a 400, an unknown list, video or format, or a video without a transcript or chapters,
 is a 404 with ``{"detail": "<why>"}``. The database is read in Starlette's
 thread pool, chunk by chunk, never on the event loop.
 """
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from robust_import_app.api.disposition import content_disposition, safe_filename
+from robust_import_app.api.params import ParamError, row_id
 from robust_import_app.db import Database
 from robust_import_app.export import (
     chapter_lines,
@@ -64,7 +66,9 @@ def export_routes(database: Callable[[], Database]) -> Starlette:
     """The export routes over the database ``database()`` returns (called per request, e.g. ``get_database``)."""
 
     async def list_export(request: Request) -> Response:
-        list_id: int = request.path_params["list_id"]
+        list_id = _path_id(request, "list_id")
+        if isinstance(list_id, Response):
+            return list_id
         extension: str = request.path_params["extension"]
         export_format = LIST_FORMATS.get(extension)
         if export_format is None:
@@ -100,19 +104,21 @@ def export_routes(database: Callable[[], Database]) -> Starlette:
 
     return Starlette(
         routes=[
-            Route(f"{EXPORT_PREFIX}/lists/{{list_id:int}}.{{extension}}", list_export, methods=["GET"]),
+            Route(f"{EXPORT_PREFIX}/lists/{{list_id}}.{{extension}}", list_export, methods=["GET"]),
             Route(
-                f"{EXPORT_PREFIX}/videos/{{video_row_id:int}}/transcript.{{extension}}",
+                f"{EXPORT_PREFIX}/videos/{{video_row_id}}/transcript.{{extension}}",
                 transcript_export,
                 methods=["GET"],
             ),
-            Route(f"{EXPORT_PREFIX}/videos/{{video_row_id:int}}/chapters.txt", chapters_export, methods=["GET"]),
+            Route(f"{EXPORT_PREFIX}/videos/{{video_row_id}}/chapters.txt", chapters_export, methods=["GET"]),
         ]
     )
 
 
 async def _video(request: Request, db: Database) -> VideoDetail | JSONResponse:
-    video_row_id: int = request.path_params["video_row_id"]
+    video_row_id = _path_id(request, "video_row_id")
+    if isinstance(video_row_id, Response):
+        return video_row_id
     detail = await run_in_threadpool(video_detail, db, video_row_id)
     return _not_found(f"No video {video_row_id}.") if detail is None else detail
 
@@ -137,6 +143,14 @@ def _download(chunks: Iterator[str], media_type: str, filename: str, fallback_st
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def _path_id(request: Request, name: str) -> int | JSONResponse:
+    """The path parameter ``name`` as a row id, or the 400 that refuses it (see :func:`row_id`)."""
+    try:
+        return row_id(request.path_params[name], name=name)
+    except ParamError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
 
 
 def _not_found(detail: str) -> JSONResponse:

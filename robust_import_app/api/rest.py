@@ -20,7 +20,8 @@ prefix); a missing or wrong token is a 401 with ``WWW-Authenticate: Bearer``.
 Without a configured token the API is off: every ``/api`` path is a 404.
 
 Errors are JSON ``{"detail": "<why>"}``: 400 for malformed JSON, text that is
-not UTF-8 or a bad ``page``/``per_page``; 404 for an unknown list or video;
+not UTF-8, or a list id, video id, ``page`` or ``per_page`` that is not a
+whole number (ASCII digits) in its range (:mod:`robust_import_app.api.params`); 404 for an unknown list or video;
 413 for a body over ``MAX_BODY_BYTES`` or more than ``MAX_IDS_PER_PASTE``
 links; 415 for another content type; 422 for JSON of the wrong shape.
 The database is used in Starlette's thread pool, never on the event loop.
@@ -39,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from robust_import_app.api.params import MAX_ROW_ID, ParamError, row_id, whole_number
 from robust_import_app.db import Database
 from robust_import_app.domain.video import watch_url
 from robust_import_app.library import (
@@ -67,6 +69,8 @@ DRAIN_MAX_BYTES = 4 * MAX_BODY_BYTES
 """Bodies declared up to this size are read to their end before a 413 (see :func:`_body`)."""
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
+MAX_PAGE = 10_000_000
+"""The last page asked for: its ``OFFSET`` (at most 10⁹ rows) stays within any database's integers."""
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -109,7 +113,7 @@ def rest_routes(database: Callable[[], Database], *, api_token: str | None) -> S
         return check_token
 
     async def add_videos(request: Request) -> Response:
-        list_id: int = request.path_params["list_id"]
+        list_id = _path_id(request, "list_id")
         db = database()
         if not await run_in_threadpool(list_exists, db, list_id):
             raise _RequestError(404, f"No list {list_id}.")
@@ -126,8 +130,8 @@ def rest_routes(database: Callable[[], Database], *, api_token: str | None) -> S
         return JSONResponse({"lists": [{"id": s.id, "name": s.name, "video_count": s.video_count} for s in summaries]})
 
     async def list_videos(request: Request) -> Response:
-        list_id: int = request.path_params["list_id"]
-        page = _int_param(request, "page", default=1, low=1, high=None)
+        list_id = _path_id(request, "list_id")
+        page = _int_param(request, "page", default=1, low=1, high=MAX_PAGE)
         per_page = _int_param(request, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE)
         db = database()
         if not await run_in_threadpool(list_exists, db, list_id):
@@ -148,7 +152,7 @@ def rest_routes(database: Callable[[], Database], *, api_token: str | None) -> S
         )
 
     async def video(request: Request) -> Response:
-        video_row_id: int = request.path_params["video_row_id"]
+        video_row_id = _path_id(request, "video_row_id")
         detail = await run_in_threadpool(video_detail, database(), video_row_id)
         if detail is None:
             raise _RequestError(404, f"No video {video_row_id}.")
@@ -161,9 +165,9 @@ def rest_routes(database: Callable[[], Database], *, api_token: str | None) -> S
         routes=[
             Route(f"{API_PREFIX}/openapi.json", openapi, methods=["GET"]),
             Route(f"{API_PREFIX}/lists", guarded(lists), methods=["GET"]),
-            Route(f"{API_PREFIX}/lists/{{list_id:int}}/videos", guarded(list_videos), methods=["GET"]),
-            Route(f"{API_PREFIX}/lists/{{list_id:int}}/videos", guarded(add_videos), methods=["POST"]),
-            Route(f"{API_PREFIX}/videos/{{video_row_id:int}}", guarded(video), methods=["GET"]),
+            Route(f"{API_PREFIX}/lists/{{list_id}}/videos", guarded(list_videos), methods=["GET"]),
+            Route(f"{API_PREFIX}/lists/{{list_id}}/videos", guarded(add_videos), methods=["POST"]),
+            Route(f"{API_PREFIX}/videos/{{video_row_id}}", guarded(video), methods=["GET"]),
             Route(f"{API_PREFIX}/{{rest:path}}", guarded(_unknown), methods=_ALL_METHODS),
         ]
     )
@@ -242,14 +246,23 @@ def _import(db: Database, list_id: int, text: str) -> PasteOutcome:
         raise _RequestError(404, str(exc)) from exc
 
 
-def _int_param(request: Request, name: str, *, default: int, low: int, high: int | None) -> int:
+def _int_param(request: Request, name: str, *, default: int, low: int, high: int) -> int:
+    """The query parameter ``name`` as an int from ``low`` to ``high``, ``default`` when absent; 400 otherwise."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    upper = "" if high is None else f" and at most {high}"
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        raise _RequestError(400, f"{name} must be a whole number of at least {low}{upper}, got {raw!r}.")
-    return int(raw)
+    try:
+        return whole_number(raw, name=name, low=low, high=high)
+    except ParamError as exc:
+        raise _RequestError(400, str(exc)) from exc
+
+
+def _path_id(request: Request, name: str) -> int:
+    """The path parameter ``name`` as a row id (1 to ``MAX_ROW_ID``); 400 otherwise."""
+    try:
+        return row_id(request.path_params[name], name=name)
+    except ParamError as exc:
+        raise _RequestError(400, str(exc)) from exc
 
 
 def _sources_of(db: Database, outcome: PasteOutcome) -> dict[int, SourceView]:
@@ -363,7 +376,7 @@ def _json_error(description: str) -> dict[str, Any]:
 
 _UNAUTHORISED = _json_error("No or wrong bearer token")
 _PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
     {
         "name": "per_page",
         "in": "query",
@@ -373,7 +386,12 @@ _PAGE_PARAMS = [
 
 
 def _id_param(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+    }
 
 
 _YOUTUBE_IDS = {"type": "array", "items": {"type": "object", "properties": {"youtube_id": {"type": "string"}}}}
@@ -501,7 +519,7 @@ OPENAPI: dict[str, Any] = {
                 "parameters": _PAGE_PARAMS,
                 "responses": {
                     "200": _ok("The page", "VideoPage"),
-                    "400": _json_error("Bad page or per_page"),
+                    "400": _json_error("Bad list id, page or per_page"),
                     "401": _UNAUTHORISED,
                     "404": _json_error("No such list"),
                 },
@@ -518,7 +536,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "201": _ok("Videos created", "PasteReport"),
                     "200": _ok("Nothing new", "PasteReport"),
-                    "400": _json_error("Malformed JSON or text"),
+                    "400": _json_error("Bad list id, malformed JSON or text"),
                     "401": _UNAUTHORISED,
                     "404": _json_error("No such list"),
                     "413": _json_error(f"Over {MAX_BODY_BYTES} bytes or {MAX_IDS_PER_PASTE} links"),
@@ -533,6 +551,7 @@ OPENAPI: dict[str, Any] = {
                 "summary": "One video with its chapters and transcript summary",
                 "responses": {
                     "200": _ok("The video", "Video"),
+                    "400": _json_error("Bad video id"),
                     "401": _UNAUTHORISED,
                     "404": _json_error("No such video"),
                 },

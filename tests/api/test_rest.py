@@ -247,6 +247,51 @@ def test_lists_and_pages_of_videos(served, fresh_list):
         assert response.status_code == 400 and "must be a whole number" in response.json()["detail"]
 
 
+_HOSTILE_NUMBERS = {
+    "superscript": "\u00b2",
+    "arabic-indic": "\u0663",
+    "5000-digits": "9" * 5000,
+    "past-int64": "99999999999999999999",
+    "past-int32": "2147483648",
+    "negative": "-1",
+    "blank": "",
+    "spaced": " 1",
+}
+
+
+@pytest.mark.parametrize("name", ["page", "per_page"])
+@pytest.mark.parametrize("raw", list(_HOSTILE_NUMBERS.values()), ids=list(_HOSTILE_NUMBERS))
+def test_a_hostile_page_number_is_a_plain_400(served, fresh_list, name, raw):
+    response = served["client"].get(f"/api/lists/{fresh_list}/videos", params={name: raw})
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail.startswith(f"{name} must be a whole number from 1 to ") and len(detail) < 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/lists/{raw}/videos"), ("POST", "/api/lists/{raw}/videos"), ("GET", "/api/videos/{raw}")],
+    ids=["list-videos", "add-videos", "video"],
+)
+@pytest.mark.parametrize(
+    "raw",
+    ["\u00b2", "9" * 5000, "99999999999999999999", "0", "x1"],
+    ids=["superscript", "5000-digits", "past-int64", "zero", "letters"],
+)
+def test_a_hostile_path_id_is_a_plain_400(served, method, path, raw):
+    response = served["client"].request(method, path.format(raw=raw), json={"urls": ["dQw4w9WgXcQ"]})
+
+    assert response.status_code == 400, response.text
+    assert "must be a whole number from 1 to 2,147,483,647" in response.json()["detail"]
+
+
+def test_a_page_with_leading_zeros_is_read_as_its_number(served, fresh_list):
+    response = served["client"].get(f"/api/lists/{fresh_list}/videos", params={"page": "0002", "per_page": "050"})
+
+    assert (response.status_code, response.json()["page"], response.json()["per_page"]) == (200, 2, 50)
+
+
 def test_one_video_with_chapters(served, fresh_list):
     db = served["db"]
     video = add_video(db, fresh_list, "showApi0001", title="Shown", duration_s=120)

@@ -110,3 +110,25 @@ def test_unknown_things_are_404_json(served, path, detail):
 
 def test_reflex_routes_still_answer(served):
     assert served["client"].get("/ping").json() == "pong"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/export/lists/{raw}.csv",
+        "/export/videos/{raw}/transcript.srt",
+        "/export/videos/{raw}/chapters.txt",
+    ],
+    ids=["list", "transcript", "chapters"],
+)
+@pytest.mark.parametrize(
+    "raw",
+    ["\u00b2", "9" * 5000, "99999999999999999999", "0"],
+    ids=["superscript", "5000-digits", "past-int64", "zero"],
+)
+def test_a_hostile_id_is_a_plain_400(served, path, raw):
+    response = served["client"].get(path.format(raw=raw))
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "must be a whole number from 1 to 2,147,483,647" in detail and len(detail) < 200
