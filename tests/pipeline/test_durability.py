@@ -15,6 +15,7 @@ from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.models import ChapterRow, ImportBatch, TranscriptSegmentRow, Video
+from robust_import_app.pipeline.queue.lease import Holder, kernel_id, process_start
 from robust_import_app.pipeline.queue.videos import ImportQueue
 from tests.e2e.server import running_app
 
@@ -120,8 +121,8 @@ def test_readers_and_writers_never_see_database_is_locked(db):
 def test_only_dead_workers_leases_are_released(db, holder_alive):
     list_id = library.ensure_default_list(db)
     library.import_paste(db, list_id, "leaseAAAAAA")
-    host = os.uname().nodename
     pid = os.getppid() if holder_alive else 999_999_999
-    ImportQueue(db, worker_id=f"{host}:{pid}").claim_due(1)
+    holder = Holder(os.uname().nodename, pid, kernel_id(), process_start(pid) or 1, "n")
+    ImportQueue(db, worker_id=holder.name).claim_due(1)
     released = ImportQueue(db).release_orphans()
     assert released == (0 if holder_alive else 1)

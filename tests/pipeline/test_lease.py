@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import sys
 
 import pytest
 from sqlmodel import SQLModel, col, select
@@ -12,7 +13,18 @@ from sqlmodel import SQLModel, col, select
 from robust_import_app import library
 from robust_import_app.db import Database
 from robust_import_app.models import ImportSource, Video, utcnow
-from robust_import_app.pipeline.queue.lease import LeasedQueue, LeaseLost
+from robust_import_app.pipeline.queue.lease import (
+    Holder,
+    LeasedQueue,
+    LeaseLost,
+    holder_is_dead,
+    kernel_id,
+    lease_clock,
+    process_start,
+    worker_identity,
+)
+from robust_import_app.pipeline.queue.sources import SourceQueue
+from robust_import_app.pipeline.queue.videos import ImportQueue
 
 PASTE = "\n".join(
     [
@@ -113,16 +125,111 @@ def test_release_held_gives_back_only_this_holders_leases(db, model):
     assert _row(db, model, theirs).claimed_by == other.worker_id
 
 
+def _holder(pid: int, *, host: str | None = None, kernel: str | None = None, start: int | None = None) -> str:
+    """A holder name of a process ``pid`` (by default: of this host and kernel, started when ``pid`` did)."""
+    started = process_start(pid) if start is None else start
+    return Holder(
+        host or socket.gethostname(), pid, kernel or kernel_id(), -1 if started is None else started, "n"
+    ).name
+
+
 def test_release_orphans_frees_only_the_rows_of_dead_holders_of_this_host(db, model):
     dead, alive, elsewhere = _ids(db, model)[:3]
     host = socket.gethostname()
-    _claim(LeasedQueue(db, model, worker_id=f"{host}:999999999:dead"), dead)
-    _claim(LeasedQueue(db, model, worker_id=f"{host}:{os.getpid()}:alive"), alive)
-    _claim(LeasedQueue(db, model, worker_id=f"{host}-other:999999999:far"), elsewhere)
+    dead_holder = _holder(999_999_999, start=1)
+    alive_holder = _holder(os.getpid())
+    far_holder = _holder(999_999_999, host=f"{host}-other", kernel="0123456789abcdef", start=1)
+    _claim(LeasedQueue(db, model, worker_id=dead_holder), dead)
+    _claim(LeasedQueue(db, model, worker_id=alive_holder), alive)
+    _claim(LeasedQueue(db, model, worker_id=far_holder), elsewhere)
     assert LeasedQueue(db, model).release_orphans() == 1
     assert _row(db, model, dead).claimed_by is None
-    assert _row(db, model, alive).claimed_by == f"{host}:{os.getpid()}:alive"
-    assert _row(db, model, elsewhere).claimed_by == f"{host}-other:999999999:far"
+    assert _row(db, model, alive).claimed_by == alive_holder
+    assert _row(db, model, elsewhere).claimed_by == far_holder
+
+
+def test_containers_sharing_a_hostname_never_release_each_others_live_leases(db, model):
+    """``--network host``: another container has this hostname, and its worker's pid is some process here."""
+    other_container, reused_pid, gone = _ids(db, model)[:3]
+    other_pid = os.getppid()  # runs here, but the other container's worker is another process with that pid
+    holders = {
+        other_container: _holder(other_pid, kernel="0123456789abcdef", start=1),
+        reused_pid: _holder(other_pid, start=(process_start(other_pid) or 0) + 1),
+        gone: _holder(999_999_999, start=1),
+    }
+    for row_id, holder in holders.items():
+        _claim(LeasedQueue(db, model, worker_id=holder), row_id)
+    assert LeasedQueue(db, model).release_orphans() == 2
+    assert _row(db, model, other_container).claimed_by == holders[other_container], "a live lease elsewhere is kept"
+    assert _row(db, model, reused_pid).claimed_by is None, "the pid now runs a process started at another time"
+    assert _row(db, model, gone).claimed_by is None
+
+
+def test_a_holder_name_says_which_process_holds_the_lease():
+    holder = Holder.parse(worker_identity())
+    assert holder is not None
+    assert (holder.host, holder.pid, holder.kernel, holder.start) == (
+        socket.gethostname()[:64],
+        os.getpid(),
+        kernel_id(),
+        process_start(os.getpid()),
+    )
+    assert len(Holder("h" * 255, 4_194_304, kernel_id(), 10**12, "abcdef01").name) <= 128
+    old_form = f"{socket.gethostname()}:999999999:abcd"
+    assert Holder.parse(old_form) is None
+    assert not holder_is_dead(old_form), "a name of another form proves nothing"
+
+
+# The database's clock -------------------------------------------------------
+
+
+def _skew_process_clock(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Every module of the app that reads the process's clock now reads it ``seconds`` off."""
+
+    def skewed() -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("robust_import_app") and getattr(module, "utcnow", None) is utcnow:
+            monkeypatch.setattr(module, "utcnow", skewed)
+
+
+def _claim_every_due(queue: ImportQueue | SourceQueue) -> set[int]:
+    if isinstance(queue, ImportQueue):
+        return {job.video_id for job in queue.claim_due(100)}
+    claimed: set[int] = set()
+    while (job := queue.claim_due()) is not None:
+        claimed.add(job.source_id)
+    return claimed
+
+
+def _queue(db: Database, model: type[SQLModel]) -> ImportQueue | SourceQueue:
+    return ImportQueue(db, lease_s=30) if model is Video else SourceQueue(db, lease_s=30)
+
+
+def _until_by_the_database(db: Database, model: type[SQLModel], row_id: int) -> float:
+    """Seconds from now, by the database's clock, until the row's lease runs out."""
+    with db.read() as session:
+        now = lease_clock(session)
+    return (_aware(_row(db, model, row_id).claimed_until) - now).total_seconds()
+
+
+@pytest.mark.parametrize("skew_s", [60, -60], ids=["ahead", "behind"])
+def test_a_worker_whose_clock_is_off_neither_steals_nor_loses_a_healthy_lease(db, model, monkeypatch, skew_s):
+    """Ahead: a skewed worker takes a healthy lease for expired. Behind: its own lease looks expired to others."""
+    healthy = _queue(db, model)
+    first = _claim_every_due(healthy)
+    assert first
+    _skew_process_clock(monkeypatch, skew_s)
+    skewed = _queue(db, model)
+    assert not _claim_every_due(skewed), "a healthy lease is not taken for expired"
+    assert healthy.release_held() == len(first)
+    mine = _claim_every_due(skewed)
+    assert mine == first
+    for row_id in mine:
+        assert _until_by_the_database(db, model, row_id) == pytest.approx(30, abs=5)
+    monkeypatch.undo()
+    assert not _claim_every_due(_queue(db, model)), "the skewed worker's leases are not taken for expired"
 
 
 def test_a_lease_needs_a_positive_duration(db, model):

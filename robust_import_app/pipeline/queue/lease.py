@@ -7,55 +7,140 @@ the base both queues share: it claims a free row, renews and releases its
 leases, and makes every write about a held row a *fenced* one, which names
 holder and token and raises :class:`LeaseLost` when it changed no row.
 
-Where lease times come from is one function, :func:`lease_clock`; where
-holder names come from is one, :func:`worker_identity`.
+Where lease times come from is one function, :func:`lease_clock`: the
+database's clock, read in the transaction that compares or writes them, so
+workers whose own clocks disagree still agree on when a lease runs out (one
+query per claim or renewal, not per row).
+
+Where holder names come from is one, :func:`worker_identity`:
+``host:pid:kernel:start:nonce`` (:class:`Holder`). ``kernel`` names the
+running kernel and PID namespace (a digest of the boot id and the namespace's
+inode), ``start`` the process's start time in clock ticks since boot. The
+hostname proves nothing: containers with ``--network host`` or
+``hostNetwork`` share it, each with its own PIDs. :meth:`LeasedQueue.release_orphans`
+therefore releases a lease before it expires only when its holder is
+*provably* dead (:func:`holder_is_dead`): it ran under this very kernel boot
+and PID namespace, and its pid is gone or is now a process that started at
+another time. Any other holder (another machine or container, a name of
+another form, no ``/proc``) keeps its lease until it expires: a late
+release only delays a video by at most one lease, a wrong one would run it twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
-import psutil
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, SQLModel, select
 
 from robust_import_app.db import Database
-from robust_import_app.models import utcnow
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 
 RELEASED: Final[Mapping[str, None]] = {"claimed_by": None, "claimed_until": None, "lease_token": None}
 """The lease columns of a row no worker holds: ``**RELEASED`` in an ``UPDATE``'s values."""
 
 
+PROC = Path("/proc")
+"""Where the kernel shows its boot id and its processes (Linux); elsewhere no holder is provably dead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A lease holder, as ``claimed_by`` names it: ``host:pid:kernel:start:nonce``.
+
+    ``kernel`` is :func:`kernel_id` of the holder's kernel boot and PID
+    namespace ("-" when unknown); ``start`` the process's start time in clock
+    ticks since boot (-1 when unknown); ``nonce`` tells apart two queues of
+    one process.
+    """
+
+    host: str
+    pid: int
+    kernel: str
+    start: int
+    nonce: str
+
+    @property
+    def name(self) -> str:
+        """The ``claimed_by`` value (at most 128 characters: the hostname is cut to 64)."""
+        return f"{self.host[:64]}:{self.pid}:{self.kernel}:{self.start}:{self.nonce}"
+
+    @classmethod
+    def parse(cls, name: str) -> Holder | None:
+        """The holder ``name`` names; None for a name of another form."""
+        parts = name.rsplit(":", 4)
+        if len(parts) != 5 or not parts[1].isdigit() or not parts[3].lstrip("-").isdigit():
+            return None
+        host, pid, kernel, start, nonce = parts
+        return cls(host, int(pid), kernel, int(start), nonce)
+
+
+def kernel_id(proc: Path = PROC) -> str:
+    """A digest (16 hex digits) of this kernel's boot id and this process's PID namespace; "-" without ``/proc``.
+
+    Two processes with the same ``kernel_id`` see the same pids: a pid
+    lookup then says whether the other process still runs.
+    """
+    try:
+        boot = (proc / "sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink(proc / "self/ns/pid")
+    except OSError:
+        return "-"
+    return hashlib.sha256(f"{boot} {namespace}".encode()).hexdigest()[:16]
+
+
+def process_start(pid: int, proc: Path = PROC) -> int | None:
+    """When process ``pid`` started, in clock ticks since boot; None when it does not run (or no ``/proc``)."""
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # Field 22 of stat(5); the command name before it, in parentheses, may hold spaces.
+    return int(stat.rpartition(")")[2].split()[19])
+
+
 def worker_identity() -> str:
-    """``host:pid:nonce``, stored in ``claimed_by``: unique per queue, so two
-    workers in one process never take each other's leases for their own."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    """A new :class:`Holder` name for this process, stored in ``claimed_by``: unique per queue,
+    so two workers in one process never take each other's leases for their own."""
+    pid = os.getpid()
+    start = process_start(pid)
+    return Holder(socket.gethostname(), pid, kernel_id(), -1 if start is None else start, secrets.token_hex(4)).name
 
 
-def lease_clock() -> dt.datetime:
-    """Now, as lease times are measured (claims, renewals, expiry): timezone-aware UTC."""
-    return utcnow()
+def lease_clock(session: Session) -> dt.datetime:
+    """Now by the database's clock, as lease times are measured (claims, renewals, expiry): timezone-aware UTC.
 
-
-def _holder_process(holder: str) -> tuple[str, int | None]:
-    """The host and pid a ``claimed_by`` value names (pid None when unreadable)."""
-    host, _, rest = holder.partition(":")
-    pid = rest.partition(":")[0]
-    return host, int(pid) if pid.isdigit() else None
+    ``clock_timestamp()`` on PostgreSQL, ``strftime('%Y-%m-%d %H:%M:%f', 'now')``
+    (milliseconds) on SQLite; read in ``session``'s transaction.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        text = session.execute(sa.select(sa.func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+    moment = session.execute(sa.select(sa.func.clock_timestamp())).scalar_one()
+    assert isinstance(moment, dt.datetime)
+    return moment.astimezone(dt.UTC)
 
 
 def holder_is_dead(holder: str) -> bool:
-    """True when ``holder`` (a ``claimed_by`` value) names a process of this host that no longer runs."""
-    host, pid = _holder_process(holder)
-    return host == socket.gethostname() and pid is not None and not psutil.pid_exists(pid)
+    """True when ``holder`` (a ``claimed_by`` value) provably no longer runs (see the module docstring).
+
+    It must name this kernel boot and PID namespace, and its pid must be gone
+    or belong to a process started at another time. False for any other holder.
+    """
+    parsed = Holder.parse(holder)
+    if parsed is None or parsed.kernel == "-" or parsed.start < 0 or parsed.kernel != kernel_id():
+        return False
+    return process_start(parsed.pid) != parsed.start
 
 
 class LeaseLost(Exception):
@@ -181,7 +266,11 @@ class LeasedQueue:
         return sa.true()
 
     def release_orphans(self) -> int:
-        """Release the leases held by dead processes of this host (:func:`holder_is_dead`); returns how many."""
+        """Release the leases whose holders are provably dead (:func:`holder_is_dead`); returns how many.
+
+        Leases of holders that may still run elsewhere (another container on
+        the same host, another machine) are left to expire.
+        """
         claimed_by = self.table.c.claimed_by
         with self.db.write() as session:
             holders = session.exec(

@@ -142,12 +142,14 @@ class SourceQueue(LeasedQueue):
     def claim_due(self, *, exclude: Iterable[int] = (), now: dt.datetime | None = None) -> SourceJob | None:
         """Lease the oldest due source (None: nothing due); a ``queued`` one becomes ``expanding``.
 
+        ``now`` stands in for the database's clock (:func:`~robust_import_app.pipeline.queue.lease.lease_clock`).
+
         On SQLite the write transaction holds the database lock; on
         PostgreSQL ``FOR UPDATE SKIP LOCKED`` keeps two workers from
         claiming the same row.
         """
-        now = now or lease_clock()
         with self.db.write() as session:
+            now = now or lease_clock(session)
             query = select(ImportSource).where(self._due(now), self.in_scope())
             excluded = list(exclude)
             if excluded:
@@ -183,7 +185,7 @@ class SourceQueue(LeasedQueue):
     def renew(self, job: SourceJob) -> bool:
         """Extend the job's lease by ``lease_s`` from now; False when it is no longer held."""
         with self.db.write() as session:
-            return self.renew_in(session, job.source_id, job.lease_token, lease_clock())
+            return self.renew_in(session, job.source_id, job.lease_token, lease_clock(session))
 
     def save_page(self, job: SourceJob, plan: PagePlan) -> PageCounts:
         """Store one listed page in one transaction and release the source (see the module docstring).

@@ -190,14 +190,15 @@ class ImportQueue(LeasedQueue):
         ``exclude`` names video rows this worker already works on: they are
         never claimed again, even when their lease ran out. ``stages`` limits
         the claim to videos stored at those stages (the bulk metadata step
-        takes only ``created`` ones). On SQLite the
+        takes only ``created`` ones). ``now`` stands in for the database's clock
+        (:func:`~robust_import_app.pipeline.queue.lease.lease_clock`). On SQLite the
         write transaction holds the database lock; on PostgreSQL ``FOR UPDATE
         SKIP LOCKED`` keeps two workers from claiming the same rows.
         """
         if limit <= 0:
             return []
-        now = now or lease_clock()
         with self.db.write() as session:
+            now = now or lease_clock(session)
             candidates = self._candidates(session, limit, exclude=exclude, stages=stages, now=now)
             jobs: list[VideoJob] = []
             for row in candidates:
@@ -279,8 +280,8 @@ class ImportQueue(LeasedQueue):
         """Extend the leases of ``jobs`` by ``lease_s`` from now; returns those no longer held."""
         if not jobs:
             return []
-        now = lease_clock()
         with self.db.write() as session:
+            now = lease_clock(session)
             return [job for job in jobs if not self.renew_in(session, job.video_id, job.lease_token, now)]
 
     def enter_stage(self, job: VideoJob, stage: Stage) -> None:
@@ -421,8 +422,8 @@ class ImportQueue(LeasedQueue):
     def enter_stage_many(self, jobs: Sequence[VideoJob], stage: Stage) -> None:
         """:meth:`enter_stage` for several videos in one transaction; raises :class:`LeaseLost` for any lost."""
         now = utcnow()
-        until = self.lease_until(lease_clock())
         with self.db.write() as session:
+            until = self.lease_until(lease_clock(session))
             for job in jobs:
                 attempt_count = 0 if stage != job.stage else job.attempt_count
                 self._fence(
