@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, literal
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select, update
 
 from robust_import_app.db import Database
@@ -31,12 +32,15 @@ from robust_import_app.pipeline.queue import transitions
 from robust_import_app.pipeline.queue.videos import CANCELLED_SQL, FAILED_SQL, TERMINAL, BatchCounts
 from robust_import_app.pipeline.sources.plan import cancel_sources, insert_sources, plan_sources
 from robust_import_app.settings import DEFAULT_LIST_NAME
-from robust_import_app.youtube import RejectedLine, SourceRef, parse_paste
+from robust_import_app.youtube import PasteResult, RejectedLine, SourceRef, parse_paste
 
 MAX_LIST_NAME = 100
 MAX_IDS_PER_PASTE = 5000
 MAX_SOURCES_PER_PASTE = 100
 """Playlists and channels one paste may name (each may hold thousands of videos)."""
+PASTE_WRITE_ATTEMPTS = 3
+"""A paste that met a concurrent write of the same video (the list's unique key) is written again, this often in all:
+the next attempt reads that video as a duplicate."""
 
 
 class LibraryError(ValueError):
@@ -185,6 +189,20 @@ def import_paste(
         )
     if source_limit is not None and source_limit < 1:
         raise LibraryError("A limit on a playlist or channel must be at least 1 video.")
+    for attempt in range(PASTE_WRITE_ATTEMPTS):
+        try:
+            return _write_paste(db, list_id, parsed, source_limit=source_limit, ask_large=ask_large)
+        except IntegrityError:
+            # A paste or a source's page of the same video into the list committed in between: read again.
+            if attempt + 1 == PASTE_WRITE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_paste(
+    db: Database, list_id: int, parsed: PasteResult, *, source_limit: int | None, ask_large: bool
+) -> PasteOutcome:
+    """:func:`import_paste`'s transaction; raises ``IntegrityError`` when a concurrent write added one of its videos."""
     with db.write() as session:
         if session.get(VideoList, list_id) is None:
             raise LibraryError("That list no longer exists.")

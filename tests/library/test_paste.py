@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from robust_import_app import library
+from robust_import_app.db import Database
 from robust_import_app.domain.stages import ImportStage
 from robust_import_app.models import ImportBatch, Video
 from robust_import_app.youtube import LinkProblem
@@ -95,3 +98,47 @@ def test_inbox_exists_once(db):
     first = library.ensure_default_list(db)
     assert library.ensure_default_list(db) == first
     assert [s.name for s in library.list_summaries(db)] == ["Inbox"]
+
+
+def _paste_at_once(database: Database, list_id: int, text: str) -> list[library.PasteOutcome]:
+    """Two threads paste ``text`` into the list, released together by a barrier; their outcomes."""
+    barrier = threading.Barrier(2)
+    outcomes: list[library.PasteOutcome] = []
+    errors: list[BaseException] = []
+
+    def paste() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(library.import_paste(database, list_id, text))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=paste) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    return outcomes
+
+
+def test_two_pastes_of_the_same_ids_at_once_report_the_second_as_duplicates(sqlite_or_postgres_db_url):
+    """On PostgreSQL both transactions read the ids as new; the second one's insert meets the unique key."""
+    database = Database(sqlite_or_postgres_db_url)
+    try:
+        list_id = library.ensure_default_list(database)
+        for round_number in range(5):
+            ids = tuple(f"race{round_number}{n:06d}" for n in range(20))
+            outcomes = _paste_at_once(database, list_id, " ".join(ids))
+            first, second = sorted(outcomes, key=lambda outcome: len(outcome.duplicates))
+            assert (first.created, first.duplicates) == (ids, ())
+            assert (second.created, second.duplicates, second.batch_id) == ((), ids, None)
+            with database.read() as session:
+                stored = session.exec(
+                    select(Video.youtube_id, func.count())
+                    .where(col(Video.youtube_id).in_(ids))
+                    .group_by(Video.youtube_id)
+                ).all()
+            assert dict(stored) == dict.fromkeys(ids, 1)
+    finally:
+        database.dispose()
