@@ -148,6 +148,7 @@ class Settings:
                 failure_threshold=int(env.number("IMPORT_BREAKER_THRESHOLD", limits.DEFAULT_FAILURE_THRESHOLD)),
                 cooldown_s=env.number("IMPORT_BREAKER_COOLDOWN_S", limits.DEFAULT_COOLDOWN_S),
                 cooldown_max_s=env.number("IMPORT_BREAKER_COOLDOWN_MAX_S", limits.DEFAULT_COOLDOWN_MAX_S),
+                retry_after_max_s=env.number("IMPORT_RETRY_AFTER_MAX_S", limits.DEFAULT_RETRY_AFTER_MAX_S),
             ),
             max_attempts=int(env.number("IMPORT_MAX_ATTEMPTS", limits.DEFAULT_MAX_ATTEMPTS)),
             backoff_base_s=env.number("IMPORT_BACKOFF_BASE_S", limits.DEFAULT_BACKOFF_BASE_S),
@@ -181,7 +182,8 @@ class Settings:
 
         YouTube's player and transcript endpoints take ``IMPORT_*``; the Data
         API is spaced at ``DEFAULT_DATA_API_INTERVAL_S``; Whisper at Groq's
-        free tier (20 requests/minute).
+        free tier (20 requests/minute). ``IMPORT_RETRY_AFTER_MAX_S`` caps the
+        Retry-After of every upstream.
         """
         youtube = self.youtube_guard
         return {
@@ -193,10 +195,12 @@ class Settings:
                 failure_threshold=youtube.failure_threshold,
                 cooldown_s=youtube.cooldown_s,
                 cooldown_max_s=youtube.cooldown_max_s,
+                retry_after_max_s=youtube.retry_after_max_s,
             ),
             Upstream.WHISPER: GuardConfig(
                 interval_s=limits.DEFAULT_WHISPER_INTERVAL_S,
                 max_interval_s=max(limits.DEFAULT_WHISPER_INTERVAL_S, youtube.max_interval_s),
+                retry_after_max_s=youtube.retry_after_max_s,
             ),
         }
 

@@ -46,6 +46,7 @@ backoff is full-jitter exponential: the window is 1, 2, 4, ... s, capped at
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from robust_import_app.domain.upstreams import Upstream
@@ -73,6 +74,20 @@ DEFAULT_LEASE_S = 120.0
 worker renews it every fifth of that while the video is in flight."""
 DEFAULT_WHISPER_INTERVAL_S = 3.0
 """Groq's free tier: 20 requests/minute, i.e. one every 3 s."""
+DEFAULT_RETRY_AFTER_MAX_S = 3600.0
+"""Longest Retry-After honoured, in seconds; a longer one (``1e300``, a date in
+year 9999) is clamped to it, so that no upstream can pause us for good."""
+MAX_WAIT_S = 86_400.0
+"""Longest wait, in seconds, the retry policy ever schedules: a day, the most
+any upstream asks for (the Data API's quota resets at midnight Pacific time).
+It keeps a wait finite and the next attempt time representable."""
+
+
+def bounded_wait_s(seconds: float | None, max_s: float) -> float | None:
+    """``seconds`` within ``[0, max_s]`` (infinity gives ``max_s``); None for None or NaN."""
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), max_s)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,8 +98,10 @@ class GuardConfig:
 
         GuardConfig(interval_s=12.0, max_interval_s=30.0)  # guest YouTube session
 
+    ``retry_after_max_s`` caps the Retry-After this upstream may impose.
     Raises :class:`ValueError` for a non-positive interval, concurrency,
-    threshold or cool-down, or when a maximum is below its base.
+    threshold or cool-down, when a maximum is below its base, or for a
+    Retry-After cap outside ``(0, MAX_WAIT_S]``.
     """
 
     interval_s: float = DEFAULT_INTERVAL_S
@@ -93,6 +110,7 @@ class GuardConfig:
     failure_threshold: int = DEFAULT_FAILURE_THRESHOLD
     cooldown_s: float = DEFAULT_COOLDOWN_S
     cooldown_max_s: float = DEFAULT_COOLDOWN_MAX_S
+    retry_after_max_s: float = DEFAULT_RETRY_AFTER_MAX_S
 
     def __post_init__(self) -> None:
         if self.interval_s <= 0 or self.max_interval_s < self.interval_s:
@@ -101,6 +119,8 @@ class GuardConfig:
             raise ValueError("concurrency and failure_threshold must be >= 1")
         if self.cooldown_s <= 0 or self.cooldown_max_s < self.cooldown_s:
             raise ValueError("need 0 < cooldown_s <= cooldown_max_s")
+        if not 0 < self.retry_after_max_s <= MAX_WAIT_S:
+            raise ValueError(f"need 0 < retry_after_max_s <= {MAX_WAIT_S:g}")
 
     @property
     def requests_per_hour(self) -> int:

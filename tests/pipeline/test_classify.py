@@ -648,3 +648,39 @@ def test_a_postgres_connection_the_server_dropped_is_transient_database(postgres
     failure = classify(dropped, video_id=VID, stage="chapters")
     assert isinstance(failure, TransientImportError) and failure.code is ErrorCode.DATABASE
     assert not failure.counts_for_breaker
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e300", "100000", "Fri, 31 Dec 9999 23:59:59 GMT"],
+)
+def test_a_retry_after_over_the_maximum_is_clamped_and_logged(value: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="robust_import_app.pipeline.resilience.classify"):
+        assert retry_after_seconds(value, now=NOW) == 3600.0
+        assert retry_after_seconds(value, now=NOW, max_s=60.0) == 60.0
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 2
+    assert all(value in message for message in warnings), warnings
+    assert "3600 s" in warnings[0] and "60 s" in warnings[1]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1e300", 3600.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 3600.0),
+        ("inf", None),
+        ("nan", None),
+        ("-5", None),
+        ("\x01garbage;=@@", None),
+        ("Mon, 99 Foo 99999 99:99:99 GMT", None),
+    ],
+)
+def test_classify_never_carries_an_unbounded_retry_after(value: str, expected: float | None) -> None:
+    request = httpx.Request("GET", "https://www.googleapis.com/youtube/v3/videos")
+    response = httpx.Response(429, headers={"Retry-After": value}, request=request)
+    failure = classify(httpx.HTTPStatusError("429", request=request, response=response), now=NOW)
+    assert failure.code is ErrorCode.RATE_LIMITED
+    assert failure.retry_after_s == expected
+    shorter = classify(httpx.HTTPStatusError("429", request=request, response=response), now=NOW, retry_after_max_s=5)
+    assert shorter.retry_after_s == (None if expected is None else 5.0)

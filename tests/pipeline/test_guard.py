@@ -326,3 +326,45 @@ def test_guard_config_is_keyword_only_frozen_and_readable() -> None:
     assert "interval_s=2.0" in repr(config)
     assert config.requests_per_hour == 1800
     assert default_guard_configs()[Upstream.WHISPER].requests_per_hour == 1200
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "raised",
+    [
+        too_many_requests("1e300"),
+        too_many_requests("Fri, 31 Dec 9999 23:59:59 GMT"),
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=float("inf")),
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=1e300),
+    ],
+    ids=["1e300", "year-9999", "failure-inf", "failure-1e300"],
+)
+async def test_an_unbounded_retry_after_pauses_the_upstream_at_most_retry_after_max_s(
+    clock: FakeClock, raised: Exception
+) -> None:
+    config = GuardConfig(retry_after_max_s=120.0)
+    guard = UpstreamGuard.from_config(Upstream.DATA_API, config, clock=clock, sleep=clock.sleep)
+    with pytest.raises(TransientImportError):
+        async with guard.request(video_id=VID):
+            raise raised
+    assert guard.limiter.paused_until == clock.now + 120.0
+    async with guard.request(video_id=VID):
+        pass
+    assert sum(clock.sleeps) == pytest.approx(120.0)
+
+
+@pytest.mark.asyncio
+async def test_a_clamped_retry_after_is_what_the_failure_carries(clock: FakeClock) -> None:
+    guard = UpstreamGuard.from_config(
+        Upstream.DATA_API, GuardConfig(retry_after_max_s=120.0), clock=clock, sleep=clock.sleep
+    )
+    with pytest.raises(TransientImportError) as info:
+        async with guard.request(video_id=VID):
+            raise too_many_requests("1e300")
+    assert info.value.retry_after_s == 120.0
+
+
+@pytest.mark.parametrize("retry_after_max_s", [0.0, -1.0, 86_401.0, float("inf"), float("nan")])
+def test_a_retry_after_cap_outside_a_day_is_refused(retry_after_max_s: float) -> None:
+    with pytest.raises(ValueError):
+        GuardConfig(retry_after_max_s=retry_after_max_s)

@@ -139,3 +139,17 @@ async def test_slot_is_released_when_the_body_raises() -> None:
     async with asyncio.timeout(1):
         async with limiter:
             pass
+
+
+@pytest.mark.parametrize(
+    ("retry_after_s", "pause_s"),
+    [(1e300, 60.0), (float("inf"), 60.0), (float("nan"), None), (-5.0, 0.0), (30.0, 30.0)],
+)
+def test_a_retry_after_pause_is_bounded_by_max_pause_s(retry_after_s: float, pause_s: float | None) -> None:
+    clock = FakeClock(100.0)
+    limiter = make(clock, max_pause_s=60.0)
+    limiter.on_rate_limited(retry_after_s)
+    if pause_s is None:
+        assert limiter.paused_until < clock()
+    else:
+        assert limiter.paused_until == pytest.approx(100.0 + pause_s)

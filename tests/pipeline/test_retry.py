@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -11,6 +12,7 @@ from robust_import_app.domain.errors import (
     PermanentImportError,
     TransientImportError,
 )
+from robust_import_app.pipeline.config import MAX_WAIT_S
 from robust_import_app.pipeline.resilience.retry import RetryPolicy, consumes_attempt
 
 TIMEOUT = TransientImportError(ErrorCode.TIMEOUT)
@@ -140,3 +142,23 @@ async def test_async_retrying_stops_at_once_on_permanent_and_reraises_when_exhau
     with pytest.raises(TransientImportError):
         await policy.async_retrying(sleep=no_sleep)(timing_out)
     assert calls == 3
+
+
+@pytest.mark.parametrize("retry_after_s", [1e300, float("inf"), 2.5e11])
+def test_a_huge_retry_after_waits_at_most_a_day_and_the_next_attempt_time_is_representable(
+    retry_after_s: float,
+) -> None:
+    policy = RetryPolicy()
+    for error in (
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=retry_after_s),
+        TransientImportError(ErrorCode.CIRCUIT_OPEN, retry_after_s=retry_after_s),
+    ):
+        delay_s = policy.next_delay_s(1, error)
+        assert delay_s == MAX_WAIT_S == 86_400.0
+        assert dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay_s)  # what the queue stores: no OverflowError
+
+
+@pytest.mark.parametrize("retry_after_s", [float("nan"), -5.0])
+def test_a_nan_or_negative_retry_after_leaves_the_backoff(retry_after_s: float) -> None:
+    delay_s = RetryPolicy().next_delay_s(1, TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=retry_after_s))
+    assert delay_s is not None and 0 <= delay_s <= 1.0

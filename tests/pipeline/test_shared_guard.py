@@ -291,3 +291,30 @@ async def test_the_slot_of_a_kill_9ed_process_frees_itself_after_the_holder_ttl(
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "raised",
+    [
+        too_many_requests("1e300"),
+        too_many_requests("Fri, 31 Dec 9999 23:59:59 GMT"),
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=float("inf")),
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=1e300),
+        TransientImportError(ErrorCode.RATE_LIMITED, retry_after_s=float("nan")),
+    ],
+    ids=["1e300", "year-9999", "failure-inf", "failure-1e300", "failure-nan"],
+)
+async def test_an_unbounded_retry_after_pauses_every_process_at_most_retry_after_max_s(
+    client, prefix, raised: Exception
+) -> None:
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.01, retry_after_max_s=0.5)
+    first, second = pair(client, prefix, config)
+    with pytest.raises(TransientImportError):
+        await send(first, [], fail=raised)
+    paused_until = float(await client.hget(f"{prefix}:{{player}}:state", "paused_until"))
+    server_now = sum(int(part) / 10**6 if i else int(part) for i, part in enumerate(await client.time()))
+    assert paused_until <= server_now + 0.5
+    started = time.monotonic()
+    await asyncio.wait_for(send(second, []), timeout=2.0)
+    assert time.monotonic() - started <= 0.5 + 0.2

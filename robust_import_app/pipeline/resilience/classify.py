@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import re
 import zoneinfo
@@ -66,9 +67,11 @@ from yt_dlp.networking.exceptions import HTTPError as YtDlpHTTPError
 from yt_dlp.utils import YoutubeDLError
 
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, failure_for
+from robust_import_app.pipeline.config import DEFAULT_RETRY_AFTER_MAX_S
 from robust_import_app.redact import redact
 from robust_import_app.youtube.data_api import ChannelNotFound
 
+logger = logging.getLogger(__name__)
 Matcher = re.Pattern[str] | Callable[[BaseException], bool] | None
 
 _NO_CAPTIONS = (
@@ -106,29 +109,36 @@ def is_no_captions(exc: BaseException) -> bool:
     return isinstance(exc, _NO_CAPTIONS)
 
 
-def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """Parse a Retry-After header (RFC 9110 §10.2.3) into seconds from ``now``.
+def retry_after_seconds(
+    value: str | None, *, now: dt.datetime | None = None, max_s: float = DEFAULT_RETRY_AFTER_MAX_S
+) -> float | None:
+    """Parse a Retry-After header (RFC 9110 §10.2.3) into seconds from ``now``, at most ``max_s``.
 
     Accepts delta-seconds (``"120"``, also a decimal such as ``"1.5"``) or an
-    HTTP-date; a date in the past gives 0.0. Returns None for a missing or
-    unparsable value. ``now`` defaults to the current UTC time.
+    HTTP-date; a date in the past gives 0.0. A wait over ``max_s`` (``"1e300"``,
+    a date in year 9999) is clamped to ``max_s`` and logged as a warning
+    naming the upstream's value. Returns None for a missing or unparsable
+    value (``"inf"``, ``"nan"``, a negative number, garbage). ``now``
+    defaults to the current UTC time.
     """
     if not value or not (text := value.strip()):
         return None
     try:
         seconds = float(text)
     except ValueError:
-        pass
-    else:
-        return seconds if 0 <= seconds < math.inf else None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+    if not 0 <= seconds < math.inf:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    now = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
+    if seconds > max_s:
+        logger.warning("The upstream asked to wait Retry-After: %.80r; waiting the maximum, %g s, instead", text, max_s)
+        return max_s
+    return seconds
 
 
 def classify(
@@ -137,11 +147,13 @@ def classify(
     video_id: str | None = None,
     stage: str | None = None,
     now: dt.datetime | None = None,
+    retry_after_max_s: float = DEFAULT_RETRY_AFTER_MAX_S,
 ) -> ImportFailure:
     """Map ``exc`` to a new :class:`ImportFailure` (``__cause__`` set to ``exc``).
 
     An ``ImportFailure`` is returned as is. ``retry_after_s`` (seconds) comes
-    from the response's Retry-After header when there is one; a Data API
+    from the response's Retry-After header when there is one, clamped to
+    ``retry_after_max_s`` (:func:`retry_after_seconds`); a Data API
     quota error without it waits until the quota resets at midnight Pacific
     time. The ``detail`` is the exception's first line with keys and tokens
     redacted (:func:`robust_import_app.redact.redact`). ``now`` (UTC) is for
@@ -153,7 +165,7 @@ def classify(
     code = rule.code if rule is not None else ErrorCode.UNKNOWN
     retry_after_s = None
     if not code.is_permanent:
-        retry_after_s = retry_after_seconds(_header(exc, "Retry-After"), now=now)
+        retry_after_s = retry_after_seconds(_header(exc, "Retry-After"), now=now, max_s=retry_after_max_s)
         if retry_after_s is None and code is ErrorCode.QUOTA_EXCEEDED:
             retry_after_s = _seconds_until_quota_reset(now)
     failure = failure_for(

@@ -35,7 +35,8 @@ class UpstreamGuard:
     probe), so that requests queued behind the limiter while the breaker
     opened are refused, and once it is half-open exactly one of them goes out
     as the probe. On exit: a clean exit records a success;
-    an exception is classified (:func:`~robust_import_app.pipeline.resilience.classify.classify`),
+    an exception is classified (:func:`~robust_import_app.pipeline.resilience.classify.classify`,
+    its Retry-After clamped to the limiter's ``max_pause_s``),
     recorded (a RATE_LIMITED or IP_BLOCKED one, see :data:`SLOW_DOWN_CODES`,
     also slows the limiter, honouring its ``retry_after_s``) and re-raised as
     the classified ``ImportFailure`` ``from`` the original. An ``ImportFailure`` raised inside is recorded and
@@ -65,6 +66,7 @@ class UpstreamGuard:
             interval_s=config.interval_s,
             max_interval_s=config.max_interval_s,
             concurrency=config.concurrency,
+            max_pause_s=config.retry_after_max_s,
             clock=clock,
             sleep=sleep,
         )
@@ -92,7 +94,7 @@ class UpstreamGuard:
                 if is_no_captions(exc):
                     self._record_success()
                     raise
-                failure = classify(exc, video_id=video_id, stage=stage)
+                failure = classify(exc, video_id=video_id, stage=stage, retry_after_max_s=self.limiter.max_pause_s)
                 self._record_failure(failure)
                 if failure is exc:
                     raise

@@ -14,6 +14,8 @@ from robust_import_app.pipeline.config import (
     DEFAULT_CONCURRENCY,
     DEFAULT_INTERVAL_S,
     DEFAULT_MAX_INTERVAL_S,
+    DEFAULT_RETRY_AFTER_MAX_S,
+    bounded_wait_s,
 )
 
 STRETCH_ON_RATE_LIMIT = 1.5
@@ -39,7 +41,8 @@ class AdaptiveRateLimiter:
 
     Each 429 stretches the interval ×1.5 up to ``max_interval_s``; each
     success brings it back ×0.9 toward ``interval_s``. A Retry-After wins over
-    both: no request leaves before ``paused_until`` (on ``clock``, seconds).
+    both: no request leaves before ``paused_until`` (on ``clock``, seconds),
+    which is at most ``max_pause_s`` after the 429 was seen.
     When the interval changes, the bucket is rebuilt with the new period and
     the next request waits at least the new interval after the last one.
 
@@ -62,11 +65,13 @@ class AdaptiveRateLimiter:
         "base_interval_s",
         "concurrency",
         "max_interval_s",
+        "max_pause_s",
     )
 
     base_interval_s: float  #: Seconds between requests when all goes well.
     max_interval_s: float  #: Longest spacing, in seconds, after repeated 429s.
     concurrency: int  #: Requests in flight at once.
+    max_pause_s: float  #: Longest Retry-After pause, in seconds.
 
     def __init__(
         self,
@@ -74,6 +79,7 @@ class AdaptiveRateLimiter:
         interval_s: float = DEFAULT_INTERVAL_S,
         max_interval_s: float = DEFAULT_MAX_INTERVAL_S,
         concurrency: int = DEFAULT_CONCURRENCY,
+        max_pause_s: float = DEFAULT_RETRY_AFTER_MAX_S,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -84,6 +90,7 @@ class AdaptiveRateLimiter:
         self.base_interval_s = interval_s
         self.max_interval_s = max_interval_s
         self.concurrency = concurrency
+        self.max_pause_s = max_pause_s
         self._clock = clock
         self._sleep = sleep
         self._interval_s = interval_s
@@ -114,11 +121,12 @@ class AdaptiveRateLimiter:
     def on_rate_limited(self, retry_after_s: float | None = None) -> None:
         """Stretch the interval ×1.5 (capped) and honour a Retry-After, in seconds.
 
-        A negative ``retry_after_s`` counts as 0.
+        A negative ``retry_after_s`` counts as 0, one over ``max_pause_s``
+        (infinity included) as ``max_pause_s``; NaN is ignored.
         """
         self._set_interval(min(self.max_interval_s, self._interval_s * STRETCH_ON_RATE_LIMIT))
-        if retry_after_s is not None:
-            self._pause_until(self._clock() + max(0.0, retry_after_s))
+        if (pause_s := bounded_wait_s(retry_after_s, self.max_pause_s)) is not None:
+            self._pause_until(self._clock() + pause_s)
 
     async def __aenter__(self) -> None:
         await self._slots.acquire()

@@ -34,6 +34,8 @@ from robust_import_app.pipeline.config import (
     DEFAULT_BACKOFF_BASE_S,
     DEFAULT_BACKOFF_MAX_S,
     DEFAULT_MAX_ATTEMPTS,
+    MAX_WAIT_S,
+    bounded_wait_s,
 )
 
 
@@ -47,20 +49,24 @@ def consumes_attempt(error: ImportFailure) -> bool:
 
 
 class wait_retry_after(wait_base):  # noqa: N801 - named like tenacity's strategies
-    """Wait the longer of ``fallback`` and the failure's ``retry_after_s`` (seconds).
+    """Wait the longer of ``fallback`` and the failure's ``retry_after_s`` (seconds), at most ``max_s``.
 
-    A Retry-After is honoured in full, even beyond ``fallback``'s maximum.
+    A Retry-After is honoured in full, even beyond ``fallback``'s maximum, up
+    to ``max_s`` (:data:`~robust_import_app.pipeline.config.MAX_WAIT_S`): an
+    infinite or huge one waits ``max_s``, a NaN one is ignored, so the wait is
+    always finite and the next attempt time representable.
     """
 
-    def __init__(self, fallback: wait_base) -> None:
+    def __init__(self, fallback: wait_base, *, max_s: float = MAX_WAIT_S) -> None:
         self.fallback = fallback
+        self.max_s = max_s
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         wait_s = self.fallback(retry_state)
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None and outcome.failed else None
-        retry_after_s = getattr(error, "retry_after_s", None)
-        return max(wait_s, retry_after_s) if retry_after_s is not None else wait_s
+        retry_after_s = bounded_wait_s(getattr(error, "retry_after_s", None), self.max_s)
+        return min(max(wait_s, retry_after_s) if retry_after_s is not None else wait_s, self.max_s)
 
 
 class RetryPolicy:
@@ -68,7 +74,8 @@ class RetryPolicy:
 
     Times are in seconds. The wait before attempt ``n + 1`` is uniform in
     ``[0, min(backoff_base_s * 2**(n - 1), backoff_max_s)]`` (full jitter),
-    or the failure's ``retry_after_s`` when that is longer::
+    or the failure's ``retry_after_s`` when that is longer (but never more
+    than :data:`~robust_import_app.pipeline.config.MAX_WAIT_S`, a day)::
 
         policy = RetryPolicy(max_attempts=8, backoff_base_s=1.0, backoff_max_s=120.0)
         delay_s = policy.next_delay_s(attempt, error)  # None: give up

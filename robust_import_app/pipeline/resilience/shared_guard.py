@@ -55,7 +55,7 @@ from redis.retry import Retry
 
 from robust_import_app.domain.errors import ErrorCode, ImportFailure, TransientImportError
 from robust_import_app.domain.upstreams import Upstream
-from robust_import_app.pipeline.config import GuardConfig, default_guard_configs
+from robust_import_app.pipeline.config import GuardConfig, bounded_wait_s, default_guard_configs
 from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.classify import classify, is_no_captions
 from robust_import_app.pipeline.resilience.guard import SLOW_DOWN_CODES, Guards
@@ -144,7 +144,7 @@ _RECORD = (
     _PRELUDE
     + f"""
 -- ARGV: holder, outcome (success|failure), base interval, max interval, counts (1|0), slow_down (1|0),
---       retry_after ('' or seconds), code, threshold, base cool-down, max cool-down
+--       retry_after ('' or seconds), code, threshold, base cool-down, max cool-down, max retry_after
 local holder, outcome = ARGV[1], ARGV[2]
 local base, max_interval = tonumber(ARGV[3]), tonumber(ARGV[4])
 local base_cooldown, max_cooldown = tonumber(ARGV[10]), tonumber(ARGV[11])
@@ -170,7 +170,10 @@ end
 if ARGV[6] == '1' then
   interval = math.min(max_interval, interval * {STRETCH_ON_RATE_LIMIT})
   next_slot = math.max(next_slot, last_slot + interval)
-  if ARGV[7] ~= '' then paused_until = math.max(paused_until, now + math.max(0, tonumber(ARGV[7]))) end
+  local retry_after = tonumber(ARGV[7])
+  if retry_after and retry_after == retry_after then  -- not NaN; clamped to [0, max retry_after]
+    paused_until = math.max(paused_until, now + math.min(tonumber(ARGV[12]), math.max(0, retry_after)))
+  end
   redis.call('HSET', KEYS[1], 'interval', fmt(interval), 'next_slot', fmt(next_slot), 'paused_until', fmt(paused_until))
 end
 if ARGV[5] == '1' then
@@ -271,7 +274,7 @@ class SharedUpstreamGuard:
     the probe (a Redis key with the base cool-down as its expiry). On exit the
     outcome is recorded as :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard`
     records it (classified, SLOW_DOWN_CODES stretch the spacing ×1.5 and
-    honour Retry-After, successes shrink it ×0.9, counting codes open the
+    honour Retry-After up to ``config.retry_after_max_s``, successes shrink it ×0.9, counting codes open the
     breaker after ``failure_threshold`` in a row across all processes, a
     failed probe reopens it with the cool-down doubled up to
     ``cooldown_max_s``). Cancellation records nothing but frees the slot.
@@ -346,7 +349,9 @@ class SharedUpstreamGuard:
                     if is_no_captions(exc):
                         await self._report(holder, None, is_probe)
                         raise
-                    failure = classify(exc, video_id=video_id, stage=stage)
+                    failure = classify(
+                        exc, video_id=video_id, stage=stage, retry_after_max_s=self.config.retry_after_max_s
+                    )
                     await self._report(holder, failure, is_probe)
                     if failure is exc:
                         raise
@@ -433,7 +438,7 @@ class SharedUpstreamGuard:
         config = self.config
         counts = isinstance(failure, TransientImportError) and failure.counts_for_breaker
         slow_down = failure is not None and failure.code in SLOW_DOWN_CODES
-        retry_after = failure.retry_after_s if failure is not None and failure.retry_after_s is not None else ""
+        retry_after_s = bounded_wait_s(failure.retry_after_s, config.retry_after_max_s) if failure is not None else None
         with suppress(*UNREACHABLE_ERRORS):
             await self._run(
                 self._record,
@@ -443,11 +448,12 @@ class SharedUpstreamGuard:
                 config.max_interval_s,
                 "1" if counts else "0",
                 "1" if slow_down else "0",
-                retry_after,
+                "" if retry_after_s is None else retry_after_s,
                 failure.code.value if failure is not None else "",
                 config.failure_threshold,
                 config.cooldown_s,
                 config.cooldown_max_s,
+                config.retry_after_max_s,
             )
 
     async def _keep_holding(self, holder: str) -> None:
