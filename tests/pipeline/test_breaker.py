@@ -181,3 +181,29 @@ def test_outcomes_of_requests_sent_before_opening_are_ignored(breaker: CircuitBr
     breaker.record_failure(RATE_LIMITED)
     assert breaker.state is BreakerState.OPEN
     assert breaker.retry_in_s == 30.0
+
+
+def test_a_held_probe_slower_than_the_cooldown_lets_no_second_probe_out(
+    breaker: CircuitBreaker, clock: FakeClock
+) -> None:
+    open_it(breaker)
+    clock.now += 30.0
+    assert breaker.allow_request()
+    breaker.hold_probe()
+    for _ in range(5):
+        clock.now += 30.0
+        assert not breaker.allow_request(), "the probe is in flight, not lost"
+        assert breaker.retry_in_s == 30.0
+    breaker.record_success()
+    assert breaker.state is BreakerState.CLOSED
+    assert breaker.allow_request() and breaker.allow_request()
+
+
+def test_a_released_probe_lets_another_go_at_once(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    open_it(breaker)
+    clock.now += 30.0
+    assert breaker.allow_request()
+    breaker.hold_probe()
+    breaker.release_probe()
+    assert breaker.allow_request()
+    assert not breaker.allow_request()

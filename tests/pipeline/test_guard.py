@@ -368,3 +368,55 @@ async def test_a_clamped_retry_after_is_what_the_failure_carries(clock: FakeCloc
 def test_a_retry_after_cap_outside_a_day_is_refused(retry_after_max_s: float) -> None:
     with pytest.raises(ValueError):
         GuardConfig(retry_after_max_s=retry_after_max_s)
+
+
+@pytest.mark.asyncio
+async def test_a_probe_slower_than_the_cooldown_lets_no_second_probe_out(
+    fast_guard: UpstreamGuard, clock: FakeClock
+) -> None:
+    guard = fast_guard
+    for _ in range(guard.breaker.failure_threshold):
+        with pytest.raises(TransientImportError):
+            async with guard.request(video_id=VID):
+                raise too_many_requests(None)
+    clock.now += guard.breaker.cooldown_s
+    probe_may_answer = asyncio.Event()
+    sent: list[float] = []
+
+    async def probe() -> None:
+        async with guard.request(video_id=VID):
+            sent.append(clock.now)
+            await probe_may_answer.wait()
+
+    probe_task = asyncio.create_task(probe())
+    while not sent:
+        await asyncio.sleep(0)
+    for _ in range(4):  # 1.1 and 2.4 cool-downs later, and beyond: still the one probe
+        clock.now += guard.breaker.cooldown_s * 0.7
+        with pytest.raises(TransientImportError) as refused:
+            async with guard.request(video_id=VID):
+                sent.append(clock.now)
+        assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+    assert len(sent) == 1
+    probe_may_answer.set()
+    await probe_task
+    assert guard.breaker.state is BreakerState.CLOSED
+    async with guard.request(video_id=VID):
+        sent.append(clock.now)
+    assert len(sent) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_probe_lets_the_next_request_probe(fast_guard: UpstreamGuard, clock: FakeClock) -> None:
+    guard = fast_guard
+    for _ in range(guard.breaker.failure_threshold):
+        with pytest.raises(TransientImportError):
+            async with guard.request(video_id=VID):
+                raise too_many_requests(None)
+    clock.now += guard.breaker.cooldown_s
+    with pytest.raises(asyncio.CancelledError):
+        async with guard.request(video_id=VID):
+            raise asyncio.CancelledError
+    async with guard.request(video_id=VID):
+        pass
+    assert guard.breaker.state is BreakerState.CLOSED

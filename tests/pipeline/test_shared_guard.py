@@ -318,3 +318,39 @@ async def test_an_unbounded_retry_after_pauses_every_process_at_most_retry_after
     started = time.monotonic()
     await asyncio.wait_for(send(second, []), timeout=2.0)
     assert time.monotonic() - started <= 0.5 + 0.2
+
+
+@pytest.mark.asyncio
+async def test_a_probe_slower_than_the_cooldown_lets_no_second_probe_out_across_processes(client, prefix) -> None:
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.002, failure_threshold=1, cooldown_s=0.4)
+    first, second = pair(client, prefix, config)
+    third = SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix=prefix)
+    await rate_limited(first)
+    await asyncio.sleep(config.cooldown_s + 0.05)
+    probe_may_answer = asyncio.Event()
+    sent: list[float] = []
+
+    async def probe() -> None:
+        async with first.request(video_id=VID):
+            sent.append(time.monotonic())
+            await probe_may_answer.wait()
+
+    probe_task = asyncio.create_task(probe())
+    while not sent:
+        await asyncio.sleep(0.01)
+    deadline = time.monotonic() + 4 * config.cooldown_s  # past 1.1 and 2.4 cool-downs
+    refusals = 0
+    while time.monotonic() < deadline:
+        for guard in (second, third):
+            with pytest.raises(TransientImportError) as refused:
+                await send(guard, sent)
+            assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+            refusals += 1
+        await asyncio.sleep(0.05)
+    assert len(sent) == 1, "one probe while it is in flight, however slow"
+    assert refusals > 10
+    probe_may_answer.set()
+    await probe_task
+    await asyncio.gather(send(second, sent), send(third, sent), send(first, sent))
+    assert len(sent) == 4
+    assert second.breaker.state is BreakerState.CLOSED

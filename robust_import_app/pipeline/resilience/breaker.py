@@ -42,9 +42,13 @@ class CircuitBreaker:
     * HALF_OPEN: :meth:`allow_request` is True exactly once (the probe). The
       probe's success closes the breaker and resets the cool-down to base;
       its counting failure reopens it with the cool-down doubled, capped at
-      ``cooldown_max_s``. A non-counting outcome frees the probe slot. A probe
-      that never reports is presumed lost after ``cooldown_s`` and another
-      probe is allowed. Outcomes reported while OPEN (requests sent before it
+      ``cooldown_max_s``. A non-counting outcome frees the probe slot, as does
+      :meth:`release_probe` (the probe was cancelled). A probe that never
+      reports is presumed lost after ``cooldown_s`` and another probe is
+      allowed, unless its caller declared it in flight with
+      :meth:`hold_probe` (a probe slower than the cool-down is not lost:
+      :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard`
+      always reports or releases its probe). Outcomes reported while OPEN (requests sent before it
       opened) are ignored. A caller that waits between admission and sending
       (a rate limiter's queue) must ask again after the wait, as
       :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard` does: the
@@ -59,6 +63,7 @@ class CircuitBreaker:
         "_cooldown_s",
         "_failures",
         "_opened_at",
+        "_probe_held",
         "_probe_started_at",
         "_state",
         "cooldown_max_s",
@@ -94,6 +99,7 @@ class CircuitBreaker:
         self._cooldown_s = cooldown_s
         self._opened_at = 0.0
         self._probe_started_at: float | None = None
+        self._probe_held = False
 
     @property
     def state(self) -> BreakerState:
@@ -112,12 +118,15 @@ class CircuitBreaker:
         """Seconds until a request may be allowed again; 0 when one may go now.
 
         While OPEN: until the cool-down ends. While HALF_OPEN with the probe
-        out: until that probe is presumed lost.
+        out: until that probe is presumed lost (a held probe: at least one
+        base cool-down from now).
         """
         now = self._clock()
         if self._state is BreakerState.OPEN:
             return max(0.0, self._opened_at + self._cooldown_s - now)
         if self._state is BreakerState.HALF_OPEN and self._probe_started_at is not None:
+            if self._probe_held:
+                return self.cooldown_s
             return max(0.0, self._probe_started_at + self.cooldown_s - now)
         return 0.0
 
@@ -129,12 +138,32 @@ class CircuitBreaker:
         if state is BreakerState.OPEN:
             return False
         now = self._clock()
-        probe_lost = self._probe_started_at is not None and now >= self._probe_started_at + self.cooldown_s
+        probe_lost = (
+            self._probe_started_at is not None
+            and not self._probe_held
+            and now >= self._probe_started_at + self.cooldown_s
+        )
         if self._state is BreakerState.OPEN or self._probe_started_at is None or probe_lost:
             self._state = BreakerState.HALF_OPEN
             self._probe_started_at = now
+            self._probe_held = False
             return True
         return False
+
+    def hold_probe(self) -> None:
+        """The probe just admitted is in flight and will report: never presume it lost.
+
+        Held until :meth:`record_success`, :meth:`record_failure` or
+        :meth:`release_probe`. Does nothing unless a probe is out.
+        """
+        if self._state is BreakerState.HALF_OPEN and self._probe_started_at is not None:
+            self._probe_held = True
+
+    def release_probe(self) -> None:
+        """The probe ended without an outcome (it was cancelled): let another probe go."""
+        if self._state is BreakerState.HALF_OPEN:
+            self._probe_started_at = None
+            self._probe_held = False
 
     def record_success(self) -> None:
         """A request succeeded: close (resetting the cool-down) and clear the count.
@@ -148,13 +177,13 @@ class CircuitBreaker:
         self._failures = 0
         self._cooldown_s = self.cooldown_s
         self._probe_started_at = None
+        self._probe_held = False
         self.opened_reason = None
 
     def record_failure(self, error: ImportFailure) -> None:
         """A request failed with ``error``; only counting transient errors matter."""
         if not (isinstance(error, TransientImportError) and error.counts_for_breaker):
-            if self._state is BreakerState.HALF_OPEN:
-                self._probe_started_at = None  # the probe told us nothing: allow another
+            self.release_probe()  # in HALF_OPEN the probe told us nothing: allow another
             return
         if self._state is BreakerState.HALF_OPEN:
             self._open(error.code, self._cooldown_s * 2)
@@ -188,6 +217,7 @@ class CircuitBreaker:
         self._opened_at = self._clock()
         self._cooldown_s = min(cooldown_s, self.cooldown_max_s)
         self._probe_started_at = None
+        self._probe_held = False
         self._failures = 0
         self.opened_reason = reason
 

@@ -42,7 +42,10 @@ class UpstreamGuard:
     the classified ``ImportFailure`` ``from`` the original. An ``ImportFailure`` raised inside is recorded and
     re-raised as is; a "no captions" error (:func:`is_no_captions`) is an
     answer, so it counts as a success and passes through unclassified.
-    Cancellation records nothing.
+    The half-open probe is held in the breaker (:meth:`CircuitBreaker.hold_probe`)
+    until its outcome is recorded, however slow it is, so no second probe
+    goes out meanwhile. Cancellation records nothing (a cancelled probe is
+    released, so that another may go).
     """
 
     __slots__ = ("breaker", "limiter", "upstream")
@@ -82,24 +85,32 @@ class UpstreamGuard:
     async def request(self, *, video_id: str | None = None, stage: str | None = None) -> AsyncIterator[None]:
         """Guard one request; see the class docstring for what is raised."""
         probe = self.breaker.check(video_id=video_id, stage=stage)
-        async with self.limiter:
-            if not probe:
-                # The breaker may have opened (and even cooled down) while we
-                # waited: ask again, so that of the requests queued here only
-                # one goes out as the half-open probe and the rest are refused.
-                self.breaker.check(video_id=video_id, stage=stage)
-            try:
-                yield
-            except Exception as exc:
-                if is_no_captions(exc):
-                    self._record_success()
-                    raise
-                failure = classify(exc, video_id=video_id, stage=stage, retry_after_max_s=self.limiter.max_pause_s)
-                self._record_failure(failure)
-                if failure is exc:
-                    raise
-                raise failure from exc
-            self._record_success()
+        if probe:
+            self.breaker.hold_probe()
+        try:
+            async with self.limiter:
+                if not probe:
+                    # The breaker may have opened (and even cooled down) while we
+                    # waited: ask again, so that of the requests queued here only
+                    # one goes out as the half-open probe and the rest are refused.
+                    if probe := self.breaker.check(video_id=video_id, stage=stage):
+                        self.breaker.hold_probe()
+                try:
+                    yield
+                except Exception as exc:
+                    if is_no_captions(exc):
+                        self._record_success()
+                        raise
+                    failure = classify(exc, video_id=video_id, stage=stage, retry_after_max_s=self.limiter.max_pause_s)
+                    self._record_failure(failure)
+                    if failure is exc:
+                        raise
+                    raise failure from exc
+                self._record_success()
+        except BaseException as exc:
+            if probe and not isinstance(exc, Exception):  # cancelled: nothing recorded, another probe may go
+                self.breaker.release_probe()
+            raise
 
     def _record_success(self) -> None:
         self.limiter.on_success()

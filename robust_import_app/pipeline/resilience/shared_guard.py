@@ -16,7 +16,9 @@ Keys, per upstream (``<prefix>:{<upstream>}:...``)::
            scored by its expiry (server seconds), so that a ``kill -9``'d
            process's slots free themselves after ``holder_ttl_s``
     probe  string: the holder id of the half-open probe, expiring after the
-           base cool-down (a probe that never reports is presumed lost)
+           base cool-down and renewed, like the slot, while the probe is in
+           flight: a slow probe keeps it, one that never reports (its process
+           died) is presumed lost once it lapses
 
 Why Lua scripts (``register_script``) and not the ``limits`` package: the
 spacing is adaptive (×1.5 per 429 up to ``max_interval_s``, ×0.9 per success
@@ -194,8 +196,13 @@ return snapshot()
 _RENEW = (
     _PRELUDE
     + """
--- ARGV: holder, holder ttl, base interval
-if ARGV[1] ~= '' then redis.call('ZADD', KEYS[2], 'XX', fmt(now + tonumber(ARGV[2])), ARGV[1]) end
+-- ARGV: holder, holder ttl, base interval, base cool-down
+if ARGV[1] ~= '' then
+  redis.call('ZADD', KEYS[2], 'XX', fmt(now + tonumber(ARGV[2])), ARGV[1])
+  if redis.call('GET', KEYS[3]) == ARGV[1] then  -- the probe is still in flight: not lost
+    redis.call('PEXPIRE', KEYS[3], math.ceil(tonumber(ARGV[4]) * 1000))
+  end
+end
 return snapshot()
 """
 )
@@ -271,7 +278,9 @@ class SharedUpstreamGuard:
     one, and not before a Retry-After pause ends), then sleeps until then and
     asks again: refused if the breaker opened meanwhile, or re-reserved if a
     Retry-After pause began. In half-open the first request admitted becomes
-    the probe (a Redis key with the base cool-down as its expiry). On exit the
+    the probe (a Redis key with the base cool-down as its expiry, renewed
+    while the probe is in flight, so that a probe slower than the cool-down
+    lets no second one out). On exit the
     outcome is recorded as :class:`~robust_import_app.pipeline.resilience.guard.UpstreamGuard`
     records it (classified, SLOW_DOWN_CODES stretch the spacing ×1.5 and
     honour Retry-After up to ``config.retry_after_max_s``, successes shrink it ×0.9, counting codes open the
@@ -370,7 +379,7 @@ class SharedUpstreamGuard:
 
         Raises the errors of :data:`UNREACHABLE_ERRORS` when Redis cannot be reached.
         """
-        await self._run(self._renew, "", self._holder_ttl_s, self.config.interval_s)
+        await self._run(self._renew, "", self._holder_ttl_s, self.config.interval_s, self.config.cooldown_s)
 
     async def _enter(self, holder: str, *, video_id: str | None, stage: str | None) -> bool:
         """Wait for a slot and the send time; True when this request is the half-open probe."""
@@ -457,11 +466,16 @@ class SharedUpstreamGuard:
             )
 
     async def _keep_holding(self, holder: str) -> None:
-        """Renew this request's concurrency slot every third of its expiry until cancelled."""
+        """Renew this request's concurrency slot, and its probe key if it is the probe, until cancelled.
+
+        Every third of the shorter expiry (``holder_ttl_s``, the base cool-down),
+        so that neither lapses while the request is alive, however slow.
+        """
+        config = self.config
         while True:
-            await asyncio.sleep(self._holder_ttl_s / 3)
+            await asyncio.sleep(min(self._holder_ttl_s, config.cooldown_s) / 3)
             with suppress(*UNREACHABLE_ERRORS):
-                await self._run(self._renew, holder, self._holder_ttl_s, self.config.interval_s)
+                await self._run(self._renew, holder, self._holder_ttl_s, config.interval_s, config.cooldown_s)
 
     async def _run(self, script: AsyncScript, *args: str | float) -> list[str]:
         """Run ``script`` on this upstream's keys; update the snapshot from its reply, or mark Redis unreachable.
