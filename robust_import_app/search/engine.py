@@ -19,6 +19,12 @@ matching each phrase once per query (``fts5Bm25GetData``), a walk of the whole d
 Past that, ranking covers the newest matches only and the count is a floor:
 :attr:`SearchPage.total_is_exact` is False and the UI says "more than N".
 
+Time bound: the words a query may hold are bounded in ``search/query.py``
+(word beginnings of at least 2 letters, at most 4 of them), and each search
+is cut off after ``SEARCH_TIMEOUT_MS`` (PostgreSQL ``SET LOCAL
+statement_timeout``; on SQLite a progress handler that interrupts the
+statement), which answers no hits and ``TIMEOUT_NOTICE``.
+
 One statement per page: the ranked candidates (plain SQL per engine) are a
 subquery joined to ``video``, so that a view's filters and sort
 (``search(where=, order_by=)``) apply to them before the count and the page.
@@ -26,6 +32,9 @@ subquery joined to ``video``, so that a view's filters and sort
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +66,15 @@ SNIPPET_WORDS = 16
 MAX_CANDIDATES = 1000
 """Best rows kept per side (metadata, transcript windows) before ranking videos."""
 DEFAULT_PAGE_SIZE = 20
+SEARCH_TIMEOUT_MS = 2000
+"""Longest a search may run, in milliseconds, before it is cut off with ``TIMEOUT_NOTICE``."""
+TIMEOUT_NOTICE = "This search took too long; try more specific words."
+_PROGRESS_OPS = 1000
+"""SQLite virtual machine instructions between two checks of the search's deadline."""
+_QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement cut off by ``statement_timeout``."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +136,7 @@ def search(
     offset: int = 0,
     limit: int = DEFAULT_PAGE_SIZE,
     as_you_type: bool = False,
+    timeout_ms: int = SEARCH_TIMEOUT_MS,
 ) -> SearchPage:
     """Search ``text`` (the box's query language, see ``search/query.py``) in one list or, with None, all lists.
 
@@ -132,10 +151,43 @@ def search(
     "more than N" when the candidates were capped). ``order_by`` are terms
     over ``Video`` that replace the default order (best rank first, then
     newest). Snippets are built for the page's windows only.
+
+    A search still running after ``timeout_ms`` milliseconds is cut off and
+    returns no hits with ``TIMEOUT_NOTICE`` (logged as a warning).
     """
     query = parse_query(text, as_you_type=as_you_type)
     if not query.is_searchable:
         return SearchPage(hits=(), total=0, total_is_exact=True, notice=query.notice)
+    try:
+        return _search(
+            db,
+            query,
+            list_id=list_id,
+            where=where,
+            order_by=order_by,
+            offset=offset,
+            limit=limit,
+            timeout_ms=timeout_ms,
+        )
+    except sa.exc.DBAPIError as exc:
+        if not _timed_out(exc):
+            raise
+        log.warning("A search was cut off after %d ms: %s", timeout_ms, query)
+        return SearchPage(hits=(), total=0, total_is_exact=True, notice=TIMEOUT_NOTICE)
+
+
+def _search(
+    db: Database,
+    query: SearchQuery,
+    *,
+    list_id: int | None,
+    where: Sequence[sa.ColumnElement[bool]],
+    order_by: Sequence[sa.ColumnElement[Any]],
+    offset: int,
+    limit: int,
+    timeout_ms: int,
+) -> SearchPage:
+    """:func:`search` of a searchable ``query``; raises the driver's error when cut off after ``timeout_ms``."""
     plan = _SqlitePlan(query) if db.is_sqlite else _PostgresPlan(query)
     params = {**plan.params, "list_id": list_id, "cap": MAX_CANDIDATES}
     ranked = plan.ranked(scoped=list_id is not None)
@@ -146,7 +198,7 @@ def search(
     )
     # The page's ids first, then its rows: sorting the whole rows of every candidate took 14 ms, not 11 (SQLite, one word).
     matching = select(ranked.c.id).select_from(ranked).join(Video, col(Video.id) == ranked.c.id).where(*conditions)
-    with _searching(db) as session:
+    with _searching(db, timeout_ms) as session:
         rows = session.execute(
             matching.add_columns(
                 ranked.c.score,
@@ -184,9 +236,21 @@ def search(
     return SearchPage(hits=hits, total=total, total_is_exact=not capped, notice=query.notice)
 
 
+def _timed_out(exc: sa.exc.DBAPIError) -> bool:
+    """True when ``exc`` is a statement cut off by :func:`_searching`'s deadline."""
+    if isinstance(exc.orig, sqlite3.OperationalError):
+        return exc.orig.sqlite_errorname == "SQLITE_INTERRUPT"
+    return getattr(exc.orig, "sqlstate", None) == _QUERY_CANCELED
+
+
 @contextmanager
-def _searching(db: Database) -> Iterator[Session]:
-    """A read session for one search; on PostgreSQL without parallel workers.
+def _searching(db: Database, timeout_ms: int) -> Iterator[Session]:
+    """A read session for one search, cut off after ``timeout_ms``; on PostgreSQL without parallel workers.
+
+    On PostgreSQL each statement gets ``statement_timeout``; on SQLite a
+    progress handler interrupts whatever statement runs past the search's
+    deadline (the driver then raises ``sqlite3.OperationalError``
+    ``SQLITE_INTERRUPT``), and is removed before the connection goes back to the pool.
 
     A search reads at most ``MAX_CANDIDATES`` rows per side, and PostgreSQL's
     planner often splits its backward index walks over parallel workers,
@@ -196,7 +260,17 @@ def _searching(db: Database) -> Iterator[Session]:
     with db.read() as session:
         if not db.is_sqlite:
             session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        yield session
+            session.execute(sa.text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+            yield session
+            return
+        raw = session.connection().connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        deadline = time.monotonic() + timeout_ms / 1000
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_OPS)
+        try:
+            yield session
+        finally:
+            raw.set_progress_handler(None, 0)
 
 
 def _ranked_columns(sql: str) -> sa.Subquery:

@@ -7,9 +7,15 @@ Syntax (what web search taught users)::
     -sponsor  -"paid promo"  leave out videos/windows with this word or phrase
     channel:fireship         the channel's name contains these words
     channel:"linus tech"
-    pyth*                    words starting with "pyth"
+    pyth*                    words starting with "pyth" (at least MIN_PREFIX_CHARS letters)
 
 A quote left open runs to the end of the text (the user is still typing it).
+Word beginnings are bounded, since each one reads every indexed word it
+starts (a one-letter beginning is a whole term range; FTS5's prefix index
+covers 2 and 3 letters): a beginning shorter than ``MIN_PREFIX_CHARS`` is
+left out of the query (a one-letter word being typed searches nothing yet),
+and past ``MAX_QUERY_PREFIXES`` beginnings the others are matched as whole
+words; ``notice`` says so.
 Anything else that FTS5 or ``to_tsquery`` would read as an operator
 (``AND OR NOT NEAR ( ) * ^ : + { }``, backslashes, stray quotes) is plain
 punctuation: words are the runs of Unicode letters and digits, lowercased,
@@ -22,6 +28,7 @@ rendering can be a syntax error.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -29,6 +36,10 @@ MAX_QUERY_CHARS = 500
 """Longer input is cut here before parsing (the box sends at most this)."""
 MAX_QUERY_WORDS = 16
 """Words kept over all parts of one query; each costs a doclist scan."""
+MIN_PREFIX_CHARS = 2
+"""Shortest word beginning searched as one (``a*``, or a one-letter word being typed, is left out)."""
+MAX_QUERY_PREFIXES = 4
+"""Word beginnings matched as beginnings in one query; later ones are matched as whole words."""
 
 _TOKEN = re.compile(r"[^\W_]+")
 _PIECE = re.compile(r'(?P<minus>-)?(?P<key>channel:)?(?P<body>"[^"]*"?|[^\s"]*)', re.IGNORECASE)
@@ -80,6 +91,9 @@ class _Builder:
         self.channel: list[str] = []
         self.room = MAX_QUERY_WORDS
         self.cut = False
+        self.short_starred: list[str] = []
+        self.short_typed = False
+        self.demoted = False
 
     def _take(self, tokens: list[str]) -> tuple[str, ...]:
         kept = tokens[: self.room]
@@ -87,7 +101,14 @@ class _Builder:
         self.room -= len(kept)
         return tuple(kept)
 
-    def add_text(self, tokens: list[str], *, excluded: bool, prefix: bool) -> None:
+    def add_text(self, tokens: list[str], *, excluded: bool, prefix: bool, starred: bool = False) -> None:
+        """Add a word, phrase or exclusion; ``prefix`` for a word beginning (``starred`` when written with ``*``)."""
+        if prefix and not excluded and len(tokens) == 1 and len(tokens[0]) < MIN_PREFIX_CHARS:
+            if starred:
+                self.short_starred.append(tokens[0])
+            else:
+                self.short_typed = True
+            return
         kept = self._take(tokens)
         if not kept:
             return
@@ -97,11 +118,13 @@ class _Builder:
         elif len(kept) > 1:
             if kept not in self.phrases:
                 self.phrases.append(kept)
-        elif prefix:
+        elif prefix and (kept[0] in self.prefixes or len(self.prefixes) < MAX_QUERY_PREFIXES):
             if kept[0] not in self.prefixes:
                 self.prefixes.append(kept[0])
-        elif kept[0] not in self.words:
-            self.words.append(kept[0])
+        else:
+            self.demoted = self.demoted or prefix
+            if kept[0] not in self.words:
+                self.words.append(kept[0])
 
     def add_channel(self, tokens: list[str]) -> None:
         self.channel.extend(t for t in self._take(tokens) if t not in self.channel)
@@ -113,7 +136,10 @@ def parse_query(text: str, *, as_you_type: bool = False) -> SearchQuery:
     With ``as_you_type`` (results shown while typing), a last plain word not
     yet followed by a space is matched as a prefix. Text beyond
     ``MAX_QUERY_CHARS`` characters and words beyond ``MAX_QUERY_WORDS`` are
-    dropped, with a ``notice`` saying so.
+    dropped, prefixes shorter than ``MIN_PREFIX_CHARS`` are left out and
+    prefixes beyond ``MAX_QUERY_PREFIXES`` become whole words, each with a
+    ``notice`` saying so (a one-letter word being typed is left out quietly
+    unless nothing else is searched).
     """
     if not isinstance(text, str):
         return SearchQuery(notice="Type a word to search.")
@@ -128,8 +154,9 @@ def parse_query(text: str, *, as_you_type: bool = False) -> SearchQuery:
         elif body.startswith('"'):
             builder.add_text(_tokens(body), excluded=excluded, prefix=False)
         else:
+            starred = body.endswith("*")
             typing = as_you_type and index == len(pieces) - 1 and match.end() == len(text)
-            builder.add_text(_tokens(body), excluded=excluded, prefix=body.endswith("*") or typing)
+            builder.add_text(_tokens(body), excluded=excluded, prefix=starred or typing, starred=starred)
     query = SearchQuery(
         words=tuple(builder.words),
         prefixes=tuple(builder.prefixes),
@@ -137,21 +164,24 @@ def parse_query(text: str, *, as_you_type: bool = False) -> SearchQuery:
         excluded=tuple(builder.excluded),
         channel=tuple(builder.channel),
     )
-    notice = None
+    return dataclasses.replace(query, notice=_notice(query, builder, cut=cut))
+
+
+def _notice(query: SearchQuery, builder: _Builder, *, cut: bool) -> str | None:
+    """The plain sentence for the user about what the query left out or changed, or None."""
     if not query.is_searchable:
-        notice = (
-            "Add a word to search for, not only words to leave out." if query.excluded else "Type a word to search."
-        )
-    elif cut or builder.cut:
-        notice = f"Only the first {MAX_QUERY_WORDS} words of a search are used."
-    return SearchQuery(
-        words=query.words,
-        prefixes=query.prefixes,
-        phrases=query.phrases,
-        excluded=query.excluded,
-        channel=query.channel,
-        notice=notice,
-    )
+        if query.excluded:
+            return "Add a word to search for, not only words to leave out."
+        if builder.short_starred or builder.short_typed:
+            return f"Type at least {MIN_PREFIX_CHARS} letters to search."
+        return "Type a word to search."
+    if cut or builder.cut:
+        return f"Only the first {MAX_QUERY_WORDS} words of a search are used."
+    if builder.short_starred:
+        return f"A word beginning needs at least {MIN_PREFIX_CHARS} letters: “{builder.short_starred[0]}*” is left out."
+    if builder.demoted:
+        return f"Only the first {MAX_QUERY_PREFIXES} word beginnings (*) match as beginnings; the others match as whole words."
+    return None
 
 
 def _fts5_string(words: tuple[str, ...]) -> str:

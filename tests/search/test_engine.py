@@ -3,13 +3,23 @@ ranking, list scope, transcript windows with their start second and highlights, 
 
 from __future__ import annotations
 
+import time
+
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from robust_import_app.domain.video import CaptionSegment
 from robust_import_app.library import copy_videos, move_videos
 from robust_import_app.models.tables import Video, VideoList
-from robust_import_app.search.engine import MARK_END, MARK_START, highlight_parts, search
+from robust_import_app.search.engine import (
+    MARK_END,
+    MARK_START,
+    TIMEOUT_NOTICE,
+    SearchPage,
+    highlight_parts,
+    search,
+)
 from robust_import_app.search.windows import replace_windows
 
 
@@ -131,6 +141,36 @@ def test_last_word_is_a_prefix_while_typing(db, library):
     assert _ids(search(db, "owner")) == []
     assert _ids(search(db, "owner", as_you_type=True)) == [library["rust"]]
     assert _ids(search(db, "owner*")) == [library["rust"]]
+
+
+def test_one_letter_beginnings_search_nothing_and_past_four_beginnings_match_whole_words(db, library):
+    assert search(db, "r", as_you_type=True) == SearchPage(
+        hits=(), total=0, total_is_exact=True, notice="Type at least 2 letters to search."
+    )
+    assert _ids(search(db, "ownership e", as_you_type=True)) == [library["rust"]]
+    assert _ids(search(db, "a* b* c* d* e* f* g* h* i* j* k* l* m* n* o* p*")) == []
+    # "explained" is the fifth beginning, so it must be a whole word: "expl*" would match, "expl" does not.
+    assert _ids(search(db, "ru* ow* bo* li* explained*")) == [library["rust"]]
+    assert _ids(search(db, "ru* ow* bo* li* expl*")) == []
+
+
+def _slow_condition(rows: int) -> sa.TextClause:
+    """A condition true after counting ``rows`` rows of a recursive CTE: slow on both engines, whatever the library."""
+    return sa.text(
+        f"(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {rows}) SELECT COUNT(*) FROM c) > 0"
+    )
+
+
+def test_a_search_past_its_timeout_says_so_and_leaves_the_connection_as_it_was(db, library):
+    started = time.monotonic()
+    page = search(db, "python", where=[_slow_condition(50_000_000)], timeout_ms=50)
+
+    assert page == SearchPage(hits=(), total=0, total_is_exact=True, notice=TIMEOUT_NOTICE)
+    assert time.monotonic() - started < 5
+    # The deadline is gone with the search: the pooled connection runs a slow statement and searches again.
+    with db.read() as session:
+        assert session.execute(sa.select(sa.literal(1)).where(_slow_condition(200_000))).scalar() == 1
+    assert len(search(db, "python").hits) == 3
 
 
 def test_list_scope_and_all_lists(db, library):

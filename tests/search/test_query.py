@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from robust_import_app.search.query import (
+    MAX_QUERY_PREFIXES,
     MAX_QUERY_WORDS,
+    MIN_PREFIX_CHARS,
     SearchQuery,
     fts5_channel_match,
     fts5_excluded_match,
@@ -63,6 +65,33 @@ def test_long_queries_keep_the_first_words_and_say_so():
     query = parse_query(" ".join(f"w{n}" for n in range(100)))
     assert query.words == tuple(f"w{n}" for n in range(MAX_QUERY_WORDS))
     assert query.notice == f"Only the first {MAX_QUERY_WORDS} words of a search are used."
+
+
+def test_a_one_letter_word_being_typed_searches_nothing_yet():
+    assert MIN_PREFIX_CHARS == 2
+    assert parse_query("q", as_you_type=True) == Q(notice="Type at least 2 letters to search.")
+    assert parse_query("rust o", as_you_type=True) == Q(words=("rust",))
+    assert parse_query("rust ow", as_you_type=True) == Q(words=("rust",), prefixes=("ow",))
+    # Once a space follows, the letter is a whole word, which reads one term's doclist only.
+    assert parse_query("q ", as_you_type=True) == Q(words=("q",))
+    assert parse_query("rust -o", as_you_type=True) == Q(words=("rust",), excluded=(("o",),))
+
+
+def test_a_one_letter_word_beginning_is_left_out_and_said_so():
+    assert parse_query("a* rust") == Q(
+        words=("rust",), notice="A word beginning needs at least 2 letters: “a*” is left out."
+    )
+    assert parse_query("a*") == Q(notice="Type at least 2 letters to search.")
+    hostile = " ".join(f"{letter}*" for letter in "abcdefghijklmnop")
+    assert parse_query(hostile) == Q(notice="Type at least 2 letters to search.")
+
+
+def test_word_beginnings_past_the_cap_match_as_whole_words():
+    query = parse_query("ab* cd* ef* gh* ij* kl* ab*")
+    assert MAX_QUERY_PREFIXES == 4
+    assert query.prefixes == ("ab", "cd", "ef", "gh") and query.words == ("ij", "kl")
+    assert query.notice == "Only the first 4 word beginnings (*) match as beginnings; the others match as whole words."
+    assert parse_query("ab* cd* ef* gh*").notice is None
 
 
 def test_renderings_quote_every_word():
