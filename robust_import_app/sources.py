@@ -240,6 +240,11 @@ def accept_offer(db: Database, source_id: int) -> int:
 
     Returns the batch's id (its summary is announced when the playlist's
     videos are done). Raises :class:`LibraryError` when it is no offer (any more).
+
+    The click wins over a worker sizing the offer at that moment: the lease
+    is cleared, so that worker's page write raises
+    :class:`~robust_import_app.pipeline.queue.lease.LeaseLost` and writes
+    nothing, and the queued source is listed afresh at the next claim.
     """
     now = utcnow()
     with db.write() as session:
@@ -254,6 +259,7 @@ def accept_offer(db: Database, source_id: int) -> int:
         row.limit_chosen = True
         row.cursor = None
         row.found = 0
+        row.claimed_by = row.claimed_until = row.lease_token = None
         row.updated_at = now
         session.add(row)
         return batch.id

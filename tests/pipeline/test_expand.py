@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlmodel import func, select
 
@@ -21,9 +23,11 @@ from tests.pipeline.source_helpers import (
     SourceSink,
     list_video_ids,
     run_until_idle,
+    running,
     settle_sources,
     source_row,
     source_worker,
+    until,
 )
 
 PLAYLIST = "https://www.youtube.com/playlist?list=PLsimulated150"
@@ -239,6 +243,41 @@ async def test_the_playlist_of_a_watch_link_is_offered_with_its_size_and_importe
     assert sink.summaries[-1].batch_id == batch_id and sink.summaries[-1].imported == 30
     with pytest.raises(library.LibraryError):
         sources.accept_offer(db, offer)
+
+
+class _HeldPageBackend(SimBackend):
+    """The sim, whose first page listing waits for ``release`` once it has begun (``listing`` set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def list_source_page(self, source, cursor):
+        if not self.listing.is_set():
+            self.listing.set()
+            await self.release.wait()
+        return await super().list_source_page(source, cursor)
+
+
+@pytest.mark.asyncio
+async def test_accepting_an_offer_while_the_worker_sizes_it_wins(db):
+    """The worker holds the offer's lease mid-page when the user clicks "Import playlist"."""
+    list_id = library.ensure_default_list(db)
+    outcome = library.import_paste(db, list_id, "https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PLsimulated30")
+    [offer] = outcome.offers
+    sink, backend = SourceSink(db), _HeldPageBackend()
+    worker = source_worker(db, backend, sink)
+    async with running(worker):
+        await asyncio.wait_for(backend.listing.wait(), timeout=30)
+        assert source_row(db, offer).claimed_by == worker.queue.worker_id, "the worker sizes the offer"
+        batch_id = await asyncio.to_thread(sources.accept_offer, db, offer)
+        backend.release.set()
+        await until(lambda: source_row(db, offer).state is SourceState.DONE, timeout_s=30, what="the accepted playlist")
+        await until(lambda: any(s.batch_id == batch_id for s in sink.summaries), timeout_s=30, what="its summary")
+    [summary] = [s for s in sink.summaries if s.batch_id == batch_id]
+    assert (summary.imported, summary.found) == (30, 30), "the click won: the whole playlist, announced once"
+    assert len(list_video_ids(db, list_id)) == 31
 
 
 @pytest.mark.asyncio

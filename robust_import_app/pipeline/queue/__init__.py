@@ -9,11 +9,13 @@ Guarantees, in the manner of Oban and procrastinate:
   ``awaiting_choice``) to ``done``, ``failed`` or ``cancelled``. A job waiting for a retry holds its stage or
   state and a ``next_attempt_at`` (the backoff schedule).
 - **Leases.** Claiming a due row sets ``claimed_by`` (the holder,
-  ``host:pid:nonce``), ``claimed_until`` and a fresh ``lease_token``; the
-  worker renews the lease on a heartbeat while it works. A lease that runs
+  ``host:pid:kernel:start:nonce``), ``claimed_until`` and a fresh ``lease_token``; the
+  worker renews the lease on a heartbeat while it works. Lease times are the
+  database's clock, so workers whose clocks disagree agree on them. A lease that runs
   out frees the row for any worker. A worker that died (``kill -9``) leaves
-  leases that expire; on the same host its successor releases them at start-up
-  (the process is gone, so the lease is too). A stopped worker gives its leases back.
+  leases that expire; a successor under the same kernel boot and PID namespace
+  releases them at start-up, once it proves the holder gone (its pid no longer
+  runs the process that claimed). A stopped worker gives its leases back.
 - **Fencing.** Every write about a claimed row names holder and token and
   checks that it changed exactly one row, else raises
   :class:`~robust_import_app.pipeline.queue.lease.LeaseLost` and rolls back.
