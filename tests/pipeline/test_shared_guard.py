@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from robust_import_app.domain.errors import ErrorCode, TransientImportError
 from robust_import_app.domain.upstreams import Upstream
@@ -354,3 +356,115 @@ async def test_a_probe_slower_than_the_cooldown_lets_no_second_probe_out_across_
     await asyncio.gather(send(second, sent), send(third, sent), send(first, sent))
     assert len(sent) == 4
     assert second.breaker.state is BreakerState.CLOSED
+
+
+class RestartableRedis:
+    """A redis-server of this test only behind a :class:`SwitchableProxy`: ``restart()`` loses every key."""
+
+    def __init__(self) -> None:
+        self.server = RedisServer().start()
+        self.proxy = SwitchableProxy(self.server.port or 0)
+
+    async def restart(self) -> None:
+        self.proxy.cut()
+        self.server.stop()
+        self.server = RedisServer().start()
+        self.proxy.target_port = self.server.port or 0
+        self.proxy.down = False
+
+    async def close(self) -> None:
+        await self.proxy.close()
+        self.server.stop()
+
+
+@pytest_asyncio.fixture
+async def restartable(redis_server) -> AsyncIterator[tuple[RestartableRedis, aioredis.Redis]]:
+    """``redis_server`` only skips (or fails) the test when redis-server is missing."""
+    server = RestartableRedis()
+    client = connect(await server.proxy.start())
+    yield server, client
+    await client.aclose()
+    await server.close()
+
+
+async def reconnect(client: aioredis.Redis) -> None:
+    """Let every pooled connection notice that the old server is gone (each reconnects on its retry)."""
+    for _ in range(5):
+        with contextlib.suppress(redis.exceptions.RedisError, OSError):
+            await asyncio.gather(*(client.ping() for _ in range(4)))
+
+
+async def ask_at_once(guards: list[SharedUpstreamGuard], answer: asyncio.Event) -> tuple[int, list[ErrorCode]]:
+    """Every guard sends one request at once, each held open until ``answer``; returns (sent, refusal codes)."""
+    sent: list[float] = []
+    refused: list[ErrorCode] = []
+
+    async def one(guard: SharedUpstreamGuard) -> None:
+        try:
+            async with guard.request(video_id=VID):
+                sent.append(time.monotonic())
+                await answer.wait()
+        except TransientImportError as error:
+            refused.append(error.code)
+
+    tasks = [asyncio.create_task(one(guard)) for guard in guards]
+    while len(sent) + len(refused) < len(guards):
+        await asyncio.sleep(0.01)
+    in_flight = len(sent)
+    answer.set()
+    await asyncio.gather(*tasks)
+    return in_flight, refused
+
+
+@pytest.mark.asyncio
+async def test_after_a_redis_restart_an_open_breaker_and_a_pause_come_back_as_one_probe(restartable) -> None:
+    server, client = restartable
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.002, failure_threshold=1, cooldown_s=30.0)
+    workers = [SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix="restart") for _ in range(3)]
+    for guard in workers:
+        await send(guard, [])
+    await rate_limited(workers[0], retry_after="600")  # opens the breaker for 30 s and pauses for 600 s
+    with pytest.raises(TransientImportError) as refused:
+        await send(workers[1], [])
+    assert refused.value.code is ErrorCode.CIRCUIT_OPEN
+
+    await server.restart()
+    await reconnect(client)
+    assert await client.dbsize() == 0, "the restarted server has forgotten everything"
+
+    in_flight, refusals = await ask_at_once(workers, asyncio.Event())
+    assert in_flight == 1, "exactly one probe after the restart"
+    assert refusals == [ErrorCode.CIRCUIT_OPEN] * 2
+    sent: list[float] = []
+    await asyncio.gather(*(send(guard, sent) for guard in workers for _ in range(2)))
+    assert len(sent) == 6, "the probe succeeded: every worker proceeds"
+    assert all(guard.breaker.state is BreakerState.CLOSED for guard in workers)
+
+
+@pytest.mark.asyncio
+async def test_a_flushed_state_recreated_by_a_newcomer_still_comes_back_as_one_probe(restartable) -> None:
+    _, client = restartable
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.002, failure_threshold=1, cooldown_s=30.0)
+    workers = [SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix="flush") for _ in range(2)]
+    for guard in workers:
+        await send(guard, [])
+    await rate_limited(workers[0])
+    await client.flushall()
+    newcomer = SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix="flush")
+    await send(newcomer, [])  # a process that never saw the lost state recreates it, closed
+
+    in_flight, refusals = await ask_at_once([*workers, newcomer], asyncio.Event())
+    assert in_flight == 1, "the workers that saw the state knew it was lost: one probe"
+    assert refusals == [ErrorCode.CIRCUIT_OPEN] * 2
+    sent: list[float] = []
+    await asyncio.gather(*(send(guard, sent) for guard in (*workers, newcomer)))
+    assert len(sent) == 3
+
+
+@pytest.mark.asyncio
+async def test_a_fresh_deployment_on_an_empty_redis_is_not_held_back(restartable) -> None:
+    _, client = restartable
+    config = GuardConfig(interval_s=0.001, max_interval_s=0.002, concurrency=3)
+    workers = [SharedUpstreamGuard(Upstream.PLAYER, config, redis=client, key_prefix="fresh") for _ in range(3)]
+    in_flight, refusals = await ask_at_once(workers, asyncio.Event())
+    assert (in_flight, refusals) == (3, [])

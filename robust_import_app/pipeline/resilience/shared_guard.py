@@ -11,7 +11,8 @@ across all processes, goes out as the probe.
 Keys, per upstream (``<prefix>:{<upstream>}:...``)::
 
     state  hash: interval, next_slot, last_slot, paused_until (server seconds),
-           breaker (closed|open), failures, opened_at, cooldown, reason
+           breaker (closed|open), failures, opened_at, cooldown, reason,
+           epoch (when the hash was created), origin (fresh|restored)
     slots  sorted set: one member per request holding a concurrency slot,
            scored by its expiry (server seconds), so that a ``kill -9``'d
            process's slots free themselves after ``holder_ttl_s``
@@ -29,6 +30,26 @@ fixed window; they can neither change the rate per outcome nor tie admission
 to a breaker, so these rules, which are the product's own, are written here
 in three short scripts. Every time in Redis is the Redis server's clock
 (``TIME`` inside the scripts); processes only ever receive durations.
+
+A Redis restart (without persistence), a ``FLUSHALL`` or an eviction
+loses the state: an open breaker and a Retry-After pause with it. Making
+the state persist is not ours to choose (it is the Redis server's
+configuration, and a flush or an eviction loses it anyway), so **lost state
+counts as half-open**: one probe goes out, and its success lets everyone
+proceed (its refusal reopens the breaker, cool-down doubled, and brings
+back the Retry-After). To tell lost state from a fresh deployment's empty
+Redis, which must not cost a probe, the marker lives where a flush cannot
+reach it: each process remembers the ``epoch`` of the state it last saw and
+passes it to every script. A script that finds no state, from a process
+that saw one, recreates it half-open (``origin`` restored, reason
+``limits_unreachable``); from a process that never saw one (a fresh
+deployment), closed (``origin`` fresh). If a newcomer recreated the state
+closed before any process that saw the old one came back, the first of
+those finds a fresh state with an epoch it does not know and makes it
+half-open all the same. What is left: a deployment whose every process
+restarted together with Redis starts closed, as a fresh one does, and a
+newcomer's first requests after a flush may go out before a process that
+saw the lost state next asks.
 
 When Redis cannot be reached no request goes out: :meth:`request` raises
 ``TransientImportError(CIRCUIT_OPEN, retry_after_s=UNREACHABLE_RETRY_S)``
@@ -80,9 +101,25 @@ REDIS_TIMEOUT_S = 2.0
 UNREACHABLE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 _PRELUDE = """
+-- Every script's last two ARGV: the base cool-down, and the epoch of the state this process last saw ('' if none).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local function fmt(x) return string.format('%.6f', x) end
+local restore_cooldown, known_epoch = tonumber(ARGV[#ARGV - 1]), ARGV[#ARGV]
+local function restore()  -- the state was lost: half-open, one probe decides
+  redis.call('HSET', KEYS[1], 'breaker', 'open', 'opened_at', fmt(now - restore_cooldown),
+             'cooldown', fmt(restore_cooldown), 'failures', '0', 'reason', 'limits_unreachable', 'origin', 'restored')
+end
+local e = redis.call('HMGET', KEYS[1], 'epoch', 'origin', 'breaker')
+local epoch = e[1]
+if not epoch then
+  epoch = t[1] .. '.' .. t[2]
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'origin', 'fresh')
+  if known_epoch ~= '' then restore() end
+elseif known_epoch ~= '' and epoch ~= known_epoch and e[2] == 'fresh' then
+  -- recreated by a process that never saw the lost state: lost all the same
+  if e[3] == 'open' then redis.call('HSET', KEYS[1], 'origin', 'restored') else restore() end
+end
 local s = redis.call('HMGET', KEYS[1], 'breaker', 'opened_at', 'cooldown', 'interval',
                      'next_slot', 'last_slot', 'paused_until', 'failures', 'reason')
 local breaker = s[1] or 'closed'
@@ -105,14 +142,15 @@ local function snapshot(...)
       if ttl > 0 then retry_in = ttl / 1000 end
     end
   end
-  return {state, fmt(retry_in), b[4] or '', b[5] or fmt(interval), ...}
+  return {state, fmt(retry_in), b[4] or '', b[5] or fmt(interval), epoch, ...}
 end
 """
 
 _ADMIT = (
     _PRELUDE
     + """
--- ARGV: holder, phase (enter|recheck), base interval, is_probe (1|0), concurrency, base cool-down, holder ttl
+-- ARGV: holder, phase (enter|recheck), base interval, is_probe (1|0), concurrency, base cool-down, holder ttl,
+--       base cool-down, known epoch
 local holder, phase, is_probe = ARGV[1], ARGV[2], ARGV[4] == '1'
 local cooldown = tonumber(s[3]) or tonumber(ARGV[6])
 if breaker == 'open' and not is_probe then
@@ -146,7 +184,8 @@ _RECORD = (
     _PRELUDE
     + f"""
 -- ARGV: holder, outcome (success|failure), base interval, max interval, counts (1|0), slow_down (1|0),
---       retry_after ('' or seconds), code, threshold, base cool-down, max cool-down, max retry_after
+--       retry_after ('' or seconds), code, threshold, base cool-down, max cool-down, max retry_after,
+--       base cool-down, known epoch
 local holder, outcome = ARGV[1], ARGV[2]
 local base, max_interval = tonumber(ARGV[3]), tonumber(ARGV[4])
 local base_cooldown, max_cooldown = tonumber(ARGV[10]), tonumber(ARGV[11])
@@ -196,7 +235,7 @@ return snapshot()
 _RENEW = (
     _PRELUDE
     + """
--- ARGV: holder, holder ttl, base interval, base cool-down
+-- ARGV: holder, holder ttl, base interval, base cool-down, base cool-down, known epoch
 if ARGV[1] ~= '' then
   redis.call('ZADD', KEYS[2], 'XX', fmt(now + tonumber(ARGV[2])), ARGV[1])
   if redis.call('GET', KEYS[3]) == ARGV[1] then  -- the probe is still in flight: not lost
@@ -302,6 +341,7 @@ class SharedUpstreamGuard:
     __slots__ = (
         "_admit",
         "_clock",
+        "_epoch",
         "_holder_ttl_s",
         "_keys",
         "_local_slots",
@@ -343,6 +383,7 @@ class SharedUpstreamGuard:
         self._clock = clock
         self._sleep = sleep
         self._unreachable = False
+        self._epoch = ""
 
     @asynccontextmanager
     async def request(self, *, video_id: str | None = None, stage: str | None = None) -> AsyncIterator[None]:
@@ -480,8 +521,11 @@ class SharedUpstreamGuard:
     async def _run(self, script: AsyncScript, *args: str | float) -> list[str]:
         """Run ``script`` on this upstream's keys; update the snapshot from its reply, or mark Redis unreachable.
 
-        Returns what the script returned after the snapshot fields.
+        Appends the arguments every script ends with (the base cool-down and
+        the epoch of the state last seen, see the module docstring). Returns
+        what the script returned after the snapshot fields.
         """
+        args = (*args, self.config.cooldown_s, self._epoch)
         try:
             reply: list[str] = await script(keys=self._keys, args=list(args))  # every script replies strings
         except UNREACHABLE_ERRORS:
@@ -493,7 +537,7 @@ class SharedUpstreamGuard:
         if self._unreachable:
             logger.info("The shared rate limit of %s (Redis) is reachable again", self.upstream.value)
             self._unreachable = False
-        state, retry_in_s, reason, interval_s, *rest = reply
+        state, retry_in_s, reason, interval_s, self._epoch, *rest = reply
         self.breaker.update(
             BreakerState(state), retry_in_s=float(retry_in_s), reason=ErrorCode(reason) if reason else None
         )
