@@ -281,3 +281,19 @@ class ImportSource(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
     finished_at: dt.datetime | None = None
     dismissed_at: dt.datetime | None = None
+
+
+class SourceVideo(SQLModel, table=True):
+    """A video id a source has listed into its list: one it created there, or found there already.
+
+    Written with each page an expansion stores and each follow check; a
+    check takes these for known, so a video the user deleted from the list
+    is not added again by its source. Deleted with its source.
+    """
+
+    __tablename__ = "source_video"
+
+    source_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("import_source.id", ondelete="CASCADE"), primary_key=True)
+    )
+    youtube_id: str = Field(primary_key=True, max_length=11)

@@ -172,3 +172,35 @@ async def test_a_check_adds_nothing_twice(db):
     third = await followed.checker.check(third_job)
     assert len(third.created) == 1 and third.created[0] not in after_first
     assert list_video_ids(db, followed.list_id) == [*third.created, *after_first]
+
+
+def _delete(db: Database, list_id: int, youtube_id: str) -> None:
+    with db.read() as session:
+        row_id = session.exec(select(Video.id).where(Video.list_id == list_id, Video.youtube_id == youtube_id)).one()
+    assert library.delete_videos(db, list_id, [row_id]) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_video_the_user_deleted_is_not_added_again(db):
+    backend = SimBackend()
+    followed = await _followed(db, backend)
+    ref = source_ref(source_row(db, followed.source_id))
+    [expanded_newest] = (await backend.list_source_page(ref, None)).entries[:1]
+    _delete(db, followed.list_id, expanded_newest.video_id)
+    backend.publish(PLAYLIST_ID)
+    now = utcnow()
+    first_job = followed.checker.claim_due(now=now)
+    assert first_job is not None
+    first = await followed.checker.check(first_job)
+    [published] = first.created
+    assert expanded_newest.video_id not in list_video_ids(db, followed.list_id), "the expansion's video stays deleted"
+
+    _delete(db, followed.list_id, published)
+    after_delete = list_video_ids(db, followed.list_id)
+    second_job = followed.checker.claim_due(now=now + dt.timedelta(seconds=INTERVAL_S))
+    assert second_job is not None
+    second = await followed.checker.check(second_job)
+
+    assert second.created == () and second.batch_id is None and second.error is None
+    assert list_video_ids(db, followed.list_id) == after_delete, "the check's video stays deleted, still in the feed"
+    assert source_row(db, followed.source_id).added_by_follow == 1

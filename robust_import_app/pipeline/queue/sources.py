@@ -24,7 +24,7 @@ Every function is synchronous and short: the worker calls them through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -36,7 +36,7 @@ from robust_import_app.db import Database
 from robust_import_app.domain.errors import ImportFailure
 from robust_import_app.domain.sources import EntryState, Lister, SourceState
 from robust_import_app.models import ImportBatch, Video, utcnow
-from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource
+from robust_import_app.models.tables import SOURCE_WORK_SQL, ImportSource, SourceVideo
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 from robust_import_app.pipeline.queue.lease import RELEASED, LeasedQueue, LeaseLost, lease_clock, table_of
 from robust_import_app.pipeline.queue.transitions import new_video_row
@@ -317,8 +317,30 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def listed_by(session: Session, source_id: int, video_ids: Collection[str]) -> set[str]:
+    """Those of ``video_ids`` the source ``source_id`` has listed into its list before (``source_video``)."""
+    if not video_ids:
+        return set()
+    return set(
+        session.exec(
+            select(SourceVideo.youtube_id).where(
+                SourceVideo.source_id == source_id, col(SourceVideo.youtube_id).in_(list(video_ids))
+            )
+        ).all()
+    )
+
+
+def _remember_listed(session: Session, source_id: int, video_ids: Sequence[str]) -> None:
+    """Note ``video_ids`` as listed by the source (once each), so that it never adds them again."""
+    known = listed_by(session, source_id, video_ids)
+    rows = [{"source_id": source_id, "youtube_id": video_id} for video_id in video_ids if video_id not in known]
+    if rows:
+        session.connection().execute(insert(table_of(SourceVideo)), rows)
+
+
 def create_entry_videos(
     session: Session,
+    source_id: int,
     list_id: int,
     batch_id: int | None,
     entries: Sequence[SourceEntry],
@@ -332,7 +354,9 @@ def create_entry_videos(
     their ``created_at`` counts down from ``placed_at`` by a microsecond per
     entry, so the list shows them in source order at that moment. Private and
     deleted entries, and entries already in the list (or twice in
-    ``entries``), are counted, not created.
+    ``entries``), are counted, not created. Every available entry, created
+    or already there, is noted as listed by the source ``source_id``
+    (:func:`listed_by`).
     """
     private = sum(1 for entry in entries if entry.state is EntryState.PRIVATE)
     deleted = sum(1 for entry in entries if entry.state is EntryState.DELETED)
@@ -343,6 +367,7 @@ def create_entry_videos(
         ).all()
     )
     new_ids = [video_id for video_id in dict.fromkeys(available) if video_id not in existing]
+    _remember_listed(session, source_id, list(dict.fromkeys(available)))
     titles = {entry.video_id: entry.title for entry in entries}
     if new_ids:
         session.connection().execute(
@@ -369,4 +394,5 @@ def _create_videos(session: Session, row: ImportSource, plan: PagePlan, *, now: 
     """The page's videos, placed after those of the entries the source listed before this page."""
     before = plan.found - len(plan.entries)
     placed_at = _aware(row.created_at) - dt.timedelta(microseconds=before)
-    return create_entry_videos(session, row.list_id, row.batch_id, plan.entries, placed_at=placed_at, now=now)
+    assert row.id is not None  # read from the table: its primary key is set
+    return create_entry_videos(session, row.id, row.list_id, row.batch_id, plan.entries, placed_at=placed_at, now=now)

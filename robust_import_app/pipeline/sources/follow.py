@@ -17,8 +17,10 @@ other YouTube call passes; while its circuit breaker is open the check waits
 for it.
 
 New entries are those listed before the first entry the list already holds
-(feeds and channel tabs list the newest first, and the sim publishes on
-top); they are created as videos of a new batch, announced like any batch.
+or the source listed before (feeds and channel tabs list the newest first,
+and the sim publishes on top); they are created as videos of a new batch,
+announced like any batch. What a source listed is remembered
+(``source_video``): a video the user deleted is not added again by it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.models import ImportBatch, Video, utcnow
 from robust_import_app.models.tables import ImportSource
 from robust_import_app.pipeline.progress.sink import ProgressSink, SourceUpdate
-from robust_import_app.pipeline.queue.sources import create_entry_videos, source_ref
+from robust_import_app.pipeline.queue.sources import create_entry_videos, listed_by, source_ref
 from robust_import_app.pipeline.resilience.classify import classify
 from robust_import_app.pipeline.sources.expand import failure_message
 from robust_import_app.pipeline.stages.context import StageContext
@@ -199,7 +201,7 @@ class FollowChecker:
                         Video.list_id == row.list_id, col(Video.youtube_id).in_(available or [""])
                     )
                 ).all()
-            )
+            ) | listed_by(session, job.source_id, available)
             fresh = new_entries(entries, known)
             created: tuple[str, ...] = ()
             batch_id = None
@@ -208,7 +210,9 @@ class FollowChecker:
                 session.add(batch)
                 session.flush()
                 batch_id = batch.id
-                created = create_entry_videos(session, row.list_id, batch_id, fresh, placed_at=now, now=now).created
+                created = create_entry_videos(
+                    session, job.source_id, row.list_id, batch_id, fresh, placed_at=now, now=now
+                ).created
                 batch.total = len(created)
                 session.add(batch)
             row.added_by_follow += len(created)
