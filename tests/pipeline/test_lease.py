@@ -12,6 +12,7 @@ from sqlmodel import SQLModel, col, select
 
 from robust_import_app import library
 from robust_import_app.db import Database
+from robust_import_app.domain.errors import ErrorCode, TransientImportError
 from robust_import_app.models import ImportSource, Video, utcnow
 from robust_import_app.pipeline.queue.lease import (
     Holder,
@@ -235,3 +236,22 @@ def test_a_worker_whose_clock_is_off_neither_steals_nor_loses_a_healthy_lease(db
 def test_a_lease_needs_a_positive_duration(db, model):
     with pytest.raises(ValueError, match="lease_s must be > 0"):
         LeasedQueue(db, model, lease_s=0)
+
+
+@pytest.mark.parametrize("skew_s", [60, -60], ids=["ahead", "behind"])
+def test_a_retry_falls_due_after_its_delay_by_the_databases_clock(db, model, monkeypatch, skew_s):
+    """The backoff's next attempt is compared with the database's clock: it is written by that clock too."""
+    _skew_process_clock(monkeypatch, skew_s)
+    queue = _queue(db, model)
+    failure = TransientImportError(ErrorCode.TIMEOUT, video_id="lease000000")
+    if isinstance(queue, ImportQueue):
+        job = queue.claim_due(1)[0]
+        row_id, next_attempt_at = job.video_id, queue.reschedule(job, failure, delay_s=5)
+    else:
+        source = queue.claim_due()
+        assert source is not None
+        row_id, next_attempt_at = source.source_id, queue.reschedule(source, failure, delay_s=5, consume_attempt=True)
+    with db.read() as session:
+        now = lease_clock(session)
+    assert (_aware(_row(db, model, row_id).next_attempt_at) - now).total_seconds() == pytest.approx(5, abs=2)
+    assert _aware(next_attempt_at) == _aware(_row(db, model, row_id).next_attempt_at)

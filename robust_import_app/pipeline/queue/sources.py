@@ -269,21 +269,23 @@ class SourceQueue(LeasedQueue):
         """Store the next attempt ``delay_s`` seconds from now and release the source; returns that time.
 
         The state and cursor stay; the transient reason is kept for display.
-        Raises :class:`LeaseLost`.
+        The time is the database's clock (the one :meth:`claim_due` compares
+        it with). Raises :class:`LeaseLost`.
         """
-        now = utcnow()
         attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
-        next_attempt_at = now + dt.timedelta(seconds=delay_s)
-        self.update(
-            job.source_id,
-            job.lease_token,
-            attempt_count=attempt_count,
-            next_attempt_at=next_attempt_at,
-            error_code=failure.code.value,
-            error_message=None,
-            updated_at=now,
-            **RELEASED,
-        )
+        with self.db.write() as session:
+            next_attempt_at = lease_clock(session) + dt.timedelta(seconds=delay_s)
+            self.fence(
+                session,
+                job.source_id,
+                job.lease_token,
+                attempt_count=attempt_count,
+                next_attempt_at=next_attempt_at,
+                error_code=failure.code.value,
+                error_message=None,
+                updated_at=utcnow(),
+                **RELEASED,
+            )
         job.attempt_count = attempt_count
         return next_attempt_at
 

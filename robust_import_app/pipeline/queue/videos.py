@@ -398,20 +398,22 @@ class ImportQueue(LeasedQueue):
         """Store the next attempt time ``delay_s`` seconds from now and release the video.
 
         The stage stays as it is; the last transient reason is kept for display.
-        Returns the next attempt time.
+        Returns the next attempt time, by the database's clock (the one
+        :meth:`claim_due` compares it with).
         """
         attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
-        now = utcnow()
-        next_attempt_at = now + dt.timedelta(seconds=delay_s)
-        self._update(
-            job,
-            attempt_count=attempt_count,
-            next_attempt_at=next_attempt_at,
-            error_code=failure.code.value,
-            error_message=None,
-            **RELEASED,
-            updated_at=now,
-        )
+        with self.db.write() as session:
+            next_attempt_at = lease_clock(session) + dt.timedelta(seconds=delay_s)
+            self._fence(
+                session,
+                job,
+                attempt_count=attempt_count,
+                next_attempt_at=next_attempt_at,
+                error_code=failure.code.value,
+                error_message=None,
+                **RELEASED,
+                updated_at=utcnow(),
+            )
         job.attempt_count = attempt_count
         return next_attempt_at
 
