@@ -44,6 +44,7 @@ from robust_import_app.pipeline.resilience.classify import (
     RULES,
     classify,
     is_no_captions,
+    is_withheld_captions,
     matching_rule,
     retry_after_seconds,
 )
@@ -396,7 +397,8 @@ CASES: list[Case] = [
         lambda: yta_playability("LOGIN_REQUIRED", "Sign in to confirm you\u2019re not a bot"),
         ErrorCode.BOT_CHECK,
     ),
-    Case("yta_po_token", lambda: yta.PoTokenRequired(VID), ErrorCode.BOT_CHECK),
+    # A track only YouTube's own player may fetch (exp=xpe): no captions for us, not a bot check.
+    Case("yta_no_captions", lambda: yta.PoTokenRequired(VID), ErrorCode.UNKNOWN),
     Case(
         "yta_age",
         lambda: yta_playability("LOGIN_REQUIRED", "This video may be inappropriate for some users."),
@@ -587,10 +589,12 @@ def test_detail_is_the_first_line_without_prefix() -> None:
         yta.NoTranscriptFound(VID, ["de"], "(no transcripts)"),
         yta.NotTranslatable(VID),
         yta.TranslationLanguageNotAvailable(VID),
+        yta.PoTokenRequired(VID),
     ],
 )
 def test_no_captions_predicate(exc: Exception) -> None:
     assert is_no_captions(exc)
+    assert is_withheld_captions(exc) is isinstance(exc, yta.PoTokenRequired)
 
 
 @pytest.mark.parametrize("exc", [yta.VideoUnavailable(VID), yta.IpBlocked(VID), ValueError()])

@@ -35,8 +35,7 @@ Sources of the rows:
   "connection is closed") and the pool's ``TimeoutError`` are DATABASE,
   transient; they do not count toward a breaker (the database is not YouTube).
 
-Decisions: ``PoTokenRequired`` -> BOT_CHECK (YouTube withholds the transcript
-until the client proves it is not a bot); yt-dlp's ``Requested format is not
+Decisions: yt-dlp's ``Requested format is not
 available`` / ``No video formats found`` -> UNPLAYABLE (retrying returns the
 same format list); yt-dlp ``HTTP Error 403`` -> BOT_CHECK (YouTube refusing
 the client, not the video); plain 403 from httpx -> UNAUTHORIZED (the key is
@@ -44,7 +43,13 @@ refused or restricted); local ``FileNotFoundError``/``PermissionError`` ->
 UNKNOWN rather than NETWORK. ``TranscriptsDisabled``, ``NoTranscriptFound``,
 ``NotTranslatable`` and ``TranslationLanguageNotAvailable`` are not failures
 of the video: test them with :func:`is_no_captions`; classified anyway they
-are UNKNOWN.
+are UNKNOWN. Nor is ``PoTokenRequired``, nor a bot check: the library raises
+it, without a request, for a track whose URL carries YouTube's ``exp=xpe``
+experiment, which the timedtext endpoint answers with an empty body for any
+client but YouTube's own player (jdepoix/youtube-transcript-api #592; yt-dlp
+marks such tracks ``requires_pot``). It counts as no captions, and
+:func:`is_withheld_captions` tells it apart, so that the video moves on to the
+next caption source rather than counting toward the transcripts breaker.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ _NO_CAPTIONS = (
     yta.NoTranscriptFound,
     yta.NotTranslatable,
     yta.TranslationLanguageNotAvailable,
+    yta.PoTokenRequired,
 )
 _QUOTA_RESET_TZ = zoneinfo.ZoneInfo("America/Los_Angeles")
 _DETAIL_MAX_CHARS = 300
@@ -107,6 +113,11 @@ class Rule:
 def is_no_captions(exc: BaseException) -> bool:
     """True when youtube-transcript-api says the video simply has no usable captions."""
     return isinstance(exc, _NO_CAPTIONS)
+
+
+def is_withheld_captions(exc: BaseException) -> bool:
+    """True for youtube-transcript-api's ``PoTokenRequired``: only YouTube's own player gets this track."""
+    return isinstance(exc, yta.PoTokenRequired)
 
 
 def retry_after_seconds(
@@ -366,7 +377,6 @@ RULES: tuple[Rule, ...] = (
     # youtube-transcript-api: IpBlocked subclasses RequestBlocked, so it comes first.
     Rule("yta_ip_blocked", yta.IpBlocked, None, _E.IP_BLOCKED),
     Rule("yta_request_blocked", yta.RequestBlocked, None, _E.BOT_CHECK),
-    Rule("yta_po_token", yta.PoTokenRequired, None, _E.BOT_CHECK),
     Rule("yta_age", yta.AgeRestricted, None, _E.AGE_RESTRICTED),
     Rule("yta_invalid_id", yta.InvalidVideoId, None, _E.INVALID_ID),
     Rule("yta_removed", yta.VideoUnavailable, None, _E.REMOVED),

@@ -13,6 +13,13 @@ In order, the first step that yields cues wins:
 
 Steps 1–2 use youtube-transcript-api. Any failure of that endpoint (blocked,
 rate-limited, no captions) means "try the next step", never a failed video.
+A track that only YouTube's own player may fetch (``PoTokenRequired``, see
+:func:`~robust_import_app.pipeline.resilience.classify.is_withheld_captions`)
+ends steps 1–2 at once, without counting toward the transcripts breaker: the
+next step fetches the subtitle files with yt-dlp (through the PO token
+provider when ``YOUTUBE_POT_PROVIDER_URL`` is set; without one yt-dlp leaves
+such tracks out), else Whisper transcribes the audio. The card's note then
+says where the captions came from and why (:data:`WITHHELD_BY_YOUTUBE`).
 A transient failure of yt-dlp (steps 3–4) fails the stage, to be retried
 later with backoff, rather than spending Whisper minutes on a hiccup.
 """
@@ -20,6 +27,7 @@ later with backoff, rather than spending Whisper minutes on a hiccup.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +39,7 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.upstreams import Upstream
 from robust_import_app.domain.video import CaptionSegment, CaptionSource, CaptionTrack, SubtitleTrack
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
-from robust_import_app.pipeline.resilience.classify import is_no_captions
+from robust_import_app.pipeline.resilience.classify import is_no_captions, is_withheld_captions
 from robust_import_app.pipeline.resilience.guard import Guard
 from robust_import_app.pipeline.stages import metadata as metadata_stage
 from robust_import_app.pipeline.stages.context import StageContext
@@ -52,6 +60,8 @@ class Skip:
 
 
 NO_CAPTIONS_FROM_YOUTUBE = "YouTube has none"
+WITHHELD_BY_YOUTUBE = "YouTube gives this video's captions only to its own player"
+"""The skip reason of a track youtube-transcript-api refuses with ``PoTokenRequired``."""
 
 
 async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
@@ -67,7 +77,7 @@ async def run(job: VideoJob, ctx: StageContext) -> CaptionsOutcome:
     for attempt in (_youtube_captions, _ytdlp_subtitles, _whisper):
         outcome = await attempt(job, ctx, skips)
         if outcome is not None:
-            return outcome
+            return _noting_withheld(outcome, skips)
     return CaptionsOutcome(
         source=CaptionSource.NONE,
         language=None,
@@ -130,6 +140,9 @@ async def _youtube_captions(job: VideoJob, ctx: StageContext, skips: list[Skip])
                 async with guard.request(video_id=job.youtube_id, stage=STAGE):
                     segments = await ctx.backend.fetch_captions(job.youtube_id, track)
             except Exception as exc:
+                if is_withheld_captions(exc):
+                    skips.append(Skip(WITHHELD_BY_YOUTUBE))
+                    return None
                 if is_no_captions(exc):
                     continue  # this track went away; the next one may not have
                 raise
@@ -271,6 +284,25 @@ class _GuardedTranscriber:
 def _guarded(engine: Transcriber, guard: Guard, video_id: str) -> Transcriber:
     # The local model runs here: no upstream to protect.
     return engine if engine.max_upload_bytes is None else _GuardedTranscriber(engine, guard, video_id)
+
+
+_FOUND_ELSEWHERE = {
+    CaptionSource.MANUAL: "Captions taken from YouTube's subtitle files",
+    CaptionSource.AUTO: "Captions taken from YouTube's subtitle files",
+    CaptionSource.WHISPER: "Captions transcribed from the audio",
+}
+
+
+def _noting_withheld(outcome: CaptionsOutcome, skips: Sequence[Skip]) -> CaptionsOutcome:
+    """``outcome`` with a note saying where its captions came from when YouTube withheld its own tracks.
+
+    E.g. ``"Captions transcribed from the audio, as YouTube gives this video's
+    captions only to its own player."``; any other outcome is returned as is.
+    """
+    if Skip(WITHHELD_BY_YOUTUBE) not in skips or outcome.source not in _FOUND_ELSEWHERE:
+        return outcome
+    note = f"{_FOUND_ELSEWHERE[outcome.source]}, as {WITHHELD_BY_YOUTUBE}."
+    return dataclasses.replace(outcome, note=note)
 
 
 def note_for(skips: Sequence[Skip]) -> str:

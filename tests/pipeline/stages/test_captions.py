@@ -8,6 +8,7 @@ HTTP client against a real server on 127.0.0.1 answering ``verbose_json``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -22,7 +23,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlmodel import select
 from werkzeug import Request, Response
-from youtube_transcript_api import IpBlocked, NoTranscriptFound
+from youtube_transcript_api import IpBlocked, NoTranscriptFound, PoTokenRequired
 
 from robust_import_app import library
 from robust_import_app.domain.errors import ErrorCode, PermanentImportError, TransientImportError
@@ -32,6 +33,7 @@ from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ImportBatch, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.progress.text import summary_text
 from robust_import_app.pipeline.queue.videos import CaptionsOutcome, ImportQueue, VideoJob
+from robust_import_app.pipeline.resilience.breaker import BreakerState
 from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.stages import captions
 from robust_import_app.pipeline.stages import metadata as metadata_stage
@@ -39,6 +41,7 @@ from robust_import_app.pipeline.stages.context import StageContext
 from robust_import_app.pipeline.worker import ImportWorker
 from robust_import_app.whisper import LocalWhisper, WhisperApiClient
 from robust_import_app.whisper.audio import chunk_duration_s
+from robust_import_app.youtube.real import YouTubeClient
 from robust_import_app.youtube.sim import SimBackend
 from robust_import_app.youtube.sim.audio import MAX_AUDIO_S, speech_available
 from robust_import_app.youtube.sim.backend import SPOKEN_WORDS
@@ -46,7 +49,9 @@ from robust_import_app.youtube.sim.captions import generated_cues
 from robust_import_app.youtube.sim.generated import generated_video
 from robust_import_app.youtube.sim.video import subtitle_formats
 from tests.clock import FakeClock
+from tests.conftest import CORPUS_DIR
 from tests.pipeline.helpers import FAST_GUARD, FAST_RETRY, RecordingSink
+from tests.youtube.test_real import replaying_client
 
 API_PATH = "/v1/audio/transcriptions"
 API_KEY = "gsk_test_key"
@@ -666,3 +671,103 @@ def test_the_note_names_no_tool():
         [captions.Skip(captions.NO_CAPTIONS_FROM_YOUTUBE), captions.Skip("transcription is not set up")]
     )
     assert not any(word in note.lower() for word in ("yt-dlp", "whisper", "subtitle tracks", "api key"))
+
+
+# --- a track only YouTube's own player may fetch (PoTokenRequired) -----------
+
+
+class PoTokenSim(RecordingSim):
+    """Every manual track's URL carries ``exp=xpe``: youtube-transcript-api raises ``PoTokenRequired``."""
+
+    async def fetch_captions(self, video_id, track):
+        if not track.is_generated:
+            self.chain_calls.append(("fetch_captions", f"{track.language_code}/manual"))
+            raise PoTokenRequired(video_id)
+        return await super().fetch_captions(video_id, track)
+
+
+def one_failure_opens(db, backend, **kwargs: Any) -> StageContext:
+    """A context whose breakers open on the first counting failure and stay open an hour: any counted failure shows."""
+    config = dataclasses.replace(FAST_GUARD, failure_threshold=1, cooldown_s=3600.0, cooldown_max_s=3600.0)
+    guards = Guards.from_configs({u: config for u in Upstream}, clock=time.monotonic)
+    return StageContext(backend=backend, guards=guards, queue=ImportQueue(db), **kwargs)
+
+
+WITHHELD_NOTE = (
+    "Captions taken from YouTube's subtitle files, as YouTube gives this video's captions only to its own player."
+)
+
+
+@pytest.mark.asyncio
+async def test_a_withheld_track_moves_to_the_subtitle_files_without_counting_toward_the_breaker(db):
+    backend = PoTokenSim()
+    ctx = one_failure_opens(db, backend)
+
+    outcome = await run_chain(ctx, db, "manuAAAAAAA")
+
+    assert backend.called("fetch_captions") == ["en/manual"], "no other YouTube track is tried once one is withheld"
+    assert backend.called("fetch_subtitle_track") == ["en/manual"]
+    assert (outcome.source, outcome.language) == (CaptionSource.MANUAL, "en")
+    assert outcome.segments and outcome.note == WITHHELD_NOTE
+    assert ctx.guards[Upstream.TRANSCRIPT].breaker.state is BreakerState.CLOSED
+
+
+@pytest.mark.asyncio
+async def test_withheld_tracks_complete_their_videos_with_the_reason_on_the_card(db):
+    ctx = one_failure_opens(db, PoTokenSim())
+
+    await import_all(ctx, db, "manuAAAAAAA")
+
+    row = rows(db)["manuAAAAAAA"]
+    assert (row.import_stage, row.error_code, row.attempt_count) == (ImportStage.COMPLETE, None, 0)
+    assert (row.caption_source, row.note) == (CaptionSource.MANUAL, WITHHELD_NOTE)
+    assert stored_segments(db, "manuAAAAAAA")
+    assert ctx.guards[Upstream.TRANSCRIPT].breaker.state is BreakerState.CLOSED
+
+
+class RecordedPoTokenSim(RecordingSim):
+    """The real YouTubeClient (youtube-transcript-api) answers steps 1–2 from the recorded player response
+    whose manual English track has ``exp=xpe``; the simulator answers the rest (metadata, yt-dlp subtitles)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(corpus_dir=CORPUS_DIR, **kwargs)
+        self.real = YouTubeClient()
+
+    async def list_caption_tracks(self, video_id):
+        return await self.real.list_caption_tracks(video_id)
+
+    async def fetch_captions(self, video_id, track):
+        self.chain_calls.append(
+            ("fetch_captions", f"{track.language_code}/{'auto' if track.is_generated else 'manual'}")
+        )
+        return await self.real.fetch_captions(video_id, track)
+
+
+@pytest.mark.asyncio
+async def test_the_recorded_exp_xpe_track_moves_to_the_subtitle_files(db, monkeypatch):
+    adapter = replaying_client(monkeypatch, "youtube_po_token_required.innertube.json.static")
+    backend = RecordedPoTokenSim()
+    ctx = one_failure_opens(db, backend)
+
+    outcome = await run_chain(ctx, db, "GJLlxj_dtq8")
+
+    assert backend.called("fetch_captions") == ["en/manual"]
+    assert backend.called("fetch_subtitle_track") == ["en/manual"]
+    assert (outcome.source, outcome.language, outcome.note) == (CaptionSource.MANUAL, "en", WITHHELD_NOTE)
+    assert outcome.segments
+    assert ctx.guards[Upstream.TRANSCRIPT].breaker.state is BreakerState.CLOSED
+    assert adapter.timeouts, "the player response was read through youtube-transcript-api"
+
+
+@pytest.mark.asyncio
+async def test_a_bot_check_does_open_that_breaker(db):
+    """The control: the same context shows a counted failure (RequestBlocked, "not a bot")."""
+    ctx = one_failure_opens(db, RecordingSim())
+
+    await run_chain(ctx, db, "blokAAAAAAA")
+
+    assert ctx.guards[Upstream.TRANSCRIPT].breaker.state is BreakerState.OPEN
+
+
+def test_the_withheld_note_names_no_tool():
+    assert not any(word in WITHHELD_NOTE.lower() for word in ("yt-dlp", "po token", "whisper", "bot"))
