@@ -15,6 +15,7 @@ from robust_import_app.domain.stages import ImportStage
 from robust_import_app.domain.video import CaptionSource
 from robust_import_app.models import ChapterRow, TranscriptSegmentRow, Video
 from robust_import_app.pipeline.progress.text import summary_text
+from robust_import_app.pipeline.queue.lease import Holder, kernel_id
 from robust_import_app.youtube.sim import FaultMix, SimBackend
 from tests.pipeline.helpers import RecordingSink, make_worker
 
@@ -173,7 +174,7 @@ async def test_resume_after_a_crash_finishes_everything_once(db):
     library.import_paste(db, list_id, " ".join(ids))
     # A worker on this host died mid-batch (its pid no longer exists) holding
     # leases on videos in every stage; one had already stored its transcript.
-    dead = f"{socket.gethostname()}:999999999"
+    dead = Holder(socket.gethostname(), 999_999_999, kernel_id(), 1, "dead").name
     lease = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     stages = [ImportStage.CREATED, ImportStage.METADATA, ImportStage.CAPTIONS, ImportStage.CHAPTERS]
     with db.write() as session:
