@@ -45,8 +45,8 @@ from robust_import_app import library  # noqa: E402
 from robust_import_app.db import Database  # noqa: E402
 from robust_import_app.domain.stages import ImportStage  # noqa: E402
 from robust_import_app.domain.video import thumbnail_url  # noqa: E402
+from robust_import_app.library_view import DEFAULT_PAGE_SIZE as PAGE_SIZE
 from robust_import_app.models import ImportBatch, Video, utcnow  # noqa: E402
-from robust_import_app.state.library import PAGE_SIZE  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 OPEN_TARGET_S = 1.0
