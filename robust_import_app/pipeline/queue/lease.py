@@ -44,6 +44,8 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, SQLModel, select
 
 from robust_import_app.db import Database
+from robust_import_app.domain.errors import ImportFailure
+from robust_import_app.models import utcnow
 from robust_import_app.pipeline.config import DEFAULT_LEASE_S
 
 RELEASED: Final[Mapping[str, None]] = {"claimed_by": None, "claimed_until": None, "lease_token": None}
@@ -254,6 +256,31 @@ class LeasedQueue:
     def release_in(self, session: Session, row_id: int, token: str) -> bool:
         """Give the lease back, changing nothing else; False (no error) when it was no longer held."""
         return session.exec(self.fenced(row_id, token).values(**RELEASED)).rowcount == 1
+
+    def reschedule_row(
+        self, row_id: int, token: str, failure: ImportFailure, *, delay_s: float, attempt_count: int
+    ) -> dt.datetime:
+        """Release the held row with its next attempt ``delay_s`` seconds from now; returns that time.
+
+        The time is the database's clock (:func:`lease_clock`, the one a
+        claim compares it with). ``attempt_count`` is stored; the transient
+        failure's code is kept for display, its message cleared. Raises
+        :class:`LeaseLost` when the row is no longer held.
+        """
+        with self.db.write() as session:
+            next_attempt_at = lease_clock(session) + dt.timedelta(seconds=delay_s)
+            self.fence(
+                session,
+                row_id,
+                token,
+                attempt_count=attempt_count,
+                next_attempt_at=next_attempt_at,
+                error_code=failure.code.value,
+                error_message=None,
+                updated_at=utcnow(),
+                **RELEASED,
+            )
+        return next_attempt_at
 
     def release_held(self) -> int:
         """Give back every lease this worker holds on the table (a stopped worker); returns how many."""

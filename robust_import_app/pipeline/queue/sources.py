@@ -273,19 +273,9 @@ class SourceQueue(LeasedQueue):
         it with). Raises :class:`LeaseLost`.
         """
         attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
-        with self.db.write() as session:
-            next_attempt_at = lease_clock(session) + dt.timedelta(seconds=delay_s)
-            self.fence(
-                session,
-                job.source_id,
-                job.lease_token,
-                attempt_count=attempt_count,
-                next_attempt_at=next_attempt_at,
-                error_code=failure.code.value,
-                error_message=None,
-                updated_at=utcnow(),
-                **RELEASED,
-            )
+        next_attempt_at = self.reschedule_row(
+            job.source_id, job.lease_token, failure, delay_s=delay_s, attempt_count=attempt_count
+        )
         job.attempt_count = attempt_count
         return next_attempt_at
 

@@ -402,18 +402,9 @@ class ImportQueue(LeasedQueue):
         :meth:`claim_due` compares it with).
         """
         attempt_count = job.attempt_count + 1 if consume_attempt else job.attempt_count
-        with self.db.write() as session:
-            next_attempt_at = lease_clock(session) + dt.timedelta(seconds=delay_s)
-            self._fence(
-                session,
-                job,
-                attempt_count=attempt_count,
-                next_attempt_at=next_attempt_at,
-                error_code=failure.code.value,
-                error_message=None,
-                **RELEASED,
-                updated_at=utcnow(),
-            )
+        next_attempt_at = self.reschedule_row(
+            job.video_id, job.lease_token, failure, delay_s=delay_s, attempt_count=attempt_count
+        )
         job.attempt_count = attempt_count
         return next_attempt_at
 
