@@ -208,8 +208,9 @@ def parse_paste(text: str) -> PasteResult:
     """Split a pasted block into video ids, sources, playlist offers, rejected lines and repeated ids.
 
     Each line is split on whitespace and commas; markdown links ``[t](url)``
-    count as their url, ``<url>`` as url, and list markers (``-``, ``*``,
-    ``1.``) are dropped. A line of several tokens that contains a plain word
+    count as their url, ``<url>`` as url, a link glued to the next word by a
+    closing parenthesis (``(youtu.be/ID)and``) ends at that ``)``, and list
+    markers (``-``, ``*``, ``1.``) are dropped. A line of several tokens that contains a plain word
     is prose: only its link-shaped tokens count (so words, even 11-letter ones
     like "programming", are never taken for ids). Otherwise every token
     counts: a bare id is taken, a link is checked. A line is rejected, whole,
@@ -291,10 +292,26 @@ def _counted_tokens(line: str) -> list[str]:
     tokens = [
         token
         for raw in _SEPARATORS.split(_markdown_links_as_urls(line))
-        if (token := _unwrap(raw)) and not _is_list_marker(token)
+        for piece in _split_at_closing_parenthesis(_unwrap(raw))
+        if (token := _unwrap(piece)) and not _is_list_marker(token)
     ]
     is_prose = len(tokens) > 1 and not all(_VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens)
     return [token for token in tokens if not is_prose or _looks_like_link(token)]
+
+
+def _split_at_closing_parenthesis(token: str) -> tuple[str, ...]:
+    """``token`` cut after a link that a ``)`` glues to the next word (``youtu.be/ID)and``).
+
+    Prose and chat close a parenthesis right after a link and go on without a
+    space. No YouTube link that names a video, playlist or channel holds a
+    raw ``)``, so a link-shaped text before the first ``)`` is the link and
+    the rest a word of its own: ``("youtu.be/ID", "and")``. Anything else is
+    ``(token,)``. One ``find``: linear in ``len(token)``.
+    """
+    close = token.find(")")
+    if close <= 0 or not _looks_like_link(token[:close]):
+        return (token,)
+    return token[:close], token[close + 1 :]
 
 
 def _markdown_links_as_urls(line: str) -> str:

@@ -410,3 +410,40 @@ def test_no_offer_for_a_playlist_the_paste_imports_whole() -> None:
     assert result.sources == (SourceRef(PLAYLIST, PL_B),)
     assert result.playlist_offers == ()
     assert result.video_ids == (RICK,)
+
+
+DASHED = "a-B_c-D_e-F"
+"""An 11-character id with ``-`` and ``_`` in it, which no cut at a ``)`` may shorten."""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(f"saw it (youtu.be/{RICK})yesterday", [RICK], id="short-link-glued-to-a-word"),
+        pytest.param(f"first youtu.be/{RICK})and then youtu.be/{ZOO})so", [RICK, ZOO], id="two-glued-links"),
+        pytest.param(f"youtube.com/watch?v={GANGNAM})and more", [GANGNAM], id="watch-link-glued"),
+        pytest.param(f"https://youtu.be/{DASHED})ok", [DASHED], id="dashed-id-glued"),
+        pytest.param(f"(https://www.youtube.com/shorts/{DASHED})", [DASHED], id="dashed-id-in-parentheses"),
+        pytest.param(
+            f"[clip](https://youtu.be/{DASHED})then [zoo](https://youtu.be/{ZOO})", [DASHED, ZOO], id="markdown"
+        ),
+        pytest.param(f"youtu.be/{RICK})", [RICK], id="trailing-parenthesis"),
+    ],
+)
+def test_a_link_ends_at_a_closing_parenthesis_glued_to_the_next_word(text: str, expected: list[str]) -> None:
+    result = parse_paste(text)
+    assert list(result.video_ids) == expected
+    assert result.rejected == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"youtu.be/{RICK[:10]})and", id="ten-characters"),
+        pytest.param(f"youtu.be/{RICK}x)and", id="twelve-characters"),
+    ],
+)
+def test_a_glued_link_with_a_malformed_id_is_still_rejected(text: str) -> None:
+    result = parse_paste(text)
+    assert result.video_ids == ()
+    assert [r.problem for r in result.rejected] == [LinkProblem.MALFORMED_ID]

@@ -87,3 +87,16 @@ def test_hostile_full_size_paste_parses_far_inside_a_minute(name: str) -> None:
     assert len(text) == DEFAULT_CHARS
     result = parse_paste(text)
     assert len(result.rejected) <= text.count("\n") + 1
+
+
+@given(
+    st.from_regex(VIDEO_ID, fullmatch=True),
+    st.sampled_from(["youtu.be/", "https://youtu.be/", "www.youtube.com/watch?v=", "youtube.com/shorts/"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8),
+)
+@settings(max_examples=300)
+def test_a_link_glued_to_a_word_by_a_parenthesis_yields_its_whole_id(video_id: str, prefix: str, word: str) -> None:
+    for line in (f"{prefix}{video_id}){word}", f"see ({prefix}{video_id}){word} now"):
+        result = parse_paste(line)
+        assert result.video_ids == (video_id,)
+        assert result.rejected == ()
