@@ -289,29 +289,33 @@ def _parse_line(line: str) -> _LineOutcome:
 
 def _counted_tokens(line: str) -> list[str]:
     """The tokens of one line that yield an id or a rejection (rules in :func:`parse_paste`)."""
-    tokens = [
-        token
-        for raw in _SEPARATORS.split(_markdown_links_as_urls(line))
-        for piece in _split_at_closing_parenthesis(_unwrap(raw))
-        if (token := _unwrap(piece)) and not _is_list_marker(token)
-    ]
+    text = _markdown_links_as_urls(line)
+    tokens = [token for raw in _SEPARATORS.split(text) if (token := _unwrap(raw)) and not _is_list_marker(token)]
+    if ")" in text:
+        tokens = _split_at_closing_parentheses(tokens)
     is_prose = len(tokens) > 1 and not all(_VIDEO_ID.fullmatch(token) or _looks_like_link(token) for token in tokens)
     return [token for token in tokens if not is_prose or _looks_like_link(token)]
 
 
-def _split_at_closing_parenthesis(token: str) -> tuple[str, ...]:
-    """``token`` cut after a link that a ``)`` glues to the next word (``youtu.be/ID)and``).
+def _split_at_closing_parentheses(tokens: list[str]) -> list[str]:
+    """``tokens`` with each link that a ``)`` glues to the next word (``youtu.be/ID)and``) cut there.
 
     Prose and chat close a parenthesis right after a link and go on without a
     space. No YouTube link that names a video, playlist or channel holds a
-    raw ``)``, so a link-shaped text before the first ``)`` is the link and
-    the rest a word of its own: ``("youtu.be/ID", "and")``. Anything else is
-    ``(token,)``. One ``find``: linear in ``len(token)``.
+    raw ``)``, so a link-shaped text before a token's first ``)`` is the link
+    and the rest, unwrapped, a token of its own (``"youtu.be/ID"``, ``"and"``).
+    Other tokens are kept as they are. Linear in the tokens' length.
     """
-    close = token.find(")")
-    if close <= 0 or not _looks_like_link(token[:close]):
-        return (token,)
-    return token[:close], token[close + 1 :]
+    split: list[str] = []
+    for token in tokens:
+        close = token.find(")")
+        if close > 0 and _looks_like_link(token[:close]):
+            split.append(token[:close])
+            token = _unwrap(token[close + 1 :])
+            if not token or _is_list_marker(token):
+                continue
+        split.append(token)
+    return split
 
 
 def _markdown_links_as_urls(line: str) -> str:
