@@ -6,13 +6,23 @@ each chapter lasts at least 10 seconds. If any rule fails YouTube shows no
 chapters, and so do we.
 
 Line grammar, from yt-dlp's ``InfoExtractor._extract_chapters_from_description``
-(``yt_dlp/extractor/common.py``): a line is a timestamp (``M:SS``, ``MM:SS``,
-``H:MM:SS``), then non-word characters and a space, then the title
+(``yt_dlp/extractor/common.py``, reached from ``YoutubeIE._real_extract`` in
+``yt_dlp/extractor/youtube/_video.py``): a line is a timestamp (``M:SS``,
+``MM:SS``, ``H:MM:SS``), then non-word characters and a space, then the title
 (``0:00 Intro``, ``00:00:00 - Intro``); only when no such line makes valid
 chapters, the title comes first (``Intro 0:00``, ``Intro - 0:00``). We also
-allow the timestamp in brackets, ``(0:00) Intro`` and ``Intro [0:00]``, which
-yt-dlp does not. yt-dlp itself sorts the timestamps and drops those past the
-end; we instead apply YouTube's rules to the lines as written.
+allow the timestamp in brackets, ``(0:00) Intro``, ``Intro (0:00)`` and
+``Intro [0:00]``, which yt-dlp does not. A title-first line's title is the
+text before the timestamp without the separators between them (spaces,
+``-``, ``|``, ``:``, dot leaders), so a title may end in any character
+(``Q&A?``, ``Opening (live)``, ``Top 10``); the timestamp must not be glued
+to a letter or digit (``Intro0:00`` is no chapter line).
+
+yt-dlp sorts the timestamps and drops those out of order or past the end; we
+keep the lines as written: the chapter list is the run of chapter lines that
+starts at a 0:00 line and lasts while the times ascend, so that a later line
+that merely holds a time ("1:00 is where the bonus starts") ends the list
+rather than spoiling it. That run must then meet YouTube's rules.
 """
 
 from __future__ import annotations
@@ -28,8 +38,10 @@ MIN_CHAPTERS = 3
 MIN_CHAPTER_S = 10.0
 
 _TIMESTAMP = r"(?:\d+:)?\d{1,2}:\d{2}"
-_TIME_FIRST = re.compile(rf"\s*[(\[]?(?P<time>{_TIMESTAMP})\b\W*\s(?P<title>.+?)\s*")
-_TITLE_FIRST = re.compile(rf"\s*(?P<title>.+?)\b\W*\s[(\[]?(?P<time>{_TIMESTAMP})[)\]]?\s*")
+_TIME_FIRST = re.compile(rf"[(\[]?(?P<time>{_TIMESTAMP})\b\W*\s(?P<title>.+)")
+_TIME_LAST = re.compile(rf"(?<![\w:])[(\[]?(?P<time>{_TIMESTAMP})[)\]]?$")
+_TITLE_SEPARATORS = " \t\u00a0-\u2013\u2014|:.\u00b7\u2022=>~*"
+"""What may stand between a title and the timestamp after it (and is not part of the title)."""
 
 
 def parse_chapters(description: str, duration: float | None) -> list[Chapter]:
@@ -41,16 +53,52 @@ def parse_chapters(description: str, duration: float | None) -> list[Chapter]:
     chapter's ``end_time`` equals its ``start_time``: its end is unknown.
     (yt-dlp returns no chapters at all without a duration.)
     """
-    lines = description.splitlines()
-    for pattern in (_TIME_FIRST, _TITLE_FIRST):
-        matches = [match for match in map(pattern.fullmatch, lines) if match]
-        starts = [_seconds(match["time"]) for match in matches]
-        if _follows_youtube_rules(starts, duration):
-            ends = _end_times(starts, duration)
-            return [
-                Chapter(start, end, match["title"]) for start, end, match in zip(starts, ends, matches, strict=True)
-            ]
+    lines = [line.strip() for line in description.splitlines()]
+    for read_line in (_time_first, _title_first):
+        marks = [mark for mark in map(read_line, lines) if mark is not None]
+        for at, (start, _) in enumerate(marks):
+            if start != 0:
+                continue
+            run = _ascending_run(marks[at:])
+            starts = [mark_start for mark_start, _ in run]
+            if _follows_youtube_rules(starts, duration):
+                ends = _end_times(starts, duration)
+                return [Chapter(start, end, title) for (start, title), end in zip(run, ends, strict=True)]
     return []
+
+
+_Mark = tuple[float, str]
+"""One chapter line: its start in seconds and its title."""
+
+
+def _time_first(line: str) -> _Mark | None:
+    """``"0:45 - Verse"`` → ``(45.0, "Verse")``; None when ``line`` (stripped) is no such line."""
+    match = _TIME_FIRST.fullmatch(line)
+    return None if match is None else (_seconds(match["time"]), match["title"])
+
+
+def _title_first(line: str) -> _Mark | None:
+    """``"Verse (0:45)"`` → ``(45.0, "Verse")``; None when ``line`` (stripped) is no such line."""
+    match = _TIME_LAST.search(line)
+    if match is None:
+        return None
+    before = line[: match.start()]
+    if before.endswith(("(", "[")):  # "Intro(0:00)": the bracket itself separates
+        before = before[:-1] + " "
+    title = before.rstrip(_TITLE_SEPARATORS)
+    if not title or title == before:  # nothing between title and time: "Intro?0:00"
+        return None
+    return _seconds(match["time"]), title
+
+
+def _ascending_run(marks: list[_Mark]) -> list[_Mark]:
+    """The leading marks whose starts strictly ascend."""
+    run = marks[:1]
+    for mark in marks[1:]:
+        if mark[0] <= run[-1][0]:
+            break
+        run.append(mark)
+    return run
 
 
 def chapters_from_ytdlp(raw: Sequence[Mapping[str, Any]] | None, duration: float | None) -> tuple[Chapter, ...]:

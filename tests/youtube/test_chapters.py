@@ -133,3 +133,72 @@ def test_pinchflat_chapters_keep_their_recorded_times() -> None:
     assert [c.title for c in chapters] == ["Introduction"] + [f"Part {n}" for n in range(1, 7)]
     assert [c.start_time for c in chapters[1:]] == [c.end_time for c in chapters[:-1]]
     assert chapters[-1].end_time == 582.0
+
+
+@pytest.mark.parametrize(
+    ("description", "titles"),
+    [
+        pytest.param(
+            "Tracklist\nWarm-up 0:00\nSketching the plan 2:05\nQ&A? 4:30\n\nFilmed in one take 2:00",
+            ["Warm-up", "Sketching the plan", "Q&A?"],
+            id="title-first-then-a-later-line-ending-in-a-time",
+        ),
+        pytest.param(
+            "Opening (live) 0:00\nSecond movement (slow) 2:05\nFinale (fast) 4:30",
+            ["Opening (live)", "Second movement (slow)", "Finale (fast)"],
+            id="title-first-titles-ending-in-a-parenthesis",
+        ),
+        pytest.param(
+            "Dawn chorus..........0:00\nMidday heat..........2:05\nNightfall..........4:30",
+            ["Dawn chorus", "Midday heat", "Nightfall"],
+            id="title-first-dot-leaders",
+        ),
+        pytest.param(
+            "Top 10 0:00\nTop 5 2:05\nNumber one 4:30",
+            ["Top 10", "Top 5", "Number one"],
+            id="title-first-titles-ending-in-a-number",
+        ),
+        pytest.param(
+            "Setlist:\n1. Lanterns (0:00)\n2. Tidewater (2:05)\n3. Ember Road (4:30)\nDoors opened at (1:30)",
+            ["1. Lanterns", "2. Tidewater", "3. Ember Road"],
+            id="parenthesised-time-then-a-line-with-a-time-of-day",
+        ),
+        pytest.param(
+            "Lanterns(0:00)\nTidewater(2:05)\nEmber Road(4:30)",
+            ["Lanterns", "Tidewater", "Ember Road"],
+            id="parenthesised-time-without-a-space",
+        ),
+        pytest.param(
+            "Lanterns [0:00]\nTidewater [2:05]\nEmber Road [4:30]",
+            ["Lanterns", "Tidewater", "Ember Road"],
+            id="bracketed-time-after-the-title",
+        ),
+    ],
+)
+def test_title_first_shapes(description: str, titles: list[str]) -> None:
+    chapters = parse_chapters(description, 400)
+    assert [c.title for c in chapters] == titles
+    assert [c.start_time for c in chapters] == [0.0, 125.0, 270.0]
+    assert chapters[-1].end_time == 400.0
+
+
+def test_a_time_first_list_ends_where_its_times_stop_ascending() -> None:
+    description = "0:00 Intro\n0:45 Verse\n2:10 Outro\n\n1:00 is where the bonus clip starts"
+    assert [c.title for c in parse_chapters(description, 200)] == ["Intro", "Verse", "Outro"]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        pytest.param("Top 10\nTop 20\nTop 30", id="titles-ending-in-a-number"),
+        pytest.param("at 5:30 we meet\nat 6:00 we eat\nat 7:15 we leave", id="times-of-day-in-prose"),
+        pytest.param("Intro 0:00\nVerse 4:00\nBridge 3:00\nOutro 1:00", id="descending-title-first"),
+        pytest.param("Intro (0:00)\nVerse (4:00)\nOutro (1:00)", id="descending-parenthesised"),
+        pytest.param("Lanterns 0:05\nTidewater 2:05\nEmber Road 4:30", id="title-first-not-at-0:00"),
+        pytest.param("Lanterns 0:00\nTidewater 0:04\nEmber Road 4:30", id="title-first-4-second-chapter"),
+        pytest.param("Lanterns0:00\nTidewater0:45\nEmber Road2:10", id="title-glued-to-the-time"),
+        pytest.param("Opening 1:00:00\nMiddle 1:30:00\nEnd 1:45:00", id="title-first-not-starting-at-zero"),
+    ],
+)
+def test_shapes_that_are_no_chapter_list(description: str) -> None:
+    assert parse_chapters(description, 7200) == []
