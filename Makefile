@@ -58,7 +58,7 @@ check: setup
 # The tests that run the app (in a browser or behind its HTTP routes) or several worker processes run one
 # at a time (they share the .web build and each needs the machine); the rest run on both cores (pytest-xdist).
 ONE_AT_A_TIME := tests/e2e tests/pipeline/test_chaos.py tests/pipeline/test_shared_limits_processes.py \
-  tests/pipeline/test_durability.py tests/export/test_routes.py tests/api/test_rest.py
+  tests/pipeline/test_durability.py tests/export/test_routes.py tests/api/test_rest.py tests/api/test_health.py
 
 test: setup test-deps check
 	$(WITH_BUN) $(PY) -m pytest -n 2 $(addprefix --ignore=,$(ONE_AT_A_TIME))

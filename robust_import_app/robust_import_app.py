@@ -1,5 +1,6 @@
 """The app: pages, the export downloads (``/export/...``), the REST API (``/api/...``),
-the web app manifest (``/manifest.webmanifest``, from ``assets/``) and the import worker started with the server."""
+the health and metrics routes (``/healthz``, ``/readyz``, ``/metrics``), the web app manifest
+(``/manifest.webmanifest``, from ``assets/``) and the import worker started with the server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import mimetypes
 import reflex as rx
 
 from robust_import_app.api.export_routes import export_routes
+from robust_import_app.api.health import health_routes
 from robust_import_app.api.rest import rest_routes
 from robust_import_app.components import connection_notice
 from robust_import_app.components.video_card import STYLESHEET as VIDEO_CARD_STYLESHEET
@@ -16,6 +18,7 @@ from robust_import_app.pages.add import add_page
 from robust_import_app.pages.not_found import library_or_not_found
 from robust_import_app.pages.settings import settings_page
 from robust_import_app.pages.video import video_page
+from robust_import_app.runtime import running_guards
 from robust_import_app.serve import import_worker
 from robust_import_app.settings import get_settings
 from robust_import_app.share import ADD_PATH
@@ -36,7 +39,11 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         rx.el.meta(name="theme-color", content="#e5484d"),
     ],
-    api_transformer=[export_routes(get_database), rest_routes(get_database, api_token=get_settings().api_token)],
+    api_transformer=[
+        export_routes(get_database),
+        rest_routes(get_database, api_token=get_settings().api_token),
+        health_routes(get_database, redis_url=get_settings().redis_url, guards=running_guards),
+    ],
 )
 connection_notice.install(app)
 app.add_page(library_or_not_found, route="/", title="Robust Import", on_load=LibraryState.on_load)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from robust_import_app.pipeline.progress.bus import WakePublisher
+from robust_import_app.pipeline.resilience.guard import Guards
 from robust_import_app.pipeline.worker import ImportWorker
 
 _worker: ImportWorker | None = None
@@ -13,6 +14,11 @@ def set_worker(worker: ImportWorker | None) -> None:
     """Register (or, with None, forget) the worker this process runs."""
     global _worker
     _worker = worker
+
+
+def running_guards() -> Guards | None:
+    """The upstream guards of the worker this process runs; None when none runs here (yet)."""
+    return _worker.ctx.guards if _worker is not None else None
 
 
 def set_wake_publisher(publisher: WakePublisher | None) -> None:
