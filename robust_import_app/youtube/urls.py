@@ -365,7 +365,7 @@ def _unwrap(token: str) -> str:
 
 def _is_list_marker(token: str) -> bool:
     """True for bullets and numbering (``-``, ``•``, ``3``) that are not an id."""
-    return not _VIDEO_ID.fullmatch(token) and (token.isdigit() or not any(char.isalnum() for char in token))
+    return not _VIDEO_ID.fullmatch(token) and (token.isdigit() or not _ALNUM.search(token))
 
 
 def _looks_like_link(token: str) -> bool:
@@ -486,6 +486,8 @@ def _video_and_playlist(candidate: str, query: dict[str, list[str]]) -> str | _V
 
 def _query(url: SplitResult) -> dict[str, list[str]]:
     """Query parameters, tolerating HTML-escaped ``&amp;`` separators."""
+    if not url.query:  # most links: skip the parse
+        return {}
     return parse_qs(_ESCAPED_AMPERSANDS.sub("&", url.query))
 
 
