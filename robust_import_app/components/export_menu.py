@@ -14,11 +14,13 @@ EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
 
 def _item(list_id: rx.Var[int], extension: str, label: str) -> rx.Component:
     return rx.menu.item(
-        # A plain <a>: rx.link routes the click inside the app instead of downloading.
+        # rx.el.a is React Router's Link in Reflex 0.10: without reload_document its
+        # click is routed inside the app (its "404" page) instead of downloading.
         rx.el.a(
             label,
             href="/export/lists/" + list_id.to_string() + "." + extension,
             download="",
+            reload_document=True,
             style={"color": "inherit", "text_decoration": "none", "width": "100%"},
             data_testid=f"export-{extension}",
         ),

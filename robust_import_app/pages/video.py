@@ -59,8 +59,9 @@ def _actions() -> rx.Component:
 
 
 def _download(label: str, path: rx.Var[str], testid: str) -> rx.Component:
-    # A plain <a>: rx.link routes the click inside the app instead of downloading.
-    return rx.el.a(label, href=path, download="", style=styles.download_link, data_testid=testid)
+    # rx.el.a is React Router's Link in Reflex 0.10: without reload_document its click
+    # is routed inside the app (its "404" page) instead of downloading.
+    return rx.el.a(label, href=path, download="", reload_document=True, style=styles.download_link, data_testid=testid)
 
 
 def _downloads() -> rx.Component:

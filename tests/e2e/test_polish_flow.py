@@ -1,6 +1,6 @@
 """End to end, what a new user trips over: the phone layout, thumbnails that do not load, the
-summary toast's kind and the retry's own feedback, the detail page's links and downloads, the
-list's export, and the favicon."""
+summary toast's kind and the retry's own feedback, the detail page's links, and the favicon (the
+downloads: ``test_download_flow.py``)."""
 
 from __future__ import annotations
 
@@ -84,8 +84,8 @@ def test_a_thumbnail_that_does_not_load_shows_the_placeholder_and_opens_the_deta
     page.go_back()
 
 
-def test_detail_page_downloads_the_transcript(app, browser, imported):
-    page = browser.new_context(accept_downloads=True).new_page()
+def test_detail_page_links_to_youtube(app, browser, imported):
+    page = browser.new_context().new_page()
     imported.reload()
     href = _card(imported, IMPORTS).locator("a[href^='/video/']").first.get_attribute("href")
     page.goto(app.frontend_url + href)
@@ -93,26 +93,6 @@ def test_detail_page_downloads_the_transcript(app, browser, imported):
     link = page.get_by_test_id("open-on-youtube")
     expect(link).to_have_attribute("href", f"https://www.youtube.com/watch?v={IMPORTS}")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
-    srt = page.get_by_test_id("download-srt")
-    expect(srt).to_have_attribute("download", "")
-    answer = page.request.get(app.frontend_url + srt.get_attribute("href"))
-    assert answer.ok and "attachment" in answer.headers["content-disposition"]
-    assert answer.headers["content-disposition"].split("filename=")[1].split(";")[0].strip('"').endswith(".srt")
-    assert "-->" in answer.text()
-    page.context.close()
-
-
-def test_the_list_exports_as_csv_with_every_video(app, browser, imported):
-    page = browser.new_context(accept_downloads=True).new_page()
-    page.goto(app.frontend_url)
-    expect(_card(page, IMPORTS)).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name="Export").click()
-    csv_link = page.get_by_test_id("export-csv")
-    expect(csv_link).to_have_attribute("download", "")
-    answer = page.request.get(app.frontend_url + csv_link.get_attribute("href"))
-    assert answer.ok and 'filename="Inbox.csv"' in answer.headers["content-disposition"]
-    text = answer.text()
-    assert IMPORTS in text and FAILS in text and text.splitlines()[0].startswith("id,")
     page.context.close()
 
 
